@@ -1,0 +1,254 @@
+// Config loading with toml++: every key is checked; unknown keys are errors.
+#include "daemon/config.hpp"
+
+#include <fmt/format.h>
+
+#include <toml++/toml.h>
+#include <algorithm>
+#include <charconv>
+#include <filesystem>
+#include <set>
+
+#include "ics/time.hpp"
+#include "layouts/layout.hpp"
+
+namespace cb::daemon {
+namespace {
+
+class Checker {
+ public:
+  Checker(const std::string& file, std::vector<std::string>& errors)
+      : file_(file), errors_(errors) {}
+
+  void fail(const toml::node& node, std::string_view key, std::string_view what) {
+    errors_.push_back(fmt::format("{}:{}: {}: {}", file_, node.source().begin.line, key, what));
+  }
+
+  // Reports keys of `table` that are not in `known`.
+  void unknownKeys(const toml::table& table, std::string_view prefix,
+                   std::initializer_list<std::string_view> known) {
+    for (const auto& [k, v] : table) {
+      if (std::find(known.begin(), known.end(), k.str()) == known.end())
+        fail(v, join(prefix, k.str()), "unknown key");
+    }
+  }
+
+  static std::string join(std::string_view prefix, std::string_view key) {
+    return prefix.empty() ? std::string(key) : fmt::format("{}.{}", prefix, key);
+  }
+
+  bool string(const toml::table& t, std::string_view prefix, std::string_view key,
+              std::string& out) {
+    const toml::node* n = t.get(key);
+    if (n == nullptr) return false;
+    if (!n->is_string()) {
+      fail(*n, join(prefix, key), "expected a string");
+      return false;
+    }
+    out = *n->value<std::string>();
+    return true;
+  }
+
+  bool integer(const toml::table& t, std::string_view prefix, std::string_view key, int& out,
+               long lo, long hi) {
+    const toml::node* n = t.get(key);
+    if (n == nullptr) return false;
+    const auto v = n->value<long>();
+    if (!n->is_integer() || !v || *v < lo || *v > hi) {
+      fail(*n, join(prefix, key), fmt::format("expected an integer from {} to {}", lo, hi));
+      return false;
+    }
+    out = int(*v);
+    return true;
+  }
+
+  bool boolean(const toml::table& t, std::string_view prefix, std::string_view key, bool& out) {
+    const toml::node* n = t.get(key);
+    if (n == nullptr) return false;
+    if (!n->is_boolean()) {
+      fail(*n, join(prefix, key), "expected true or false");
+      return false;
+    }
+    out = *n->value<bool>();
+    return true;
+  }
+
+  bool stringList(const toml::table& t, std::string_view prefix, std::string_view key,
+                  std::vector<std::string>& out) {
+    const toml::node* n = t.get(key);
+    if (n == nullptr) return false;
+    const toml::array* arr = n->as_array();
+    if (arr == nullptr) {
+      fail(*n, join(prefix, key), "expected a list of strings");
+      return false;
+    }
+    out.clear();
+    for (const toml::node& e : *arr) {
+      if (!e.is_string()) {
+        fail(e, join(prefix, key), "expected a list of strings");
+        return false;
+      }
+      out.push_back(*e.value<std::string>());
+    }
+    return true;
+  }
+
+  const toml::table* subTable(const toml::table& t, std::string_view key) {
+    const toml::node* n = t.get(key);
+    if (n == nullptr) return nullptr;
+    if (!n->is_table()) {
+      fail(*n, key, "expected a table");
+      return nullptr;
+    }
+    return n->as_table();
+  }
+
+ private:
+  const std::string& file_;
+  std::vector<std::string>& errors_;
+};
+
+}  // namespace
+
+std::optional<std::chrono::seconds> parseInterval(std::string_view text) {
+  long n = 0;
+  auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
+  if (ec != std::errc{} || n <= 0) return std::nullopt;
+  const std::string_view unit(p, std::size_t(text.data() + text.size() - p));
+  if (unit.empty() || unit == "s") return std::chrono::seconds{n};
+  if (unit == "m") return std::chrono::minutes{n};
+  if (unit == "h") return std::chrono::hours{n};
+  if (unit == "d") return std::chrono::days{n};
+  return std::nullopt;
+}
+
+ConfigResult loadConfig(const std::string& path) {
+  ConfigResult r;
+  r.config.path = path;
+  std::vector<std::string>& errors = r.errors;
+  toml::table root;
+  try {
+    root = toml::parse_file(path);
+  } catch (const toml::parse_error& e) {
+    if (e.source().begin.line == 0)
+      errors.push_back(fmt::format("{}: {}", path, e.description()));
+    else
+      errors.push_back(fmt::format("{}:{}: {}", path, e.source().begin.line, e.description()));
+    return r;
+  }
+  Checker ck(path, errors);
+  Config& c = r.config;
+  ck.unknownKeys(root, "",
+                 {"timezone", "profile", "state_dir", "owner_emails", "log_level", "clock_24h",
+                  "display", "source", "layouts", "button", "governor", "monitoring", "filters"});
+
+  if (ck.string(root, "", "timezone", c.timezone) && ics::TimeZone::locate(c.timezone) == nullptr)
+    ck.fail(*root.get("timezone"), "timezone", fmt::format("unknown time zone \"{}\"", c.timezone));
+  if (ck.string(root, "", "profile", c.profile) && c.profile != "pi-zero" &&
+      c.profile != "development")
+    ck.fail(*root.get("profile"), "profile", "expected \"pi-zero\" or \"development\"");
+  if (c.profile == "development") c.logLevel = "debug";
+  ck.string(root, "", "state_dir", c.stateDir);
+  if (ck.stringList(root, "", "owner_emails", c.ownerEmails)) {
+    for (std::string& e : c.ownerEmails) {
+      std::transform(e.begin(), e.end(), e.begin(),
+                     [](unsigned char ch) { return std::tolower(ch); });
+      if (e.starts_with("mailto:")) e.erase(0, 7);
+    }
+  }
+  if (ck.string(root, "", "log_level", c.logLevel)) {
+    static const std::set<std::string> levels{"error", "warning", "notice", "info", "debug"};
+    if (!levels.contains(c.logLevel))
+      ck.fail(*root.get("log_level"), "log_level",
+              "expected error, warning, notice, info or debug");
+  }
+  ck.boolean(root, "", "clock_24h", c.use24h);
+
+  if (const toml::table* d = ck.subTable(root, "display")) {
+    ck.unknownKeys(*d, "display", {"kind", "path", "width", "height", "rotation", "theme"});
+    if (ck.string(*d, "display", "kind", c.display.kind) && c.display.kind != "png" &&
+        c.display.kind != "framebuffer" && c.display.kind != "eink")
+      ck.fail(*d->get("kind"), "display.kind", "expected \"png\", \"framebuffer\" or \"eink\"");
+    if (c.display.kind == "framebuffer") c.display.path = "/dev/fb0";
+    ck.string(*d, "display", "path", c.display.path);
+    ck.integer(*d, "display", "width", c.width, 64, 4096);
+    ck.integer(*d, "display", "height", c.height, 64, 4096);
+    if (ck.integer(*d, "display", "rotation", c.display.rotation, 0, 270) &&
+        c.display.rotation % 90 != 0)
+      ck.fail(*d->get("rotation"), "display.rotation", "expected 0, 90, 180 or 270");
+    if (ck.string(*d, "display", "theme", c.theme) && c.theme != "lcd" && c.theme != "eink")
+      ck.fail(*d->get("theme"), "display.theme", "expected \"lcd\" or \"eink\"");
+  }
+
+  if (const toml::node* s = root.get("source")) {
+    const toml::array* arr = s->as_array();
+    if (arr == nullptr || !arr->is_array_of_tables()) {
+      ck.fail(*s, "source", "expected [[source]] blocks");
+    } else {
+      std::set<std::string> names;
+      for (const toml::node& n : *arr) {
+        const toml::table& t = *n.as_table();
+        SourceConfig src;
+        ck.unknownKeys(t, "source", {"name", "url", "refresh"});
+        if (!ck.string(t, "source", "name", src.name) || src.name.empty())
+          ck.fail(n, "source.name", "every [[source]] needs a non-empty name");
+        else if (!names.insert(src.name).second)
+          ck.fail(*t.get("name"), "source.name", fmt::format("duplicate source \"{}\"", src.name));
+        if (!ck.string(t, "source", "url", src.url) || src.url.empty())
+          ck.fail(n, "source.url", "every [[source]] needs a url (https, http, webcal or a path)");
+        // A relative file path is relative to the config file, not to the working directory.
+        if (src.url.find("://") == std::string::npos && !src.url.empty() && src.url[0] != '/')
+          src.url =
+              (std::filesystem::path(path).parent_path() / src.url).lexically_normal().string();
+        std::string refresh;
+        if (ck.string(t, "source", "refresh", refresh)) {
+          const auto iv = parseInterval(refresh);
+          if (!iv || *iv < std::chrono::seconds{30})
+            ck.fail(*t.get("refresh"), "source.refresh",
+                    "expected an interval of at least 30s such as \"5m\", \"30m\" or \"1h\"");
+          else
+            src.refresh = *iv;
+        }
+        c.sources.push_back(std::move(src));
+      }
+    }
+  }
+
+  if (const toml::table* l = ck.subTable(root, "layouts")) {
+    ck.unknownKeys(*l, "layouts", {"cycle"});
+    if (ck.stringList(*l, "layouts", "cycle", c.cycle)) {
+      if (c.cycle.empty()) ck.fail(*l->get("cycle"), "layouts.cycle", "needs at least one layout");
+      for (const std::string& name : c.cycle)
+        if (layouts::findLayout(name) == nullptr)
+          ck.fail(*l->get("cycle"), "layouts.cycle",
+                  fmt::format("unknown layout \"{}\" (known: whats-next, 4x8)", name));
+    }
+  }
+
+  if (const toml::table* f = ck.subTable(root, "filters")) {
+    ck.unknownKeys(*f, "filters", {"hide_free", "mask_private"});
+    ck.boolean(*f, "filters", "hide_free", c.hideFree);
+    ck.boolean(*f, "filters", "mask_private", c.maskPrivate);
+  }
+
+  if (const toml::table* b = ck.subTable(root, "button")) {
+    ck.unknownKeys(*b, "button", {"chip", "line"});
+    ButtonConfig bc;
+    ck.string(*b, "button", "chip", bc.chip);
+    ck.integer(*b, "button", "line", bc.line, 0, 1023);
+    c.button = bc;
+  }
+
+  if (const toml::table* g = ck.subTable(root, "governor")) {
+    ck.unknownKeys(*g, "governor", {"rss_target_mb"});
+    ck.integer(*g, "governor", "rss_target_mb", c.rssTargetMb, 8, 4096);
+  }
+
+  if (const toml::table* m = ck.subTable(root, "monitoring")) {
+    ck.unknownKeys(*m, "monitoring", {"enabled"});
+    ck.boolean(*m, "monitoring", "enabled", c.monitoring);
+  }
+  return r;
+}
+
+}  // namespace cb::daemon

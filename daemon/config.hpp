@@ -1,0 +1,57 @@
+// Config: the TOML file of DESIGN.md, validated with file:line messages.
+#pragma once
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "hal/display.hpp"
+
+namespace cb::daemon {
+
+struct SourceConfig {
+  std::string name;
+  std::string url;  // https, http, webcal or a file path
+  std::chrono::seconds refresh{300};
+};
+
+struct ButtonConfig {
+  std::string chip = "gpiochip0";
+  int line = 26;
+};
+
+struct Config {
+  std::string path;  // the file it came from
+  std::string timezone = "UTC";
+  std::string profile = "pi-zero";
+  std::string stateDir = "/var/lib/calendarbot";
+  std::vector<std::string> ownerEmails;  // lower-case
+  std::string logLevel = "info";
+  bool use24h = true;
+
+  hal::DisplayConfig display;
+  int width = 480;
+  int height = 800;
+  std::string theme = "lcd";
+
+  std::vector<SourceConfig> sources;
+  std::vector<std::string> cycle{"whats-next", "4x8"};
+  bool hideFree = true;
+  bool maskPrivate = false;
+  std::optional<ButtonConfig> button;
+  int rssTargetMb = 150;
+  bool monitoring = false;
+};
+
+struct ConfigResult {
+  Config config;
+  std::vector<std::string> errors;  // "file:line: key: what is wrong", one per problem
+  [[nodiscard]] bool ok() const { return errors.empty(); }
+};
+
+[[nodiscard]] ConfigResult loadConfig(const std::string& path);
+// "5m", "30s", "1h", "90" (seconds) → seconds.
+[[nodiscard]] std::optional<std::chrono::seconds> parseInterval(std::string_view text);
+
+}  // namespace cb::daemon

@@ -1,0 +1,53 @@
+// Shared pipeline helpers for the CLI and the daemon.
+#include "daemon/pipeline.hpp"
+
+#include <fmt/format.h>
+
+#include <filesystem>
+
+#include "daemon/log.hpp"
+
+namespace cb::daemon {
+
+hal::Image toImage(const render::Frame& frame, const render::Frame* previous) {
+  hal::Image img;
+  img.pixels = frame.pixels();
+  img.width = frame.width();
+  img.height = frame.height();
+  img.strideWords = frame.strideWords();
+  img.hash = frame.hash();
+  const render::Rect d = previous ? render::damage(*previous, frame)
+                                  : render::Rect{0, 0, frame.width(), frame.height()};
+  img.damage = {d.x, d.y, d.width, d.height};
+  return img;
+}
+
+std::optional<ics::EventStore> loadCalendar(const std::string& location,
+                                            const ics::IngestOptions& options,
+                                            const std::string& label, std::string& error) {
+  std::string path = location;
+  if (path.starts_with("file://")) path.erase(0, 7);
+  if (path.find("://") != std::string::npos) {
+    error = fmt::format("{}: fetching {} is not supported yet (file paths only)", label,
+                        log::redactUrl(location));
+    return std::nullopt;
+  }
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(path, ec)) {
+    error = fmt::format("{}: no such file: {}", label, path);
+    return std::nullopt;
+  }
+  std::size_t warnings = 0;
+  auto warn = [&](std::string_view w) {
+    if (++warnings <= 20) log::warning("{}: {}", label, w);
+  };
+  ics::LoadResult r = ics::loadFile(path, options, warn);
+  if (warnings > 20) log::warning("{}: {} more warnings not shown", label, warnings - 20);
+  if (!r.error.empty()) {
+    error = fmt::format("{}: {}", label, r.error);
+    return std::nullopt;
+  }
+  return std::move(r.store);
+}
+
+}  // namespace cb::daemon

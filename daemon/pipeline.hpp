@@ -1,0 +1,23 @@
+// The pipeline pieces every subcommand shares: feeds into stores, frames onto displays.
+#pragma once
+
+#include <string>
+
+#include "hal/display.hpp"
+#include "hal/image.hpp"
+#include "ics/store.hpp"
+#include "render/frame.hpp"
+
+namespace cb::daemon {
+
+// A view of `frame` for a Display (the frame must outlive the view).
+[[nodiscard]] hal::Image toImage(const render::Frame& frame, const render::Frame* previous);
+
+// Loads a calendar from a file path or file:// URL, logging each skipped
+// event as a warning prefixed with `label`. On failure `error` is one line.
+[[nodiscard]] std::optional<ics::EventStore> loadCalendar(const std::string& location,
+                                                          const ics::IngestOptions& options,
+                                                          const std::string& label,
+                                                          std::string& error);
+
+}  // namespace cb::daemon

@@ -1,0 +1,97 @@
+// EventStore: what survives of a feed, and the push parser that fills it.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "ics/event.hpp"
+
+namespace cb::ics {
+
+// Every limit is explicit; past one, the component is skipped and counted.
+struct Limits {
+  std::size_t maxLineBytes = 64 * 1024;         // one unfolded content line
+  std::size_t maxComponentBytes = 1024 * 1024;  // one VEVENT / VTIMEZONE
+  std::size_t maxEventsPerFeed = 200000;
+  std::size_t maxOccurrencesPerSeries = 5000;  // per expansion window (RRULE bombs)
+  std::size_t maxTextBytes = 200;              // SUMMARY / LOCATION kept in the store
+};
+
+struct IngestOptions {
+  const TimeZone* displayZone = &TimeZone::utc();  // floating times and all-day dates
+  std::vector<std::string> ownerEmails{};          // lower-case, without "mailto:"
+  // When set, non-recurring events wholly outside [now - 1 day, now + horizon]
+  // are dropped at ingest. Unset keeps everything (the `occurrences` command).
+  std::optional<Instant> now{};
+  std::chrono::days horizon{62};
+  std::uint16_t source = 0;
+  bool keepUids = false;
+  Limits limits{};
+};
+
+struct IngestStats {
+  std::uint64_t bytes = 0;
+  std::uint64_t events = 0;   // VEVENTs kept
+  std::uint64_t skipped = 0;  // VEVENTs skipped as malformed or over a limit
+  std::uint64_t dropped = 0;  // VEVENTs outside the ingest window
+  bool sawCalendar = false;   // a BEGIN:VCALENDAR was seen
+};
+
+// Receives one human-readable warning per skipped or doubtful construct.
+using WarningSink = std::function<void(std::string_view)>;
+
+class EventStore {
+ public:
+  EventStore();
+  ~EventStore();
+  EventStore(EventStore&&) noexcept;
+  EventStore& operator=(EventStore&&) noexcept;
+
+  // Occurrences overlapping [from, to) (zero-length ones when from <= start < to),
+  // sorted by start, then end, then summary.
+  [[nodiscard]] std::vector<Occurrence> occurrences(Instant from, Instant to) const;
+  [[nodiscard]] std::size_t eventCount() const;
+  [[nodiscard]] const IngestStats& stats() const;
+
+  struct Data;
+
+ private:
+  friend class Ingest;
+  std::unique_ptr<Data> data_;
+};
+
+// Push parser: feed() bytes as they arrive (any chunking), then finish().
+class Ingest {
+ public:
+  explicit Ingest(IngestOptions options, WarningSink warn = {});
+  ~Ingest();
+  Ingest(const Ingest&) = delete;
+  Ingest& operator=(const Ingest&) = delete;
+
+  void feed(std::string_view bytes);
+  // The store built so far; stats().sawCalendar is false when the stream
+  // was not a calendar at all.
+  [[nodiscard]] EventStore finish();
+
+  struct State;
+
+ private:
+  std::unique_ptr<State> state_;
+};
+
+struct LoadResult {
+  EventStore store;
+  std::string error;  // non-empty: the file could not be read or is not a calendar
+};
+
+// Reads a file through Ingest in small chunks.
+[[nodiscard]] LoadResult loadFile(const std::filesystem::path& path, const IngestOptions& options,
+                                  WarningSink warn = {});
+
+}  // namespace cb::ics

@@ -1,0 +1,41 @@
+// Agenda building: window, filtering and privacy masking.
+#include "layouts/agenda.hpp"
+
+#include <algorithm>
+
+namespace cb::layouts {
+
+Agenda buildAgenda(std::span<const ics::EventStore* const> stores, ics::Instant now,
+                   const AgendaOptions& options) {
+  Agenda agenda;
+  const ics::Instant from = now - std::chrono::days{1};
+  const ics::Instant to = now + options.lookahead;
+  for (const ics::EventStore* store : stores) {
+    if (store == nullptr) continue;
+    for (const ics::Occurrence& o : store->occurrences(from, to)) {
+      if (o.status == ics::Status::Cancelled) continue;
+      if (o.response == ics::Response::Declined) continue;
+      if (options.hideFree && o.busy == ics::BusyStatus::Free) continue;
+      AgendaItem item;
+      item.start = o.start;
+      item.end = o.end;
+      item.allDay = o.allDay;
+      item.startDate = o.startDate;
+      item.endDate = o.endDate;
+      const bool masked = options.maskPrivate && o.privacy != ics::Privacy::Public;
+      item.summary = masked ? "Busy" : std::string(o.summary);
+      item.location = masked ? std::string{} : std::string(o.location);
+      item.status = o.status;
+      item.busy = o.busy;
+      item.tentative = o.status == ics::Status::Tentative || o.response == ics::Response::Tentative;
+      agenda.items.push_back(std::move(item));
+    }
+  }
+  std::stable_sort(agenda.items.begin(), agenda.items.end(),
+                   [](const AgendaItem& a, const AgendaItem& b) {
+                     return std::tie(a.start, a.end) < std::tie(b.start, b.end);
+                   });
+  return agenda;
+}
+
+}  // namespace cb::layouts

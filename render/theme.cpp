@@ -1,0 +1,39 @@
+// The palette's RGB values and the two themes.
+#include "render/theme.hpp"
+
+#include <array>
+
+namespace cb::render {
+namespace {
+// #ffffff … #000000 as in the original design's CSS custom properties.
+constexpr std::array<std::uint32_t, 8> kGreys = {0xffffff, 0xf5f5f5, 0xe0e0e0, 0xbdbdbd,
+                                                 0x757575, 0x424242, 0x212121, 0x000000};
+}  // namespace
+
+std::uint32_t Theme::rgb(Shade s) const {
+  const auto i = static_cast<std::size_t>(s);
+  if (kind == ThemeKind::Eink) return i <= 3 ? 0xffffff : 0x000000;
+  return kGreys[i];
+}
+
+const Theme& lcdTheme() {
+  static const Theme t{ThemeKind::Lcd, "DejaVu Sans", 0, true};
+  return t;
+}
+
+const Theme& einkTheme() {
+  static const Theme t{ThemeKind::Eink, "DejaVu Sans", 200, false};
+  return t;
+}
+
+std::optional<ThemeKind> parseThemeKind(std::string_view name) {
+  if (name == "lcd") return ThemeKind::Lcd;
+  if (name == "eink") return ThemeKind::Eink;
+  return std::nullopt;
+}
+
+const Theme& themeFor(ThemeKind kind) {
+  return kind == ThemeKind::Eink ? einkTheme() : lcdTheme();
+}
+
+}  // namespace cb::render

@@ -1,0 +1,176 @@
+// ics: unfolding, parameters, time zones, all-day dates, durations and the TSV format.
+#include <catch2/catch.hpp>
+
+#include "ics/store.hpp"
+#include "ics/tsv.hpp"
+#include "support.hpp"
+
+using namespace cb::ics;
+using namespace std::chrono;
+
+namespace {
+
+Instant utc(int y, int mo, int d, int h = 0, int mi = 0) {
+  return Instant{sys_days{year{y} / mo / d}} + hours{h} + minutes{mi};
+}
+
+std::vector<Occurrence> ingestAll(std::string_view text, std::size_t chunk = 4096,
+                                  const TimeZone* zone = &TimeZone::utc(),
+                                  IngestOptions options = {}) {
+  options.displayZone = zone;
+  options.keepUids = true;
+  Ingest ingest(options);
+  for (std::size_t i = 0; i < text.size(); i += chunk) ingest.feed(text.substr(i, chunk));
+  static std::vector<EventStore> keep;  // the occurrences' text views live in the store
+  keep.push_back(ingest.finish());
+  return keep.back().occurrences(utc(1970, 1, 1), utc(2100, 1, 1));
+}
+
+}  // namespace
+
+TEST_CASE("unfolding gives the same result for every chunking", "[ics]") {
+  const std::string text =
+      "\xEF\xBB\xBF"
+      "BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nUID:a\r\nDTSTART:20250310T090000Z\r\n"
+      "SUMMARY:Hello\\, wor\r\n ld\\nsecond\\;line \\\\ end\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
+  for (std::size_t chunk :
+       {std::size_t(1), std::size_t(2), std::size_t(3), std::size_t(7), std::size_t(4096)}) {
+    const auto occ = ingestAll(text, chunk);
+    REQUIRE(occ.size() == 1);
+    CHECK(occ[0].summary == "Hello, world\nsecond;line \\ end");
+    CHECK(occ[0].uid == "a");
+    CHECK(occ[0].start == utc(2025, 3, 10, 9));
+    CHECK(occ[0].end == occ[0].start);
+  }
+}
+
+TEST_CASE("LF-only line ends and quoted parameters", "[ics]") {
+  const auto occ = ingestAll(
+      "BEGIN:VCALENDAR\nBEGIN:VEVENT\nUID:b\nDTSTART;TZID=\"Europe/Berlin\":20250310T090000\n"
+      "DTEND;TZID=Europe/Berlin:20250310T100000\n"
+      "ATTENDEE;CN=\"Doe; Jane: CEO\";PARTSTAT=DECLINED:mailto:Me@Example.com\n"
+      "END:VEVENT\nEND:VCALENDAR\n",
+      4096, &TimeZone::utc(), IngestOptions{.ownerEmails = {"me@example.com"}});
+  REQUIRE(occ.size() == 1);
+  CHECK(occ[0].start == utc(2025, 3, 10, 8));  // CET is UTC+1 in March before the switch
+  CHECK(occ[0].end == utc(2025, 3, 10, 9));
+  CHECK(occ[0].response == Response::Declined);
+}
+
+TEST_CASE("time zones across DST in both directions", "[ics]") {
+  const TimeZone* berlin = TimeZone::locate("Europe/Berlin");
+  REQUIRE(berlin != nullptr);
+  CHECK(berlin->toInstant(LocalSeconds{local_days{year{2025} / 3 / 29}} + hours{12}) ==
+        utc(2025, 3, 29, 11));
+  CHECK(berlin->toInstant(LocalSeconds{local_days{year{2025} / 3 / 31}} + hours{12}) ==
+        utc(2025, 3, 31, 10));
+  CHECK(berlin->toLocal(utc(2025, 10, 26, 0, 30)) ==
+        LocalSeconds{local_days{year{2025} / 10 / 26}} + hours{2} + minutes{30});
+  CHECK(berlin->toLocal(utc(2025, 10, 26, 1, 30)) ==
+        LocalSeconds{local_days{year{2025} / 10 / 26}} + hours{2} + minutes{30});
+  CHECK(TimeZone::locate("Not/AZone") == nullptr);
+}
+
+TEST_CASE("all-day events are VALUE=DATE and cover local days", "[ics]") {
+  const TimeZone* ny = TimeZone::locate("America/New_York");
+  const auto occ = ingestAll(
+      "BEGIN:VCALENDAR\nBEGIN:VEVENT\nUID:c\nDTSTART;VALUE=DATE:20250310\nSUMMARY:Holiday\n"
+      "END:VEVENT\nBEGIN:VEVENT\nUID:d\nDTSTART:20250311T000000\nSUMMARY:Midnight\nEND:VEVENT\n"
+      "END:VCALENDAR\n",
+      4096, ny);
+  REQUIRE(occ.size() == 2);
+  CHECK(occ[0].allDay);
+  CHECK(occ[0].startDate == sys_days{year{2025} / 3 / 10});
+  CHECK(occ[0].endDate == sys_days{year{2025} / 3 / 11});  // no DTEND: one day
+  CHECK(occ[0].start == utc(2025, 3, 10, 4));              // EDT started 9 March
+  CHECK_FALSE(occ[1].allDay);                              // 00:00 is not all-day
+  CHECK(occ[1].start == utc(2025, 3, 11, 4));              // floating: display zone
+}
+
+TEST_CASE("DURATION and a missing DTEND", "[ics]") {
+  const auto occ = ingestAll(
+      "BEGIN:VCALENDAR\nBEGIN:VEVENT\nUID:e\nDTSTART:20250310T090000Z\nDURATION:PT1H30M\n"
+      "END:VEVENT\nBEGIN:VEVENT\nUID:f\nDTSTART:20250311T090000Z\nDURATION:P1W\nEND:VEVENT\n"
+      "END:VCALENDAR\n");
+  REQUIRE(occ.size() == 2);
+  CHECK(occ[0].end - occ[0].start == minutes{90});
+  CHECK(occ[1].end - occ[1].start == weeks{1});
+}
+
+TEST_CASE("bad events are skipped and counted, the rest kept", "[ics]") {
+  std::vector<std::string> warnings;
+  IngestOptions options;
+  Ingest ingest(options, [&](std::string_view w) { warnings.emplace_back(w); });
+  ingest.feed(
+      "BEGIN:VCALENDAR\nBEGIN:VEVENT\nUID:g\nDTSTART:2025031\nEND:VEVENT\n"
+      "BEGIN:VEVENT\nUID:h\nSUMMARY:no start\nEND:VEVENT\n"
+      "BEGIN:VEVENT\nUID:i\nDTSTART:20250310T100000Z\nDTEND:20250310T090000Z\nEND:VEVENT\n"
+      "BEGIN:VEVENT\nUID:j\nDTSTART:20250310T100000Z\nSUMMARY:good\nEND:VEVENT\n"
+      "END:VCALENDAR\n");
+  const EventStore store = ingest.finish();
+  CHECK(store.stats().skipped == 3);
+  CHECK(store.stats().events == 1);
+  CHECK(warnings.size() == 3);
+  CHECK(store.eventCount() == 1);
+}
+
+TEST_CASE("a component over the size limit is skipped, not the feed", "[ics]") {
+  IngestOptions options;
+  options.limits.maxComponentBytes = 200;
+  Ingest ingest(options);
+  ingest.feed("BEGIN:VCALENDAR\nBEGIN:VEVENT\nDTSTART:20250310T100000Z\nDESCRIPTION:" +
+              std::string(400, 'x') +
+              "\nEND:VEVENT\nBEGIN:VEVENT\nDTSTART:20250310T110000Z\nEND:VEVENT\nEND:VCALENDAR\n");
+  const EventStore store = ingest.finish();
+  CHECK(store.stats().skipped == 1);
+  CHECK(store.stats().events == 1);
+}
+
+TEST_CASE("ingest window drops far-away events", "[ics]") {
+  IngestOptions options;
+  options.now = utc(2025, 3, 10);
+  options.horizon = days{30};
+  Ingest ingest(options);
+  ingest.feed(
+      "BEGIN:VCALENDAR\nBEGIN:VEVENT\nDTSTART:20240310T100000Z\nEND:VEVENT\n"
+      "BEGIN:VEVENT\nDTSTART:20250311T100000Z\nEND:VEVENT\n"
+      "BEGIN:VEVENT\nDTSTART:20260310T100000Z\nEND:VEVENT\nEND:VCALENDAR\n");
+  const EventStore store = ingest.finish();
+  CHECK(store.stats().dropped == 2);
+  CHECK(store.eventCount() == 1);
+}
+
+TEST_CASE("not a calendar is reported", "[ics]") {
+  const LoadResult r = loadFile(cb::test::fixture("not-a-calendar.txt"), IngestOptions{});
+  CHECK_FALSE(r.error.empty());
+  const LoadResult missing = loadFile("/nonexistent/file.ics", IngestOptions{});
+  CHECK(missing.error.find("cannot open") != std::string::npos);
+}
+
+TEST_CASE("TSV lines escape and sort byte-wise", "[ics]") {
+  Occurrence a;
+  a.start = utc(2025, 3, 10, 9);
+  a.end = utc(2025, 3, 10, 10);
+  a.uid = "u\t1";
+  a.statusText = "CONFIRMED";
+  a.summary = "back\\slash\nnew";
+  Occurrence b;
+  b.allDay = true;
+  b.startDate = sys_days{year{2025} / 3 / 1};
+  b.endDate = sys_days{year{2025} / 3 / 2};
+  b.uid = "u2";
+  CHECK(tsvLine(a) ==
+        "2025-03-10T09:00:00Z\t2025-03-10T10:00:00Z\tu\\t1\t\tCONFIRMED\tback\\\\slash\\nnew");
+  CHECK(tsvDocument({a, b}) == "2025-03-01\t2025-03-02\tu2\t\t\t\n" + tsvLine(a) + "\n");
+}
+
+TEST_CASE("ISO instants on the command line", "[ics]") {
+  const TimeZone* berlin = TimeZone::locate("Europe/Berlin");
+  CHECK(parseIsoInstant("2025-03-10T09:30:00", *berlin) == utc(2025, 3, 10, 8, 30));
+  CHECK(parseIsoInstant("2025-03-10T09:30:00Z", *berlin) == utc(2025, 3, 10, 9, 30));
+  CHECK(parseIsoInstant("2025-03-10T09:30:00+02:00", *berlin) == utc(2025, 3, 10, 7, 30));
+  CHECK(parseIsoInstant("2025-03-10", *berlin) == utc(2025, 3, 9, 23));
+  CHECK_FALSE(parseIsoInstant("2025-13-10", *berlin));
+  CHECK_FALSE(parseIsoInstant("yesterday", *berlin));
+  CHECK_FALSE(parseIsoInstant("2025-03-10T25:00", *berlin));
+}

@@ -1,0 +1,34 @@
+// Runs the built binary as a child process and captures what it prints.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace cb::test {
+
+struct RunResult {
+  int exitCode = -1;  // -1: killed by a signal
+  int signal = 0;
+  std::string out;
+  std::string err;
+};
+
+// Runs `binary args...` to completion.
+RunResult run(const std::string& binary, const std::vector<std::string>& args);
+
+// A child left running; signal() and wait() it from the test.
+class Child {
+ public:
+  Child(const std::string& binary, const std::vector<std::string>& args);
+  ~Child();
+  void signal(int sig);
+  RunResult wait();
+  [[nodiscard]] int pid() const { return pid_; }
+
+ private:
+  int pid_ = -1;
+  int outFd_ = -1;
+  int errFd_ = -1;
+};
+
+}  // namespace cb::test
