@@ -1,14 +1,11 @@
-// The daemon: sources → stores → agenda → layout → display, driven by one poll loop.
+// The daemon's state machine: sources → stores → agenda → layout → display.
 #include "daemon/app.hpp"
 
-#include <poll.h>
-#include <signal.h>
-#include <sys/signalfd.h>
-#include <sys/timerfd.h>
-#include <unistd.h>
+#include <fmt/format.h>
 
-#include <cerrno>
+#include <algorithm>
 #include <cstring>
+#include <deque>
 
 #include "daemon/log.hpp"
 #include "daemon/pipeline.hpp"
@@ -16,43 +13,153 @@
 #include "render/theme.hpp"
 
 namespace cb::daemon {
+namespace {
 
-App::App(Config config, hal::Clock& clock, std::unique_ptr<hal::Display> display)
+using namespace std::chrono;
+
+// Loads file sources; completion is reported from process() like a network fetch.
+class FileFeedLoader final : public FeedLoader {
+ public:
+  void start(const SourceConfig& source, const ics::IngestOptions& options,
+             std::function<void(FeedOutcome)> done) override {
+    pending_.push_back({source, options, std::move(done)});
+  }
+  [[nodiscard]] std::vector<pollfd> pollFds() const override { return {}; }
+  [[nodiscard]] int timeoutMs() const override { return pending_.empty() ? -1 : 0; }
+  void process(std::span<const pollfd>) override {
+    while (!pending_.empty()) {
+      Pending p = std::move(pending_.front());
+      pending_.pop_front();
+      const auto t0 = steady_clock::now();
+      FeedOutcome out;
+      std::string error;
+      auto store = loadCalendar(p.source.url, p.options, p.source.name, error);
+      out.duration = duration_cast<milliseconds>(steady_clock::now() - t0);
+      if (store) {
+        out.kind = FeedOutcome::Kind::Updated;
+        out.bytes = store->stats().bytes;
+        out.store = std::move(store);
+      } else {
+        out.error = error;
+      }
+      p.done(std::move(out));
+    }
+  }
+  void cancelAll() override { pending_.clear(); }
+
+ private:
+  struct Pending {
+    SourceConfig source;
+    ics::IngestOptions options;
+    std::function<void(FeedOutcome)> done;
+  };
+  std::deque<Pending> pending_;
+};
+
+// Retry after a failure: 30 s, 1, 2, 4 … minutes, never later than the
+// source's own refresh interval, with ±20 % jitter so sources spread out.
+seconds retryDelay(int failures, seconds refresh, std::uint64_t salt) {
+  const seconds base{30};
+  const int shift = std::min(failures - 1, 10);
+  const seconds d = std::min<seconds>(refresh, base * (1LL << std::max(0, shift)));
+  const auto jitter = long((salt * 2654435761u) % 41) - 20;  // -20 … +20 %
+  return std::max(seconds{5}, d + d * jitter / 100);
+}
+
+}  // namespace
+
+std::unique_ptr<FeedLoader> createFeedLoader(const Config&) {
+  return std::make_unique<FileFeedLoader>();
+}
+
+App::App(Config config, hal::Clock& clock, std::unique_ptr<hal::Display> display,
+         std::unique_ptr<FeedLoader> loader)
     : config_(std::move(config)),
       clock_(clock),
       display_(std::move(display)),
-      zone_(ics::TimeZone::locate(config_.timezone)) {
+      loader_(std::move(loader)),
+      zone_(ics::TimeZone::locate(config_.timezone)),
+      horizon_(config_.horizonDays),
+      monitor_(config_.monitoring) {
   if (zone_ == nullptr) zone_ = &ics::TimeZone::utc();
-  for (const SourceConfig& s : config_.sources) sources_.push_back(SourceState{s, {}, {}, {}, {}});
+  for (const SourceConfig& s : config_.sources) sources_.push_back(SourceState{.config = s});
 }
 
-void App::fetch(SourceState& source) {
-  const ics::Instant now = clock_.now();
+App::~App() {
+  loader_->cancelAll();
+}
+
+ics::IngestOptions App::ingestOptions(std::size_t index) const {
   ics::IngestOptions options;
   options.displayZone = zone_;
   options.ownerEmails = config_.ownerEmails;
-  options.now = now;
-  options.source = std::uint16_t(&source - sources_.data());
-  std::string error;
-  auto store = loadCalendar(source.config.url, options, source.config.name, error);
-  source.nextFetch = now + source.config.refresh;
-  if (!store) {
-    source.lastFailure = now;
-    log::warning("{} (keeping the last good data)", error);
-    return;
-  }
-  const ics::IngestStats& st = store->stats();
-  log::info("{}: {} events kept, {} skipped, {} outside the window ({} bytes)", source.config.name,
-            st.events, st.skipped, st.dropped, st.bytes);
-  source.store = std::move(*store);
-  source.lastSuccess = now;
-  source.lastFailure.reset();
+  options.now = clock_.now();
+  options.horizon = horizon_;
+  options.source = std::uint16_t(index);
+  return options;
 }
 
-void App::refreshDue() {
+void App::refreshDue(bool force) {
   const ics::Instant now = clock_.now();
-  for (SourceState& s : sources_)
-    if (now >= s.nextFetch) fetch(s);
+  for (std::size_t i = 0; i < sources_.size(); ++i) {
+    SourceState& s = sources_[i];
+    if (s.inFlight || (!force && now < s.nextFetch)) continue;
+    s.inFlight = true;
+    log::debug("{}: fetching {}", s.config.name, log::redactUrl(s.config.url));
+    // The source is found again by name: a reload may have reordered the list.
+    loader_->start(s.config, ingestOptions(i),
+                   [this, name = s.config.name, url = s.config.url](FeedOutcome out) {
+                     for (std::size_t j = 0; j < sources_.size(); ++j)
+                       if (sources_[j].config.name == name && sources_[j].config.url == url)
+                         return onFetched(j, std::move(out));
+                   });
+  }
+}
+
+void App::onFetched(std::size_t index, FeedOutcome out) {
+  SourceState& s = sources_[index];
+  const ics::Instant now = clock_.now();
+  s.inFlight = false;
+  dirty_ = true;
+  monitor_.recordFetch(out.duration, out.bytes);
+  switch (out.kind) {
+    case FeedOutcome::Kind::Updated: {
+      const ics::IngestStats& st = out.store->stats();
+      log::info("{}: updated, {} events kept, {} skipped, {} outside the window ({} KiB, {} ms)",
+                s.config.name, st.events, st.skipped, st.dropped, st.bytes / 1024,
+                out.duration.count());
+      s.store = std::move(out.store);
+      [[fallthrough]];
+    }
+    case FeedOutcome::Kind::NotModified:
+      if (out.kind == FeedOutcome::Kind::NotModified)
+        log::debug("{}: not modified ({} ms)", s.config.name, out.duration.count());
+      if (s.failures > 0)
+        log::info("{}: back online after {} failed fetches", s.config.name, s.failures);
+      s.lastSuccess = now;
+      s.lastFailure.reset();
+      s.lastError.clear();
+      s.failures = 0;
+      s.nextFetch = now + s.config.refresh;
+      break;
+    case FeedOutcome::Kind::Failed: {
+      ++s.failures;
+      s.lastFailure = now;
+      s.lastError = out.error;
+      const seconds delay = retryDelay(s.failures, s.config.refresh,
+                                       std::uint64_t(now.time_since_epoch().count()) + index);
+      s.nextFetch = now + delay;
+      log::warning("{} — keeping the last good data{}; retry in {} s", out.error,
+                   s.lastSuccess ? fmt::format(" from {}", ics::formatUtc(*s.lastSuccess)) : "",
+                   delay.count());
+      break;
+    }
+  }
+}
+
+bool App::fetching() const {
+  return std::any_of(sources_.begin(), sources_.end(),
+                     [](const SourceState& s) { return s.inFlight; });
 }
 
 void App::nextLayout() {
@@ -60,7 +167,8 @@ void App::nextLayout() {
   log::info("layout: {}", config_.cycle[layoutIndex_]);
 }
 
-void App::renderNow() {
+bool App::renderNow() {
+  const auto t0 = steady_clock::now();
   const ics::Instant now = clock_.now();
   std::vector<const ics::EventStore*> stores;
   layouts::LayoutContext ctx;
@@ -76,7 +184,7 @@ void App::renderNow() {
     if (s.lastSuccess && (!ctx.state.lastSync || *s.lastSuccess > *ctx.state.lastSync))
       ctx.state.lastSync = s.lastSuccess;
     // Stale: the last success is older than twice the refresh interval.
-    if (s.lastSuccess && s.lastFailure && now - *s.lastSuccess > 2 * s.config.refresh)
+    if (s.store && s.lastSuccess && now - *s.lastSuccess > 2 * s.config.refresh)
       if (!ctx.state.offlineSince || *s.lastSuccess < *ctx.state.offlineSince)
         ctx.state.offlineSince = s.lastSuccess;
   }
@@ -89,88 +197,94 @@ void App::renderNow() {
       render::themeFor(render::parseThemeKind(config_.theme).value_or(render::ThemeKind::Lcd));
   render::Frame frame =
       layouts::renderFrame(*layout, agenda, ctx, theme, config_.width, config_.height);
-  if (lastFrame_ && lastFrame_->hash() == frame.hash()) return;  // unchanged: spare the panel
+  monitor_.recordRender(duration_cast<microseconds>(steady_clock::now() - t0));
+  if (lastFrame_ && lastFrame_->hash() == frame.hash()) return false;  // unchanged: spare the panel
   const int rc = display_->show(toImage(frame, lastFrame_ ? &*lastFrame_ : nullptr));
   if (rc < 0) {
     log::error("display {}: {}", display_->describe(), std::strerror(-rc));
-    return;
+    return false;
   }
   ++framesShown_;
   lastFrame_ = std::move(frame);
+  return true;
 }
 
-namespace {
-
-// Arms `fd` to fire at the next wall-clock minute (re-armed after each tick).
-void armNextMinute(int fd, ics::Instant now) {
-  const auto next = std::chrono::floor<std::chrono::minutes>(now) + std::chrono::minutes{1};
-  itimerspec spec{};
-  spec.it_value.tv_sec = next.time_since_epoch().count();
-  timerfd_settime(fd, TFD_TIMER_ABSTIME | TFD_TIMER_CANCEL_ON_SET, &spec, nullptr);
+ics::Instant App::nextWake() const {
+  const ics::Instant now = clock_.now();
+  ics::Instant wake = floor<minutes>(now) + minutes{1};
+  for (const SourceState& s : sources_)
+    if (!s.inFlight) wake = std::min(wake, std::max(now, s.nextFetch));
+  return wake;
 }
 
-struct Fd {
-  int fd = -1;
-  explicit Fd(int f) : fd(f) {}
-  ~Fd() {
-    if (fd >= 0) ::close(fd);
+std::string App::statusLine() const {
+  std::size_t events = 0;
+  std::optional<ics::Instant> synced;
+  int offline = 0;
+  for (const SourceState& s : sources_) {
+    if (s.store) events += s.store->eventCount();
+    if (s.lastSuccess && (!synced || *s.lastSuccess > *synced)) synced = s.lastSuccess;
+    if (s.failures > 0) ++offline;
   }
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-};
-
-}  // namespace
-
-int runDaemon(App& app, bool once) {
-  app.refreshDue();
-  app.renderNow();
-  if (once) return 0;
-
-  sigset_t mask;
-  sigemptyset(&mask);
-  for (int s : {SIGTERM, SIGINT, SIGUSR1, SIGHUP}) sigaddset(&mask, s);
-  if (sigprocmask(SIG_BLOCK, &mask, nullptr) != 0) {
-    log::error("sigprocmask: {}", std::strerror(errno));
-    return 1;
+  std::string line = fmt::format("{} source{}, {} events", sources_.size(),
+                                 sources_.size() == 1 ? "" : "s", events);
+  const ics::Instant now = clock_.now();
+  std::vector<const ics::EventStore*> stores;
+  for (const SourceState& s : sources_)
+    if (s.store) stores.push_back(&*s.store);
+  const layouts::Agenda agenda = layouts::buildAgenda(stores, now, {});
+  for (const layouts::AgendaItem& item : agenda.items) {
+    if (item.allDay || item.start <= now) continue;
+    const auto local = zone_->toLocal(item.start);
+    const hh_mm_ss hms{local - floor<days>(local)};
+    line += fmt::format(", next: {:02}:{:02} {}", hms.hours().count(), hms.minutes().count(),
+                        item.summary.substr(0, 40));
+    break;
   }
-  Fd sfd(signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK));
-  Fd tfd(timerfd_create(CLOCK_REALTIME, TFD_CLOEXEC | TFD_NONBLOCK));
-  if (sfd.fd < 0 || tfd.fd < 0) {
-    log::error("signalfd/timerfd: {}", std::strerror(errno));
-    return 1;
+  if (synced) {
+    const auto local = zone_->toLocal(*synced);
+    const hh_mm_ss hms{local - floor<days>(local)};
+    line += fmt::format(", synced {:02}:{:02}", hms.hours().count(), hms.minutes().count());
   }
-  hal::SystemClock wall;
-  armNextMinute(tfd.fd, wall.now());
-  log::info("running: {} source(s), display {} — SIGTERM to stop, SIGUSR1 next layout",
-            app.config().sources.size(), app.config().display.kind);
-  while (true) {
-    pollfd fds[2] = {{sfd.fd, POLLIN, 0}, {tfd.fd, POLLIN, 0}};
-    if (poll(fds, 2, -1) < 0) {
-      if (errno == EINTR) continue;
-      log::error("poll: {}", std::strerror(errno));
-      return 1;
-    }
-    if (fds[0].revents & POLLIN) {
-      signalfd_siginfo info{};
-      while (read(sfd.fd, &info, sizeof info) == sizeof info) {
-        if (info.ssi_signo == SIGTERM || info.ssi_signo == SIGINT) {
-          log::info("stopping on signal {}", info.ssi_signo);
-          return 0;
-        }
-        if (info.ssi_signo == SIGUSR1) {
-          app.nextLayout();
-          app.renderNow();
-        }
+  if (offline > 0) line += fmt::format(", {} offline", offline);
+  return line;
+}
+
+void App::applyConfig(Config config, std::unique_ptr<hal::Display> display) {
+  std::vector<SourceState> next;
+  for (const SourceConfig& sc : config.sources) {
+    SourceState state{.config = sc};
+    for (SourceState& old : sources_) {
+      if (old.config.name == sc.name && old.config.url == sc.url) {
+        state = std::move(old);
+        state.config = sc;
+        state.inFlight = false;
+        break;
       }
     }
-    if (fds[1].revents & POLLIN) {
-      std::uint64_t ticks = 0;
-      // ECANCELED means the wall clock was set: simply re-arm.
-      (void)!read(tfd.fd, &ticks, sizeof ticks);
-      app.refreshDue();
-      app.renderNow();
-      armNextMinute(tfd.fd, wall.now());
-    }
+    next.push_back(std::move(state));
+  }
+  loader_->cancelAll();
+  sources_ = std::move(next);
+  if (display) {
+    display_ = std::move(display);
+    lastFrame_.reset();
+  }
+  const ics::TimeZone* zone = ics::TimeZone::locate(config.timezone);
+  zone_ = zone ? zone : &ics::TimeZone::utc();
+  horizon_ = std::chrono::days{config.horizonDays};
+  config_ = std::move(config);
+  layoutIndex_ = std::min(layoutIndex_, config_.cycle.size() - 1);
+}
+
+void App::dropRenderCaches() {
+  lastFrame_.reset();
+}
+
+void App::shrinkHorizon() {
+  if (horizon_ > days{7}) {
+    horizon_ = std::max(days{7}, horizon_ / 2);
+    log::warning("governor: expansion horizon shrunk to {} days", horizon_.count());
   }
 }
 

@@ -1,12 +1,20 @@
-// App: the running daemon — sources, stores, the current layout and the display.
+// App: the running daemon — sources and their last good stores, the layout cycle, the display.
 #pragma once
 
+#include <poll.h>
+
+#include <chrono>
+#include <functional>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "daemon/config.hpp"
+#include "daemon/monitor.hpp"
+#include "daemon/notify.hpp"
 #include "hal/clock.hpp"
 #include "hal/display.hpp"
 #include "ics/store.hpp"
@@ -14,41 +22,88 @@
 
 namespace cb::daemon {
 
+// What one fetch produced.
+struct FeedOutcome {
+  enum class Kind { Updated, NotModified, Failed } kind = Kind::Failed;
+  std::optional<ics::EventStore> store;  // Updated: the new, complete store
+  std::string error;                     // Failed: one line, no secrets
+  std::uint64_t bytes = 0;
+  std::chrono::milliseconds duration{};
+};
+
+// How App fetches feeds: asynchronously, driven by the event loop's poll().
+class FeedLoader {
+ public:
+  virtual ~FeedLoader() = default;
+  virtual void start(const SourceConfig& source, const ics::IngestOptions& options,
+                     std::function<void(FeedOutcome)> done) = 0;
+  [[nodiscard]] virtual std::vector<pollfd> pollFds() const = 0;
+  [[nodiscard]] virtual int timeoutMs() const = 0;  // -1: nothing pending
+  virtual void process(std::span<const pollfd> ready) = 0;
+  virtual void cancelAll() = 0;
+};
+
+[[nodiscard]] std::unique_ptr<FeedLoader> createFeedLoader(const Config& config);
+
 struct SourceState {
   SourceConfig config;
-  std::optional<ics::EventStore> store;  // the last good data
-  std::optional<ics::Instant> lastSuccess;
-  std::optional<ics::Instant> lastFailure;
+  std::optional<ics::EventStore> store{};  // the last good data
+  std::optional<ics::Instant> lastSuccess{};
+  std::optional<ics::Instant> lastFailure{};
+  std::string lastError{};
+  int failures = 0;  // consecutive
+  bool inFlight = false;
   ics::Instant nextFetch{};
 };
 
 class App {
  public:
-  App(Config config, hal::Clock& clock, std::unique_ptr<hal::Display> display);
+  App(Config config, hal::Clock& clock, std::unique_ptr<hal::Display> display,
+      std::unique_ptr<FeedLoader> loader);
+  ~App();
 
-  // Fetches every source whose time has come; keeps the last good store on failure.
-  void refreshDue();
-  // Draws the current layout and shows it unless it is unchanged.
-  void renderNow();
+  // Starts fetches whose time has come (force: all of them now).
+  void refreshDue(bool force = false);
+  // Draws the current layout and shows it unless it is unchanged. Returns
+  // true when a frame went to the display.
+  bool renderNow();
   void nextLayout();
+  // True once after data or a source's state changed since the last call.
+  [[nodiscard]] bool takeDirty() { return std::exchange(dirty_, false); }
+  [[nodiscard]] bool fetching() const;
+  // Applies a validated new config; keeps the stores of unchanged sources.
+  // `display` replaces the current one when non-null.
+  void applyConfig(Config config, std::unique_ptr<hal::Display> display);
 
+  // The next instant something on screen can change or a fetch is due.
+  [[nodiscard]] ics::Instant nextWake() const;
+  [[nodiscard]] std::string statusLine() const;  // for sd_notify STATUS=
   [[nodiscard]] const Config& config() const { return config_; }
+  [[nodiscard]] FeedLoader& loader() { return *loader_; }
+  [[nodiscard]] Monitor& monitor() { return monitor_; }
   [[nodiscard]] std::size_t framesShown() const { return framesShown_; }
+  [[nodiscard]] const std::vector<SourceState>& sources() const { return sources_; }
+
+  // Governor hooks.
+  void dropRenderCaches();
+  void shrinkHorizon();
 
  private:
-  void fetch(SourceState& source);
+  void onFetched(std::size_t index, FeedOutcome outcome);
+  [[nodiscard]] ics::IngestOptions ingestOptions(std::size_t index) const;
 
   Config config_;
   hal::Clock& clock_;
   std::unique_ptr<hal::Display> display_;
+  std::unique_ptr<FeedLoader> loader_;
   const ics::TimeZone* zone_;
   std::vector<SourceState> sources_;
   std::size_t layoutIndex_ = 0;
   std::optional<render::Frame> lastFrame_;
   std::size_t framesShown_ = 0;
+  bool dirty_ = false;
+  std::chrono::days horizon_;
+  Monitor monitor_;
 };
-
-// Runs the event loop until SIGTERM/SIGINT; `once` renders one frame and returns.
-[[nodiscard]] int runDaemon(App& app, bool once);
 
 }  // namespace cb::daemon

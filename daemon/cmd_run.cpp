@@ -2,12 +2,14 @@
 #include <fmt/format.h>
 
 #include <cstdio>
+#include <cstdlib>
 
 #include "calendarbot_config.h"
 #include "daemon/app.hpp"
 #include "daemon/args.hpp"
 #include "daemon/cli.hpp"
 #include "daemon/log.hpp"
+#include "daemon/loop.hpp"
 
 namespace cb::daemon {
 
@@ -15,15 +17,16 @@ int cmdRun(const std::vector<std::string_view>& argv, hal::Clock& clock) {
   Args args(argv, {"config", "display"}, {"help", "once"});
   if (args.has("help")) {
     std::fputs(
-        "usage: calendarbot run [--config PATH] [--once]\n"
+        "usage: calendarbot run [--config PATH] [--once] [--display KIND:PATH]\n"
         "\n"
         "Runs the daemon with the config (default " CB_DEFAULT_CONFIG
-        "): loads the\n"
-        "sources, draws the first layout of [layouts] cycle on the display and redraws\n"
-        "on every wall-clock minute. SIGTERM/SIGINT stop it; SIGUSR1 shows the next layout.\n"
-        "  --once               draw one frame and exit\n"
+        "): draws the last\n"
+        "good data at once, fetches the sources, and redraws on every wall-clock minute.\n"
+        "SIGTERM/SIGINT stop it, SIGHUP reloads the config, SIGUSR1 shows the next layout.\n"
+        "  --once               fetch every source once, draw one frame and exit\n"
         "  --display KIND:PATH  override [display] kind and path, e.g. png:/tmp/cal.png\n"
-        "                       or framebuffer:/dev/fb0\n",
+        "                       or framebuffer:/dev/fb0\n"
+        "Environment: CALENDARBOT_MONITORING=1 logs resource figures every 5 minutes.\n",
         stdout);
     return kOk;
   }
@@ -32,7 +35,8 @@ int cmdRun(const std::vector<std::string_view>& argv, hal::Clock& clock) {
                args.error().empty() ? "unexpected argument" : args.error());
     return kUsage;
   }
-  ConfigResult cr = loadConfig(args.value("config").value_or(CB_DEFAULT_CONFIG));
+  const std::string configPath = args.value("config").value_or(CB_DEFAULT_CONFIG);
+  ConfigResult cr = loadConfig(configPath);
   for (const std::string& e : cr.errors) log::error("{}", e);
   if (!cr.ok()) return kFailure;
   if (const auto d = args.value("display")) {
@@ -40,6 +44,8 @@ int cmdRun(const std::vector<std::string_view>& argv, hal::Clock& clock) {
     cr.config.display.kind = d->substr(0, colon);
     if (colon != std::string::npos) cr.config.display.path = d->substr(colon + 1);
   }
+  if (const char* m = std::getenv("CALENDARBOT_MONITORING"); m && std::string_view(m) == "1")
+    cr.config.monitoring = true;
   log::Level level = log::Level::Info;
   if (log::parseLevel(cr.config.logLevel, level)) log::setLevel(level);
 
@@ -50,9 +56,12 @@ int cmdRun(const std::vector<std::string_view>& argv, hal::Clock& clock) {
     return kFailure;
   }
   const std::string target = display->describe();
-  App app(std::move(cr.config), clock, std::move(display));
-  log::info("display: {} ({})", app.config().display.kind, target);
-  return runDaemon(app, args.has("once"));
+  auto loader = createFeedLoader(cr.config);
+  App app(std::move(cr.config), clock, std::move(display), std::move(loader));
+  log::info("calendarbot " CB_VERSION ": display {} ({}), profile {}", app.config().display.kind,
+            target, app.config().profile);
+  SystemdNotifier notifier;
+  return runDaemon(app, notifier, LoopOptions{configPath, args.has("once")});
 }
 
 }  // namespace cb::daemon

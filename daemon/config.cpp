@@ -147,7 +147,12 @@ ConfigResult loadConfig(const std::string& path) {
   if (ck.string(root, "", "profile", c.profile) && c.profile != "pi-zero" &&
       c.profile != "development")
     ck.fail(*root.get("profile"), "profile", "expected \"pi-zero\" or \"development\"");
-  if (c.profile == "development") c.logLevel = "debug";
+  // Profiles set defaults; explicit keys below override them.
+  if (c.profile == "development") {
+    c.logLevel = "debug";
+    c.horizonDays = 62;
+    c.monitoring = true;
+  }
   ck.string(root, "", "state_dir", c.stateDir);
   if (ck.stringList(root, "", "owner_emails", c.ownerEmails)) {
     for (std::string& e : c.ownerEmails) {
@@ -163,6 +168,7 @@ ConfigResult loadConfig(const std::string& path) {
               "expected error, warning, notice, info or debug");
   }
   ck.boolean(root, "", "clock_24h", c.use24h);
+  ck.integer(root, "", "horizon_days", c.horizonDays, 1, 366);
 
   if (const toml::table* d = ck.subTable(root, "display")) {
     ck.unknownKeys(*d, "display", {"kind", "path", "width", "height", "rotation", "theme"});

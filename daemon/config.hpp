@@ -28,6 +28,7 @@ struct Config {
   std::string stateDir = "/var/lib/calendarbot";
   std::vector<std::string> ownerEmails;  // lower-case
   std::string logLevel = "info";
+  int horizonDays = 31;  // events further ahead are not kept (pi-zero: 31, development: 62)
   bool use24h = true;
 
   hal::DisplayConfig display;

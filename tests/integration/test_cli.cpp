@@ -163,5 +163,5 @@ TEST_CASE("check-config explains errors; run --once draws; SIGTERM stops the dae
   daemon.signal(SIGTERM);
   const auto r = daemon.wait();
   CHECK(r.exitCode == 0);
-  CHECK(r.err.find("stopping on signal") != std::string::npos);
+  CHECK(r.err.find("stopping on SIGTERM") != std::string::npos);
 }

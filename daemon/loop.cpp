@@ -1,0 +1,213 @@
+// The poll loop: signalfd, a CLOCK_REALTIME timerfd for wall-clock wake-ups,
+// the feed loader's sockets, and monotonic housekeeping (governor, watchdog, monitor).
+#include "daemon/loop.hpp"
+
+#include <malloc.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/signalfd.h>
+#include <sys/timerfd.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "daemon/governor.hpp"
+#include "daemon/log.hpp"
+#include "render/fonts.hpp"
+
+namespace cb::daemon {
+namespace {
+
+using namespace std::chrono;
+
+class UniqueFd {
+ public:
+  explicit UniqueFd(int fd) : fd_(fd) {}
+  ~UniqueFd() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  UniqueFd(const UniqueFd&) = delete;
+  UniqueFd& operator=(const UniqueFd&) = delete;
+  [[nodiscard]] int get() const { return fd_; }
+
+ private:
+  int fd_;
+};
+
+void armAt(int fd, ics::Instant at) {
+  itimerspec spec{};
+  spec.it_value.tv_sec = std::max<long>(1, at.time_since_epoch().count());
+  // CANCEL_ON_SET: a clock step (NTP at boot) wakes us to re-plan.
+  timerfd_settime(fd, TFD_TIMER_ABSTIME | TFD_TIMER_CANCEL_ON_SET, &spec, nullptr);
+}
+
+// Blocks the daemon's signals (they arrive through the signalfd instead).
+class SignalMask {
+ public:
+  SignalMask() {
+    sigemptyset(&mask_);
+    for (int s : {SIGTERM, SIGINT, SIGUSR1, SIGHUP}) sigaddset(&mask_, s);
+    sigprocmask(SIG_BLOCK, &mask_, &old_);
+  }
+  ~SignalMask() { sigprocmask(SIG_SETMASK, &old_, nullptr); }
+  SignalMask(const SignalMask&) = delete;
+  SignalMask& operator=(const SignalMask&) = delete;
+  [[nodiscard]] const sigset_t& mask() const { return mask_; }
+
+ private:
+  sigset_t mask_{};
+  sigset_t old_{};
+};
+
+void reload(App& app, const std::string& path) {
+  log::info("SIGHUP: reloading {}", path);
+  ConfigResult r = loadConfig(path);
+  if (!r.ok()) {
+    for (const std::string& e : r.errors) log::error("{}", e);
+    log::error("reload refused: {} has {} error(s); the running config stays", path,
+               r.errors.size());
+    return;
+  }
+  std::unique_ptr<hal::Display> display;
+  const hal::DisplayConfig& old = app.config().display;
+  const hal::DisplayConfig& neu = r.config.display;
+  if (old.kind != neu.kind || old.path != neu.path || old.rotation != neu.rotation) {
+    std::string error;
+    display = hal::createDisplay(neu, error);
+    if (!display) {
+      log::error("reload refused: {}; the running config stays", error);
+      return;
+    }
+  }
+  log::Level level = log::Level::Info;
+  if (log::parseLevel(r.config.logLevel, level)) log::setLevel(level);
+  app.applyConfig(std::move(r.config), std::move(display));
+  log::info("config reloaded: {}", app.statusLine());
+}
+
+}  // namespace
+
+int runDaemon(App& app, Notifier& notifier, const LoopOptions& options) {
+  SignalMask signals;
+  UniqueFd sfd(signalfd(-1, &signals.mask(), SFD_CLOEXEC | SFD_NONBLOCK));
+  UniqueFd tfd(timerfd_create(CLOCK_REALTIME, TFD_CLOEXEC | TFD_NONBLOCK));
+  if (sfd.get() < 0 || tfd.get() < 0) {
+    log::error("signalfd/timerfd: {}", std::strerror(errno));
+    return 1;
+  }
+
+  // First frame from what we have (the snapshot) before any network activity.
+  if (!options.once) app.renderNow();
+  std::string lastStatus = app.statusLine();
+  notifier.notify(fmt::format("READY=1\nSTATUS={}", lastStatus));
+  app.refreshDue();
+
+  Governor governor(std::uint64_t(app.config().rssTargetMb) * 1024 * 1024, readRssBytes,
+                    Governor::Actions{
+                        .dropRenderCaches = [&app] { app.dropRenderCaches(); },
+                        .shrinkHorizon = [&app] { app.shrinkHorizon(); },
+                        .resetFontCaches = [] { render::resetFontCaches(); },
+                        .trimHeap = [] { malloc_trim(0); },
+                    });
+  const auto watchdog = notifier.watchdogPeriod();
+  const auto governorEvery = seconds{10};
+  const auto monitorEvery = minutes{5};
+  auto nextGovernor = steady_clock::now() + governorEvery;
+  auto nextWatchdog = steady_clock::now();
+  auto nextMonitor = steady_clock::now() + monitorEvery;
+  double monitorCpu = processCpuSeconds();
+  auto monitorWall = steady_clock::now();
+
+  armAt(tfd.get(), app.nextWake());
+  if (!options.once)
+    log::info("running: {} (SIGTERM stops, SIGHUP reloads, SIGUSR1 next layout)", app.statusLine());
+  while (true) {
+    std::vector<pollfd> fds = {{sfd.get(), POLLIN, 0}, {tfd.get(), POLLIN, 0}};
+    const std::vector<pollfd> feedFds = app.loader().pollFds();
+    fds.insert(fds.end(), feedFds.begin(), feedFds.end());
+
+    auto deadline = nextGovernor;
+    if (watchdog) deadline = std::min(deadline, nextWatchdog);
+    if (app.monitor().enabled()) deadline = std::min(deadline, nextMonitor);
+    int timeout =
+        int(std::max<long>(0, duration_cast<milliseconds>(deadline - steady_clock::now()).count()));
+    if (const int feedTimeout = app.loader().timeoutMs(); feedTimeout >= 0)
+      timeout = std::min(timeout, feedTimeout);
+
+    const int n = poll(fds.data(), fds.size(), timeout);
+    if (n < 0 && errno != EINTR) {
+      log::error("poll: {}", std::strerror(errno));
+      return 1;
+    }
+    bool render = false;
+    if (n > 0 && (fds[0].revents & POLLIN)) {
+      signalfd_siginfo info{};
+      while (read(sfd.get(), &info, sizeof info) == sizeof info) {
+        switch (info.ssi_signo) {
+          case SIGTERM:
+          case SIGINT:
+            log::info("stopping on {}", info.ssi_signo == SIGTERM ? "SIGTERM" : "SIGINT");
+            notifier.notify("STOPPING=1");
+            return 0;
+          case SIGHUP:
+            notifier.notify("RELOADING=1");
+            reload(app, options.configPath);
+            notifier.notify("READY=1");
+            app.refreshDue();
+            render = true;
+            break;
+          case SIGUSR1:
+            app.nextLayout();
+            render = true;
+            break;
+          default:
+            break;
+        }
+      }
+    }
+    if (n > 0 && (fds[1].revents & POLLIN)) {
+      std::uint64_t ticks = 0;
+      // ECANCELED means the wall clock was set: re-plan below.
+      (void)!read(tfd.get(), &ticks, sizeof ticks);
+      app.refreshDue();
+      render = true;
+    }
+    // The loader always gets a turn: its own timers run even without socket activity.
+    app.loader().process(std::span<const pollfd>(fds).subspan(2));
+    if (options.once && !app.fetching()) {
+      app.renderNow();
+      return 0;
+    }
+    if (render || app.takeDirty()) {
+      app.renderNow();
+      const std::string status = app.statusLine();
+      if (status != lastStatus) {
+        notifier.notify("STATUS=" + status);
+        lastStatus = status;
+      }
+    }
+
+    const auto mono = steady_clock::now();
+    if (mono >= nextGovernor) {
+      governor.sample();
+      nextGovernor = mono + governorEvery;
+    }
+    if (app.monitor().enabled() && mono >= nextMonitor) {
+      const double cpu = processCpuSeconds();
+      log::info("{}", app.monitor().report(governor.lastRss() ? governor.lastRss() : readRssBytes(),
+                                           cpu - monitorCpu,
+                                           duration<double>(mono - monitorWall).count()));
+      monitorCpu = cpu;
+      monitorWall = mono;
+      nextMonitor = mono + monitorEvery;
+    }
+    if (watchdog && mono >= nextWatchdog) {
+      notifier.notify("WATCHDOG=1");
+      nextWatchdog = mono + *watchdog / 2;
+    }
+    armAt(tfd.get(), app.nextWake());
+  }
+}
+
+}  // namespace cb::daemon
