@@ -3,8 +3,9 @@
 BUILD ?= build
 MESON_OPTS ?= -Dgpio=enabled -Deink=enabled -Dsystemd=enabled
 DEMO_OUT ?= /tmp/calendarbot-demo.png
+SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 
-.PHONY: all deps configure build demo test sanitize bless clean
+.PHONY: all deps configure build demo test install clean
 
 all: build
 
@@ -34,3 +35,18 @@ test: build
 
 clean:
 	rm -rf $(BUILD)
+
+# Install on a Pi: binary, unit and config; enables the service (boot-to-display).
+install: deps
+	@[ -f build-install/build.ninja ] || meson setup build-install $(MESON_OPTS) \
+	  --prefix=/usr --sysconfdir=/etc --buildtype=release
+	ninja -C build-install
+	$(SUDO) meson install -C build-install --no-rebuild
+	$(SUDO) systemd-sysusers calendarbot.conf
+	@if [ ! -f /etc/calendarbot/config.toml ]; then \
+	  $(SUDO) install -m 0640 -g calendarbot systemd/config.example.toml /etc/calendarbot/config.toml; \
+	  echo "install: wrote /etc/calendarbot/config.toml — edit it (your feed URL, display kind)"; \
+	fi
+	$(SUDO) systemctl daemon-reload
+	$(SUDO) systemctl enable calendarbot.service
+	@echo "install: done; 'sudo systemctl start calendarbot' or reboot; logs: journalctl -u calendarbot"
