@@ -4,6 +4,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <spawn.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -13,7 +14,8 @@ extern char** environ;
 
 namespace cb::test {
 
-Child::Child(const std::string& binary, const std::vector<std::string>& args) {
+Child::Child(const std::string& binary, const std::vector<std::string>& args,
+             const std::vector<std::string>& extraEnv) {
   int out[2], err[2];
   if (pipe(out) != 0 || pipe(err) != 0) throw std::runtime_error("pipe");
   posix_spawn_file_actions_t fa;
@@ -26,7 +28,27 @@ Child::Child(const std::string& binary, const std::vector<std::string>& args) {
   argv.push_back(const_cast<char*>(binary.c_str()));
   for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
   argv.push_back(nullptr);
-  if (posix_spawn(&pid_, binary.c_str(), &fa, nullptr, argv.data(), environ) != 0)
+  std::vector<std::string> envStore;
+  for (char** e = environ; *e != nullptr; ++e) {
+    const std::string entry(*e);
+    const std::string name = entry.substr(0, entry.find('='));
+    bool overridden = false;
+    for (const auto& x : extraEnv) overridden |= x.substr(0, x.find('=')) == name;
+    if (!overridden) envStore.push_back(entry);
+  }
+  for (const auto& x : extraEnv) {
+    // "JOURNAL_STREAM=@stderr": what systemd sets when stderr is the journal's stream.
+    struct stat st {};
+    if (x == "JOURNAL_STREAM=@stderr" && fstat(err[1], &st) == 0)
+      envStore.push_back("JOURNAL_STREAM=" + std::to_string(st.st_dev) + ":" +
+                         std::to_string(st.st_ino));
+    else
+      envStore.push_back(x);
+  }
+  std::vector<char*> envp;
+  for (auto& e : envStore) envp.push_back(e.data());
+  envp.push_back(nullptr);
+  if (posix_spawn(&pid_, binary.c_str(), &fa, nullptr, argv.data(), envp.data()) != 0)
     throw std::runtime_error("posix_spawn " + binary);
   posix_spawn_file_actions_destroy(&fa);
   close(out[1]);
@@ -74,8 +96,9 @@ RunResult Child::wait() {
   return r;
 }
 
-RunResult run(const std::string& binary, const std::vector<std::string>& args) {
-  Child child(binary, args);
+RunResult run(const std::string& binary, const std::vector<std::string>& args,
+              const std::vector<std::string>& extraEnv) {
+  Child child(binary, args, extraEnv);
   return child.wait();
 }
 

@@ -14,12 +14,18 @@ struct RunResult {
 };
 
 // Runs `binary args...` to completion.
-RunResult run(const std::string& binary, const std::vector<std::string>& args);
+RunResult run(const std::string& binary, const std::vector<std::string>& args,
+              const std::vector<std::string>& extraEnv = {});
 
 // A child left running; signal() and wait() it from the test.
 class Child {
  public:
-  Child(const std::string& binary, const std::vector<std::string>& args);
+  // `extraEnv`: "NAME=value" entries added to (or overriding) this process's environment.
+  Child(const std::string& binary, const std::vector<std::string>& args,
+        const std::vector<std::string>& extraEnv = {});
+  // Reads what the child printed on stderr so far (non-blocking), appended to `err`.
+  void drainErr(std::string& err);
+  [[nodiscard]] int errFd() const { return errFd_; }
   ~Child();
   void signal(int sig);
   RunResult wait();

@@ -1,0 +1,174 @@
+// Integration: the daemon under systemd's protocols — notify, watchdog, journal, signals.
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+#include <fstream>
+#include <thread>
+
+#include "process.hpp"
+#include "render/frame.hpp"
+#include "support.hpp"
+
+using namespace cb;
+using namespace std::chrono;
+namespace fs = std::filesystem;
+
+namespace {
+
+// A NOTIFY_SOCKET that collects what the daemon tells systemd.
+class NotifySocket {
+ public:
+  explicit NotifySocket(const fs::path& path) : path_(path) {
+    fs::remove(path);
+    fd_ = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+    sockaddr_un addr{};
+    addr.sun_family = AF_UNIX;
+    std::snprintf(addr.sun_path, sizeof addr.sun_path, "%s", path.c_str());
+    REQUIRE(bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
+  }
+  ~NotifySocket() {
+    close(fd_);
+    fs::remove(path_);
+  }
+  // Waits up to `timeout` for a message containing `needle`; all messages are kept.
+  bool waitFor(const std::string& needle, milliseconds timeout) {
+    const auto end = steady_clock::now() + timeout;
+    while (steady_clock::now() < end) {
+      char buf[4096];
+      const ssize_t n = recv(fd_, buf, sizeof buf, 0);
+      if (n > 0) {
+        messages.emplace_back(buf, std::size_t(n));
+        if (messages.back().find(needle) != std::string::npos) return true;
+      } else {
+        std::this_thread::sleep_for(milliseconds(10));
+      }
+    }
+    return false;
+  }
+  int count(const std::string& needle) const {
+    int c = 0;
+    for (const auto& m : messages) c += m.find(needle) != std::string::npos;
+    return c;
+  }
+  std::vector<std::string> messages;
+
+ private:
+  fs::path path_;
+  int fd_ = -1;
+};
+
+fs::path writeConfig(const fs::path& dir, const std::string& extra = "") {
+  const fs::path config = dir / "config.toml";
+  std::ofstream(config) << "timezone = \"Europe/Berlin\"\nprofile = \"pi-zero\"\nstate_dir = \""
+                        << dir.string() << "\"\n[display]\nkind = \"png\"\npath = \""
+                        << (dir / "frame.png").string() << "\"\n[[source]]\nname = \"fixture\"\n"
+                        << "url = \"" << test::fixture("meeting-day.ics") << "\"\n"
+                        << extra;
+  return config;
+}
+
+std::uint64_t frameHash(const fs::path& png) {
+  render::Frame f;
+  return render::readPng(png.string(), f) ? f.hash() : 0;
+}
+
+bool waitUntil(const std::function<bool()>& cond, milliseconds timeout) {
+  const auto end = steady_clock::now() + timeout;
+  while (steady_clock::now() < end) {
+    if (cond()) return true;
+    std::this_thread::sleep_for(milliseconds(20));
+  }
+  return cond();
+}
+
+}  // namespace
+
+TEST_CASE("READY, STATUS and WATCHDOG reach systemd; SIGHUP with a broken config is refused",
+          "[integration]") {
+  const fs::path dir = fs::temp_directory_path() / "cb-it-notify";
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  const fs::path config = writeConfig(dir);
+  NotifySocket sd(dir / "notify.sock");
+  test::Child daemon(test::env("CB_BINARY"), {"run", "--config", config.string()},
+                     {"NOTIFY_SOCKET=" + (dir / "notify.sock").string(), "WATCHDOG_USEC=200000"});
+  REQUIRE(sd.waitFor("READY=1", seconds{5}));
+  CHECK(sd.count("STATUS=1 source") >= 1);
+  CHECK(fs::exists(dir / "frame.png"));  // the first frame is drawn before READY=1
+  REQUIRE(sd.waitFor("WATCHDOG=1", seconds{2}));
+  REQUIRE(sd.waitFor("WATCHDOG=1", seconds{2}));
+
+  // A broken config: refused, the old one keeps running.
+  std::ofstream(config) << "[display]\nkind = \"hologram\"\n";
+  daemon.signal(SIGHUP);
+  REQUIRE(sd.waitFor("RELOADING=1", seconds{5}));
+  REQUIRE(sd.waitFor("READY=1", seconds{5}));
+  const int pings = sd.count("WATCHDOG=1");
+  REQUIRE(sd.waitFor("WATCHDOG=1", seconds{2}));
+  CHECK(sd.count("WATCHDOG=1") > pings);  // still alive and looping
+
+  const auto t0 = steady_clock::now();
+  daemon.signal(SIGTERM);
+  const auto r = daemon.wait();
+  CHECK(steady_clock::now() - t0 < seconds{1});
+  CHECK(r.exitCode == 0);
+  CHECK(r.err.find("reload refused") != std::string::npos);
+  CHECK(r.err.find("display.kind") != std::string::npos);
+  CHECK(sd.waitFor("STOPPING=1", milliseconds{500}));
+}
+
+TEST_CASE("SIGUSR1 shows the next layout; a good SIGHUP applies the new config", "[integration]") {
+  const fs::path dir = fs::temp_directory_path() / "cb-it-signals";
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  const fs::path config = writeConfig(dir);
+  test::Child daemon(test::env("CB_BINARY"), {"run", "--config", config.string()});
+  const fs::path png = dir / "frame.png";
+  REQUIRE(waitUntil([&] { return frameHash(png) != 0; }, seconds{5}));
+  const std::uint64_t first = frameHash(png);
+  daemon.signal(SIGUSR1);
+  REQUIRE(waitUntil([&] { return frameHash(png) != first && frameHash(png) != 0; }, seconds{5}));
+  const std::uint64_t second = frameHash(png);
+
+  // Same layouts, a different size: the new config must take effect.
+  writeConfig(dir);
+  std::string text;
+  {
+    std::ifstream in(config);
+    text.assign(std::istreambuf_iterator<char>(in), {});
+  }
+  text.replace(text.find("[display]\n"), 10, "[display]\nwidth = 800\nheight = 480\n");
+  std::ofstream(config) << text;
+  daemon.signal(SIGHUP);
+  REQUIRE(waitUntil(
+      [&] {
+        render::Frame f;
+        return render::readPng(png.string(), f) && f.width() == 800;
+      },
+      seconds{5}));
+  CHECK(frameHash(png) != second);
+  daemon.signal(SIGTERM);
+  const auto r = daemon.wait();
+  CHECK(r.exitCode == 0);
+  CHECK(r.err.find("config reloaded") != std::string::npos);
+}
+
+TEST_CASE("under journald, log lines carry sd-daemon priorities", "[integration]") {
+  const fs::path dir = fs::temp_directory_path() / "cb-it-journal";
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  const fs::path config = writeConfig(dir);
+  const auto r = test::run(test::env("CB_BINARY"), {"run", "--config", config.string(), "--once"},
+                           {"JOURNAL_STREAM=@stderr"});
+  REQUIRE(r.exitCode == 0);
+  CHECK(r.err.rfind("<6>", 0) == 0);
+  CHECK(r.err.find("\n<6>") != std::string::npos);
+  const auto plain =
+      test::run(test::env("CB_BINARY"), {"run", "--config", config.string(), "--once"},
+                {"JOURNAL_STREAM=1:1"});  // not our stderr: plain lines
+  CHECK(plain.err.find("<6>") == std::string::npos);
+}
