@@ -1,0 +1,103 @@
+#!/usr/bin/env python3
+"""bench_daemon.py - the daemon's budgets on the PNG display (prints figures, never fails).
+
+usage: perf/bench_daemon.py BUILD_DIR FEED.ics [--idle-seconds 60]
+
+Starts `calendarbot run` on FEED (a copy in a temp state dir, PNG display) and prints:
+  * process start -> first frame on the display (ms), cold (no snapshot) and warm (snapshot)
+  * steady-state RSS (MB) after the first fetch, and peak RSS (VmHWM)
+  * CPU used while idle over --idle-seconds (percent of one core) and wake-ups
+  * thread count
+Budgets (DESIGN.md): first frame <= 150 ms, RSS <= 20 MB, idle CPU ~ 0, threads <= 2.
+"""
+import argparse
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+
+
+def status_field(pid, name):
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith(name + ":"):
+                return line.split()[1]
+    return None
+
+
+def cpu_ticks(pid):
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return int(fields[11]) + int(fields[12])  # utime + stime
+
+
+def wakeups(pid):
+    total = 0
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith(("voluntary_ctxt_switches", "nonvoluntary_ctxt_switches")):
+                total += int(line.split()[1])
+    return total
+
+
+def start(binary, config, png):
+    if os.path.exists(png):
+        os.unlink(png)
+    t0 = time.monotonic()
+    proc = subprocess.Popen([binary, "run", "--config", config],
+                            stderr=subprocess.DEVNULL, stdout=subprocess.DEVNULL)
+    while not os.path.exists(png):
+        if proc.poll() is not None:
+            sys.exit(f"calendarbot exited with {proc.returncode}")
+        time.sleep(0.0005)
+    return proc, (time.monotonic() - t0) * 1000.0
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("build")
+    ap.add_argument("feed")
+    ap.add_argument("--idle-seconds", type=float, default=60)
+    args = ap.parse_args()
+    binary = os.path.join(args.build, "daemon", "calendarbot")
+    work = tempfile.mkdtemp(prefix="cb-bench-daemon-")
+    png = os.path.join(work, "frame.png")
+    config = os.path.join(work, "config.toml")
+    with open(config, "w") as f:
+        f.write(f'timezone = "Europe/Berlin"\nprofile = "pi-zero"\nstate_dir = "{work}"\n'
+                f'[display]\nkind = "png"\npath = "{png}"\n'
+                f'[[source]]\nname = "bench"\nurl = "{os.path.abspath(args.feed)}"\nrefresh = "1h"\n')
+    size_mb = os.path.getsize(args.feed) / 1e6
+    print(f"feed: {args.feed} ({size_mb:.1f} MB)")
+
+    proc, cold_ms = start(binary, config, png)
+    time.sleep(2.0)  # the first fetch and ingest
+    rss = int(status_field(proc.pid, "VmRSS")) / 1024
+    hwm = int(status_field(proc.pid, "VmHWM")) / 1024
+    threads = int(status_field(proc.pid, "Threads"))
+    proc.send_signal(signal.SIGTERM)
+    proc.wait(timeout=5)
+
+    proc, warm_ms = start(binary, config, png)  # the state dir now holds the snapshot
+    time.sleep(2.0)
+    hz = os.sysconf("SC_CLK_TCK")
+    c0, w0, t0 = cpu_ticks(proc.pid), wakeups(proc.pid), time.monotonic()
+    time.sleep(args.idle_seconds)
+    c1, w1, t1 = cpu_ticks(proc.pid), wakeups(proc.pid), time.monotonic()
+    steady = int(status_field(proc.pid, "VmRSS")) / 1024
+    proc.send_signal(signal.SIGTERM)
+    proc.wait(timeout=5)
+
+    print(f"start -> first frame, cold (no snapshot): {cold_ms:7.1f} ms")
+    print(f"start -> first frame, warm (snapshot):    {warm_ms:7.1f} ms   budget <= 150 ms")
+    print(f"RSS after first fetch:                    {rss:7.1f} MB   (peak {hwm:.1f} MB)")
+    print(f"steady-state RSS after {args.idle_seconds:.0f} s idle:          {steady:7.1f} MB   budget <= 20 MB")
+    print(f"idle CPU over {t1 - t0:.0f} s:                      {100.0 * (c1 - c0) / hz / (t1 - t0):7.3f} %    "
+          f"({w1 - w0} context switches)  budget ~ 0")
+    print(f"threads:                                  {threads:7d}      budget <= 2")
+
+
+if __name__ == "__main__":
+    main()
