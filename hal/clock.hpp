@@ -1,7 +1,11 @@
-// Clock: the one source of "now", injected from main so tests can freeze or warp time.
+// Clocks: wall-clock "now" (Clock) and monotonic time with sleeping (MonotonicClock),
+// injected from main so tests can freeze or warp time.
 #pragma once
 
+#include <time.h>
+
 #include <chrono>
+#include <functional>
 
 namespace cb::hal {
 
@@ -28,6 +32,51 @@ class FakeClock final : public Clock {
 
  private:
   std::chrono::sys_seconds now_;
+};
+
+// CLOCK_MONOTONIC time (the clock GPIO edge timestamps use) and sleeping: for
+// debouncing, hardware delays and time-outs.
+class MonotonicClock {
+ public:
+  virtual ~MonotonicClock() = default;
+  [[nodiscard]] virtual std::chrono::nanoseconds now() const = 0;
+  virtual void sleepFor(std::chrono::nanoseconds d) = 0;
+};
+
+class SteadyClock final : public MonotonicClock {
+ public:
+  [[nodiscard]] std::chrono::nanoseconds now() const override {
+    timespec ts{};
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return std::chrono::seconds{ts.tv_sec} + std::chrono::nanoseconds{ts.tv_nsec};
+  }
+  void sleepFor(std::chrono::nanoseconds d) override {
+    const auto s = std::chrono::duration_cast<std::chrono::seconds>(d);
+    timespec ts{s.count(), long((d - s).count())};
+    while (nanosleep(&ts, &ts) != 0) {
+    }
+  }
+};
+
+// Monotonic time that only moves when told to; sleeping advances it at once
+// (and calls `onSleep`, so a simulated device can react to the passing time).
+class FakeMonotonicClock final : public MonotonicClock {
+ public:
+  explicit FakeMonotonicClock(std::chrono::nanoseconds start = std::chrono::seconds{1000})
+      : now_(start) {}
+  [[nodiscard]] std::chrono::nanoseconds now() const override { return now_; }
+  void sleepFor(std::chrono::nanoseconds d) override {
+    now_ += d;
+    slept_ += d;
+    if (onSleep) onSleep(now_);
+  }
+  void advance(std::chrono::nanoseconds d) { now_ += d; }
+  [[nodiscard]] std::chrono::nanoseconds slept() const { return slept_; }
+  std::function<void(std::chrono::nanoseconds)> onSleep;
+
+ private:
+  std::chrono::nanoseconds now_;
+  std::chrono::nanoseconds slept_{};
 };
 
 }  // namespace cb::hal

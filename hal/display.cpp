@@ -1,12 +1,24 @@
 // The display factory: picks the implementation the config names.
 #include "hal/display.hpp"
 
+#include "calendarbot_config.h"
+#include "hal/fb_display.hpp"
 #include "hal/png_display.hpp"
+#include "hal/sys.hpp"
 
 namespace cb::hal {
 
-std::unique_ptr<Display> createDisplay(const DisplayConfig& config, std::string& error) {
+std::unique_ptr<Display> createDisplay(const DisplayConfig& config, std::string& error,
+                                       const Clock* /*clock*/) {
   if (config.kind == "png") return std::make_unique<PngDisplay>(config.path, config.rotation);
+  if (config.kind == "framebuffer") {
+    FramebufferOptions o;
+    o.device = config.path;
+    o.tty = config.tty;
+    o.rotation = config.rotation;
+    o.fit = config.fit == "scale" ? Fit::Scale : Fit::Center;
+    return FramebufferDisplay::create(o, realSys(), error);
+  }
   error = "display kind \"" + config.kind + "\" is not available in this build";
   return nullptr;
 }

@@ -1,6 +1,7 @@
-// Display: where frames go (PNG file, framebuffer, e-ink panel).
+// Display: where frames go (PNG file, framebuffer, e-ink panel), and the settings that pick one.
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <string>
 
@@ -8,10 +9,34 @@
 
 namespace cb::hal {
 
+class Clock;
+
+// [display] keys of an e-ink panel (display.kind = "eink"). Pins are BCM line
+// offsets on `gpioChip`; the defaults are the Waveshare e-Paper HAT's (CS is CE0,
+// driven by spidev itself).
+struct EinkSettings {
+  std::string model = "7in5_v2";  // a row of the model table (hal/eink_model.hpp)
+  std::string gpioChip = "gpiochip0";
+  int pinRst = 17;
+  int pinDc = 25;
+  int pinBusy = 24;
+  int pinPwr = 18;  // -1: the panel's power is not switched (older HATs)
+  std::uint32_t spiSpeedHz = 4'000'000;
+  bool partialRefresh = true;  // where the model supports it
+  int fullEveryPartials = 20;  // a full refresh after this many partial ones...
+  int fullEveryHours = 24;     // ...and at least this often, to clear ghosting
+  int busyTimeoutSeconds = 30;
+  bool operator==(const EinkSettings&) const = default;
+};
+
 struct DisplayConfig {
-  std::string kind = "png";  // png | framebuffer | eink
-  std::string path = "/tmp/calendarbot.png";
-  int rotation = 0;  // 0 | 90 | 180 | 270, applied by the display
+  std::string kind = "png";                   // png | framebuffer | eink
+  std::string path = "/tmp/calendarbot.png";  // PNG file, /dev/fbN or /dev/spidevB.C
+  int rotation = 0;               // 0 | 90 | 180 | 270 clockwise, applied by the display
+  std::string fit = "center";     // framebuffer: center | scale (logical ≠ panel size)
+  std::string tty = "/dev/tty1";  // framebuffer: console put in graphics mode ("": none)
+  EinkSettings eink{};
+  bool operator==(const DisplayConfig&) const = default;
 };
 
 class Display {
@@ -21,10 +46,18 @@ class Display {
   [[nodiscard]] virtual int show(const Image& image) = 0;
   // Human-readable target, e.g. "/tmp/calendarbot.png".
   [[nodiscard]] virtual std::string describe() const = 0;
+  // Forgets what the panel shows: the next show() redraws everything, even an
+  // unchanged image (e-ink: a full refresh that clears ghosting). The caller
+  // must then call show() although the frame hash did not change — a long
+  // button press does this.
+  virtual void invalidate() {}
 };
 
-// Creates the display the config names; nullptr with `error` set on failure.
+// Creates the display the config names; nullptr with `error` set on failure
+// (one line that says what to do, e.g. which group the user needs).
+// `clock` drives the e-ink "full refresh every N hours" policy (nullptr: system clock).
 [[nodiscard]] std::unique_ptr<Display> createDisplay(const DisplayConfig& config,
-                                                     std::string& error);
+                                                     std::string& error,
+                                                     const Clock* clock = nullptr);
 
 }  // namespace cb::hal

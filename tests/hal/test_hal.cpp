@@ -52,8 +52,8 @@ TEST_CASE("the PNG display writes the rotated frame atomically", "[hal]") {
 
 TEST_CASE("the display factory names what it cannot create", "[hal]") {
   std::string error;
-  CHECK(createDisplay(DisplayConfig{"png", "/tmp/x.png", 0}, error) != nullptr);
-  CHECK(createDisplay(DisplayConfig{"hologram", "", 0}, error) == nullptr);
+  CHECK(createDisplay(DisplayConfig{.kind = "png", .path = "/tmp/x.png"}, error) != nullptr);
+  CHECK(createDisplay(DisplayConfig{.kind = "hologram", .path = ""}, error) == nullptr);
   CHECK(error.find("hologram") != std::string::npos);
 }
 

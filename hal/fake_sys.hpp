@@ -1,0 +1,74 @@
+// FakeSys: device nodes for tests — a memfd-backed framebuffer, a console tty, spidev —
+// answering the same ioctls the kernel would, so drivers run unchanged against them.
+#pragma once
+
+#include <linux/fb.h>
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "hal/sys.hpp"
+
+namespace cb::hal {
+
+class FakeSys final : public Sys {
+ public:
+  FakeSys() = default;
+  ~FakeSys() override;
+  FakeSys(const FakeSys&) = delete;
+  FakeSys& operator=(const FakeSys&) = delete;
+
+  // A framebuffer with this geometry and format, its memory a memfd of
+  // fix.smem_len bytes (filled with `fill` so untouched bytes are visible).
+  void addFramebuffer(const std::string& path, const fb_var_screeninfo& var,
+                      const fb_fix_screeninfo& fix, unsigned char fill = 0xA5);
+  // A console tty answering KDGETMODE/KDSETMODE.
+  void addTty(const std::string& path, int mode);
+  // A spidev node that records every SPI_IOC_MESSAGE transfer.
+  void addSpidev(const std::string& path);
+  // open() of `path` fails with -err (e.g. EACCES).
+  void deny(const std::string& path, int err);
+  // The next ioctl `request` fails with -err.
+  void failIoctl(unsigned long request, int err) { ioctlFailures_[request] = err; }
+
+  [[nodiscard]] std::vector<unsigned char> memory(const std::string& path) const;
+  // Overwrites the whole framebuffer memory (mappings see it at once).
+  void fillMemory(const std::string& path, unsigned char value);
+  [[nodiscard]] int ttyMode(const std::string& path) const;
+  [[nodiscard]] const std::vector<int>& ttyModeHistory(const std::string& path) const;
+  // Transfers seen on a spidev node, one entry per spi_ioc_transfer.
+  [[nodiscard]] const std::vector<std::vector<std::uint8_t>>& spiTransfers(
+      const std::string& path) const;
+  [[nodiscard]] std::uint32_t spiSpeed(const std::string& path) const;
+  [[nodiscard]] int openCount() const { return int(open_.size()); }
+
+  int open(const char* path, int flags) override;
+  int close(int fd) override;
+  int ioctl(int fd, unsigned long request, void* arg) override;
+  void* mmap(std::size_t length, int prot, int fd, off_t offset, int& error) override;
+  int munmap(void* address, std::size_t length) override;
+
+ private:
+  struct Node {
+    enum class Kind { Framebuffer, Tty, Spidev } kind = Kind::Framebuffer;
+    int memfd = -1;
+    fb_var_screeninfo var{};
+    fb_fix_screeninfo fix{};
+    int mode = 0;
+    std::vector<int> modes;
+    std::vector<std::vector<std::uint8_t>> transfers;
+    std::uint32_t speed = 0;
+    std::uint8_t spiMode = 0;
+    std::uint8_t bits = 8;
+  };
+  const Node& node(const std::string& path) const;
+
+  std::map<std::string, Node> nodes_;
+  std::map<std::string, int> denied_;
+  std::map<int, std::string> open_;  // fd → path
+  std::map<unsigned long, int> ioctlFailures_;
+};
+
+}  // namespace cb::hal
