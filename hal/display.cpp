@@ -2,6 +2,7 @@
 #include "hal/display.hpp"
 
 #include "calendarbot_config.h"
+#include "hal/eink_display.hpp"
 #include "hal/fb_display.hpp"
 #include "hal/png_display.hpp"
 #include "hal/sys.hpp"
@@ -9,7 +10,7 @@
 namespace cb::hal {
 
 std::unique_ptr<Display> createDisplay(const DisplayConfig& config, std::string& error,
-                                       const Clock* /*clock*/) {
+                                       MonotonicClock* clock) {
   if (config.kind == "png") return std::make_unique<PngDisplay>(config.path, config.rotation);
   if (config.kind == "framebuffer") {
     FramebufferOptions o;
@@ -19,6 +20,7 @@ std::unique_ptr<Display> createDisplay(const DisplayConfig& config, std::string&
     o.fit = config.fit == "scale" ? Fit::Scale : Fit::Center;
     return FramebufferDisplay::create(o, realSys(), error);
   }
+  if (config.kind == "eink") return EinkDisplay::create(config, error, clock);
   error = "display kind \"" + config.kind + "\" is not available in this build";
   return nullptr;
 }

@@ -9,7 +9,7 @@
 
 namespace cb::hal {
 
-class Clock;
+class MonotonicClock;
 
 // [display] keys of an e-ink panel (display.kind = "eink"). Pins are BCM line
 // offsets on `gpioChip`; the defaults are the Waveshare e-Paper HAT's (CS is CE0,
@@ -55,9 +55,10 @@ class Display {
 
 // Creates the display the config names; nullptr with `error` set on failure
 // (one line that says what to do, e.g. which group the user needs).
-// `clock` drives the e-ink "full refresh every N hours" policy (nullptr: system clock).
+// `clock` times e-ink delays, BUSY time-outs and the full-refresh policy
+// (nullptr: CLOCK_MONOTONIC).
 [[nodiscard]] std::unique_ptr<Display> createDisplay(const DisplayConfig& config,
                                                      std::string& error,
-                                                     const Clock* clock = nullptr);
+                                                     MonotonicClock* clock = nullptr);
 
 }  // namespace cb::hal

@@ -9,6 +9,7 @@ namespace {
 
 LogSink& sink() {
   static LogSink s = [](LogLevel level, std::string_view message) {
+    if (level == LogLevel::Debug) return;
     std::string line = level == LogLevel::Error     ? "error: "
                        : level == LogLevel::Warning ? "warning: "
                                                     : "";
