@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <set>
 
+#include "hal/eink_model.hpp"
 #include "ics/time.hpp"
 #include "layouts/layout.hpp"
 
@@ -171,11 +172,19 @@ ConfigResult loadConfig(const std::string& path) {
   ck.integer(root, "", "horizon_days", c.horizonDays, 1, 366);
 
   if (const toml::table* d = ck.subTable(root, "display")) {
-    ck.unknownKeys(*d, "display", {"kind", "path", "width", "height", "rotation", "theme"});
+    ck.unknownKeys(
+        *d, "display",
+        {"kind", "path", "width", "height", "rotation", "theme", "fit", "tty", "model", "gpio_chip",
+         "pin_rst", "pin_dc", "pin_busy", "pin_pwr", "spi_speed_hz", "partial_refresh",
+         "full_every_partials", "full_every_hours", "busy_timeout_s"});
     if (ck.string(*d, "display", "kind", c.display.kind) && c.display.kind != "png" &&
         c.display.kind != "framebuffer" && c.display.kind != "eink")
       ck.fail(*d->get("kind"), "display.kind", "expected \"png\", \"framebuffer\" or \"eink\"");
     if (c.display.kind == "framebuffer") c.display.path = "/dev/fb0";
+    if (c.display.kind == "eink") {
+      c.display.path = "/dev/spidev0.0";
+      c.theme = "eink";  // 1-bit panel: the theme drawn for thresholding
+    }
     ck.string(*d, "display", "path", c.display.path);
     ck.integer(*d, "display", "width", c.width, 64, 4096);
     ck.integer(*d, "display", "height", c.height, 64, 4096);
@@ -184,6 +193,53 @@ ConfigResult loadConfig(const std::string& path) {
       ck.fail(*d->get("rotation"), "display.rotation", "expected 0, 90, 180 or 270");
     if (ck.string(*d, "display", "theme", c.theme) && c.theme != "lcd" && c.theme != "eink")
       ck.fail(*d->get("theme"), "display.theme", "expected \"lcd\" or \"eink\"");
+    // Framebuffer.
+    if (ck.string(*d, "display", "fit", c.display.fit) && c.display.fit != "center" &&
+        c.display.fit != "scale")
+      ck.fail(*d->get("fit"), "display.fit", "expected \"center\" or \"scale\"");
+    if (ck.string(*d, "display", "tty", c.display.tty) && !c.display.tty.empty() &&
+        !c.display.tty.starts_with("/dev/"))
+      ck.fail(*d->get("tty"), "display.tty",
+              "expected a console device such as \"/dev/tty1\", or \"\" to leave it alone");
+    // E-ink.
+    hal::EinkSettings& e = c.display.eink;
+    if (ck.string(*d, "display", "model", e.model) && hal::findEinkModel(e.model) == nullptr) {
+      std::string known;
+      for (const hal::EinkModel& m : hal::einkModels())
+        known += fmt::format("{}\"{}\" ({})", known.empty() ? "" : ", ", m.name, m.description);
+      ck.fail(*d->get("model"), "display.model",
+              fmt::format("unknown e-ink model \"{}\"; known: {}", e.model, known));
+    }
+    ck.string(*d, "display", "gpio_chip", e.gpioChip);
+    struct Pin {
+      const char* key;
+      int* value;
+    };
+    const Pin pins[] = {{"pin_rst", &e.pinRst},
+                        {"pin_dc", &e.pinDc},
+                        {"pin_busy", &e.pinBusy},
+                        {"pin_pwr", &e.pinPwr}};
+    for (const Pin& p : pins)
+      ck.integer(*d, "display", p.key, *p.value, std::string_view(p.key) == "pin_pwr" ? -1 : 0,
+                 1023);
+    for (std::size_t i = 0; c.display.kind == "eink" && i < std::size(pins); ++i)
+      for (std::size_t j = 0; j < i; ++j)
+        if (*pins[i].value >= 0 && *pins[i].value == *pins[j].value) {
+          // Name the key the file sets (the other may be a default).
+          const bool iSet = d->get(pins[i].key) != nullptr;
+          const Pin& named = iSet ? pins[i] : pins[j];
+          const Pin& other = iSet ? pins[j] : pins[i];
+          const toml::node* n = d->get(named.key);
+          ck.fail(n ? *n : *d, fmt::format("display.{}", named.key),
+                  fmt::format("line {} is also {}", *named.value, other.key));
+        }
+    int speed = int(e.spiSpeedHz);
+    if (ck.integer(*d, "display", "spi_speed_hz", speed, 100'000, 32'000'000))
+      e.spiSpeedHz = std::uint32_t(speed);
+    ck.boolean(*d, "display", "partial_refresh", e.partialRefresh);
+    ck.integer(*d, "display", "full_every_partials", e.fullEveryPartials, 0, 1000);
+    ck.integer(*d, "display", "full_every_hours", e.fullEveryHours, 0, 720);
+    ck.integer(*d, "display", "busy_timeout_s", e.busyTimeoutSeconds, 1, 600);
   }
 
   if (const toml::node* s = root.get("source")) {
@@ -238,10 +294,27 @@ ConfigResult loadConfig(const std::string& path) {
   }
 
   if (const toml::table* b = ck.subTable(root, "button")) {
-    ck.unknownKeys(*b, "button", {"chip", "line"});
+    ck.unknownKeys(*b, "button",
+                   {"chip", "line", "debounce_ms", "long_press_ms", "active_low", "bias"});
     ButtonConfig bc;
     ck.string(*b, "button", "chip", bc.chip);
     ck.integer(*b, "button", "line", bc.line, 0, 1023);
+    ck.integer(*b, "button", "debounce_ms", bc.debounceMs, 1, 1000);
+    if (ck.integer(*b, "button", "long_press_ms", bc.longPressMs, 200, 60000) &&
+        bc.longPressMs <= bc.debounceMs)
+      ck.fail(*b->get("long_press_ms"), "button.long_press_ms",
+              "must be longer than button.debounce_ms");
+    ck.boolean(*b, "button", "active_low", bc.activeLow);
+    if (ck.string(*b, "button", "bias", bc.bias) && bc.bias != "pull-up" &&
+        bc.bias != "pull-down" && bc.bias != "disable" && bc.bias != "as-is")
+      ck.fail(*b->get("bias"), "button.bias",
+              "expected \"pull-up\", \"pull-down\", \"disable\" or \"as-is\"");
+    // The e-ink HAT's lines are taken: a button there would fight the panel.
+    const hal::EinkSettings& e = c.display.eink;
+    if (c.display.kind == "eink" && bc.chip == e.gpioChip &&
+        (bc.line == e.pinRst || bc.line == e.pinDc || bc.line == e.pinBusy || bc.line == e.pinPwr))
+      ck.fail(b->get("line") ? *b->get("line") : *b, "button.line",
+              fmt::format("line {} is one of the e-ink panel's pins", bc.line));
     c.button = bc;
   }
 

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "hal/button.hpp"
 #include "hal/display.hpp"
 
 namespace cb::daemon {
@@ -16,10 +17,8 @@ struct SourceConfig {
   std::chrono::seconds refresh{300};
 };
 
-struct ButtonConfig {
-  std::string chip = "gpiochip0";
-  int line = 26;
-};
+// [button]: chip, line, debounce_ms, long_press_ms, active_low, bias (hal/button.hpp).
+using ButtonConfig = hal::ButtonConfig;
 
 struct Config {
   std::string path;  // the file it came from

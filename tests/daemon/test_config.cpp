@@ -116,3 +116,135 @@ TEST_CASE("intervals", "[daemon]") {
   CHECK_FALSE(parseInterval("-5m"));
   CHECK_FALSE(parseInterval("5x"));
 }
+
+TEST_CASE("e-ink display keys: defaults, values and validation", "[daemon]") {
+  const ConfigResult defaults = loadConfig(writeConfig("eink-defaults.toml", R"([display]
+kind = "eink"
+)"));
+  INFO((defaults.errors.empty() ? "" : defaults.errors[0]));
+  REQUIRE(defaults.ok());
+  const auto& d = defaults.config.display;
+  CHECK(d.path == "/dev/spidev0.0");
+  CHECK(defaults.config.theme == "eink");
+  CHECK(d.eink.model == "7in5_v2");
+  CHECK(d.eink.pinRst == 17);
+  CHECK(d.eink.pinDc == 25);
+  CHECK(d.eink.pinBusy == 24);
+  CHECK(d.eink.pinPwr == 18);
+
+  const ConfigResult custom = loadConfig(writeConfig("eink-custom.toml", R"([display]
+kind = "eink"
+model = "4in2"
+path = "/dev/spidev0.1"
+gpio_chip = "gpiochip4"
+pin_rst = 5
+pin_dc = 6
+pin_busy = 13
+pin_pwr = -1
+spi_speed_hz = 2000000
+partial_refresh = false
+full_every_partials = 10
+full_every_hours = 6
+busy_timeout_s = 20
+theme = "lcd"
+)"));
+  INFO((custom.errors.empty() ? "" : custom.errors[0]));
+  REQUIRE(custom.ok());
+  const auto& e = custom.config.display.eink;
+  CHECK(custom.config.display.path == "/dev/spidev0.1");
+  CHECK(custom.config.theme == "lcd");
+  CHECK(e.model == "4in2");
+  CHECK(e.gpioChip == "gpiochip4");
+  CHECK(e.pinRst == 5);
+  CHECK(e.pinDc == 6);
+  CHECK(e.pinBusy == 13);
+  CHECK(e.pinPwr == -1);
+  CHECK(e.spiSpeedHz == 2'000'000);
+  CHECK_FALSE(e.partialRefresh);
+  CHECK(e.fullEveryPartials == 10);
+  CHECK(e.fullEveryHours == 6);
+  CHECK(e.busyTimeoutSeconds == 20);
+
+  const ConfigResult bad = loadConfig(writeConfig("eink-bad.toml", R"([display]
+kind = "eink"
+model = "13in3_color"
+pin_rst = 25
+pin_busy = 2000
+spi_speed_hz = 50
+full_every_partials = -1
+busy_timeout_s = 0
+
+[button]
+line = 24
+)"));
+  CHECK_FALSE(bad.ok());
+  CHECK(hasError(bad, "eink-bad.toml:3: display.model: unknown e-ink model \"13in3_color\""));
+  CHECK(hasError(bad, "7in5_v2"));
+  CHECK(hasError(bad, "eink-bad.toml:4: display.pin_rst: line 25 is also"));
+  CHECK(hasError(bad, "eink-bad.toml:5: display.pin_busy: expected an integer from 0 to 1023"));
+  CHECK(hasError(bad, "eink-bad.toml:6: display.spi_speed_hz:"));
+  CHECK(hasError(bad, "eink-bad.toml:7: display.full_every_partials:"));
+  CHECK(hasError(bad, "eink-bad.toml:8: display.busy_timeout_s:"));
+  CHECK(hasError(bad, "eink-bad.toml:11: button.line: line 24 is one of the e-ink panel's pins"));
+}
+
+TEST_CASE("framebuffer display keys: fit and console tty", "[daemon]") {
+  const ConfigResult r = loadConfig(writeConfig("fb.toml", R"([display]
+kind = "framebuffer"
+fit = "scale"
+tty = ""
+)"));
+  INFO((r.errors.empty() ? "" : r.errors[0]));
+  REQUIRE(r.ok());
+  CHECK(r.config.display.path == "/dev/fb0");
+  CHECK(r.config.display.fit == "scale");
+  CHECK(r.config.display.tty.empty());
+  CHECK(r.config.theme == "lcd");
+  CHECK(loadConfig(writeConfig("fb-default.toml", "[display]\nkind = \"framebuffer\"\n"))
+            .config.display.tty == "/dev/tty1");
+
+  const ConfigResult bad = loadConfig(writeConfig("fb-bad.toml", R"([display]
+kind = "framebuffer"
+fit = "stretch"
+tty = "tty1"
+)"));
+  CHECK(hasError(bad, "fb-bad.toml:3: display.fit: expected \"center\" or \"scale\""));
+  CHECK(hasError(bad, "fb-bad.toml:4: display.tty:"));
+}
+
+TEST_CASE("button keys: debounce, long press, wiring", "[daemon]") {
+  const ConfigResult r = loadConfig(writeConfig("button.toml", R"([button]
+chip = "gpiochip0"
+line = 5
+debounce_ms = 50
+long_press_ms = 3000
+active_low = false
+bias = "pull-down"
+)"));
+  INFO((r.errors.empty() ? "" : r.errors[0]));
+  REQUIRE(r.ok());
+  REQUIRE(r.config.button);
+  CHECK(r.config.button->line == 5);
+  CHECK(r.config.button->debounceMs == 50);
+  CHECK(r.config.button->longPressMs == 3000);
+  CHECK_FALSE(r.config.button->activeLow);
+  CHECK(r.config.button->bias == "pull-down");
+
+  const ConfigResult defaults = loadConfig(writeConfig("button-defaults.toml", "[button]\n"));
+  REQUIRE(defaults.config.button);
+  CHECK(defaults.config.button->debounceMs == 30);
+  CHECK(defaults.config.button->longPressMs == 2000);
+  CHECK(defaults.config.button->activeLow);
+  CHECK(defaults.config.button->bias == "pull-up");
+
+  const ConfigResult bad = loadConfig(writeConfig("button-bad.toml", R"([button]
+debounce_ms = 0
+long_press_ms = 100
+bias = "sideways"
+holdoff = 3
+)"));
+  CHECK(hasError(bad, "button-bad.toml:2: button.debounce_ms:"));
+  CHECK(hasError(bad, "button-bad.toml:3: button.long_press_ms:"));
+  CHECK(hasError(bad, "button-bad.toml:4: button.bias:"));
+  CHECK(hasError(bad, "button-bad.toml:5: button.holdoff: unknown key"));
+}
