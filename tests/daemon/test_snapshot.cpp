@@ -1,0 +1,115 @@
+// daemon: snapshot files are verified on read and survive kill -9 at any moment of a write.
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <thread>
+
+#include "daemon/snapshot.hpp"
+#include "support.hpp"
+
+using namespace cb::daemon;
+namespace fs = std::filesystem;
+
+namespace {
+
+fs::path freshDir(const std::string& name) {
+  const fs::path d = fs::temp_directory_path() / name;
+  fs::remove_all(d);
+  fs::create_directories(d);
+  return d;
+}
+
+void patchByte(const fs::path& p, std::size_t offset, char value) {
+  std::fstream f(p, std::ios::in | std::ios::out | std::ios::binary);
+  f.seekp(std::streamoff(offset));
+  f.put(value);
+}
+
+}  // namespace
+
+TEST_CASE("snapshots round-trip and bad files are ignored with a reason", "[daemon]") {
+  const fs::path dir = freshDir("cb-snapshot-unit");
+  const std::string path = (dir / "work.snap").string();
+  CHECK_FALSE(readSnapshot(path).snapshot);
+  CHECK(readSnapshot(path).error.empty());  // simply absent
+
+  REQUIRE(writeSnapshot(path, Snapshot{"meta", "payload bytes"}) == 0);
+  auto r = readSnapshot(path);
+  REQUIRE(r.snapshot);
+  CHECK(r.snapshot->meta == "meta");
+  CHECK(r.snapshot->payload == "payload bytes");
+
+  patchByte(path, fs::file_size(path) - 1, 'X');  // flip the payload's last byte
+  r = readSnapshot(path);
+  CHECK_FALSE(r.snapshot);
+  CHECK(r.error == "checksum mismatch");
+
+  REQUIRE(writeSnapshot(path, Snapshot{"meta", "payload bytes"}) == 0);
+  patchByte(path, 8, 9);  // version 9
+  CHECK(readSnapshot(path).error == "snapshot version 9, expected 1");
+
+  REQUIRE(writeSnapshot(path, Snapshot{"meta", "payload bytes"}) == 0);
+  fs::resize_file(path, fs::file_size(path) - 3);
+  CHECK(readSnapshot(path).error == "truncated body");
+  fs::resize_file(path, 10);
+  CHECK(readSnapshot(path).error == "truncated header");
+  std::ofstream(path) << "BEGIN:VCALENDAR\r\nwhatever else is here, it is long enough\r\n";
+  CHECK(readSnapshot(path).error == "not a calendarbot snapshot");
+
+  CHECK(writeSnapshot((dir / "missing" / "x.snap").string(), Snapshot{}) == -ENOENT);
+}
+
+TEST_CASE("kill -9 during snapshot writes never leaves a broken snapshot", "[daemon]") {
+  const fs::path dir = freshDir("cb-snapshot-torture");
+  const std::string path = (dir / "work.snap").string();
+  const std::string helper = cb::test::env("CB_SNAPSHOT_TORTURE");
+  REQUIRE_FALSE(helper.empty());
+  std::mt19937 rng(20261128);
+  std::uniform_int_distribution<int> delayUs(0, 20000);
+  int sawA = 0, sawB = 0;
+  for (int i = 0; i < 200; ++i) {
+    int out[2];
+    REQUIRE(pipe(out) == 0);
+    posix_spawn_file_actions_t fa;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_adddup2(&fa, out[1], 1);
+    posix_spawn_file_actions_addclose(&fa, out[0]);
+    char* argv[] = {const_cast<char*>(helper.c_str()), const_cast<char*>(path.c_str()), nullptr};
+    pid_t pid = 0;
+    REQUIRE(posix_spawn(&pid, helper.c_str(), &fa, nullptr, argv, environ) == 0);
+    posix_spawn_file_actions_destroy(&fa);
+    close(out[1]);
+    if (i == 0) {  // the very first run must finish one write before the kill
+      char c = 0;
+      REQUIRE(read(out[0], &c, 1) == 1);
+    }
+    std::this_thread::sleep_for(std::chrono::microseconds(delayUs(rng)));
+    kill(pid, SIGKILL);
+    int status = 0;
+    waitpid(pid, &status, 0);
+    close(out[0]);
+    const SnapshotRead r = readSnapshot(path);
+    INFO("iteration " << i << ": " << r.error);
+    REQUIRE(r.snapshot);
+    if (r.snapshot->meta == "A") {
+      CHECK(r.snapshot->payload == std::string(100 * 1024, 'a'));
+      ++sawA;
+    } else {
+      REQUIRE(r.snapshot->meta == "B");
+      CHECK(r.snapshot->payload == std::string(300 * 1024, 'b'));
+      ++sawB;
+    }
+  }
+  CHECK(sawA > 0);
+  CHECK(sawB > 0);
+  removeSnapshotTemps(path);
+  int left = 0;
+  for (const auto& e : fs::directory_iterator(dir)) left += e.path().filename() != "work.snap";
+  CHECK(left == 0);
+}
