@@ -21,6 +21,7 @@ constexpr const char* kHelp =
     "  render         draw one layout from ICS files at a given instant into a PNG\n"
     "  occurrences    list a calendar's occurrences in a window (conformance TSV)\n"
     "  check-config   validate a config file and explain every error\n"
+    "  probe          show the framebuffer, SPI and GPIO hardware and what is missing\n"
     "\n"
     "Run 'calendarbot COMMAND --help' for a command's options.\n";
 
@@ -40,6 +41,7 @@ int runCli(const std::vector<std::string_view>& args, hal::Clock& clock) {
   if (args[0] == "render") return cmdRender(rest);
   if (args[0] == "occurrences") return cmdOccurrences(rest);
   if (args[0] == "check-config") return cmdCheckConfig(rest);
+  if (args[0] == "probe") return cmdProbe(rest);
   fmt::print(stderr, "calendarbot: unknown command \"{}\" (see calendarbot --help)\n", args[0]);
   return kUsage;
 }
