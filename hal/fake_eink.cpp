@@ -83,7 +83,25 @@ void PanelSimulator::busyFor(std::chrono::milliseconds d) {
   waited_ = false;
 }
 
+void PanelSimulator::replay(const std::vector<BusEvent>& events) {
+  for (const BusEvent& e : events) {
+    if (e.at > clock_.now()) clock_.advance(e.at - clock_.now());
+    switch (e.kind) {
+      case BusEvent::Kind::Line:
+        setLine(e.line, e.high);
+        break;
+      case BusEvent::Kind::Spi:
+        spiWrite(e.bytes);
+        break;
+      case BusEvent::Kind::Read:
+        (void)readLine(e.line);
+        break;
+    }
+  }
+}
+
 void PanelSimulator::setLine(int which, bool high) {
+  recording_.push_back({BusEvent::Kind::Line, which, high, {}, clock_.now()});
   if (which == kPwr) {
     if (high != pwr_) trace_.push_back(high ? "pwr on" : "pwr off");
     pwr_ = high;
@@ -114,6 +132,7 @@ void PanelSimulator::setLine(int which, bool high) {
 }
 
 int PanelSimulator::readLine(int which) {
+  recording_.push_back({BusEvent::Kind::Read, which, false, {}, clock_.now()});
   if (which == kBusy) {
     const bool b = busy();
     if (!b && !waited_) {
@@ -128,6 +147,7 @@ int PanelSimulator::readLine(int which) {
 }
 
 void PanelSimulator::spiWrite(std::span<const std::uint8_t> bytes) {
+  recording_.push_back({BusEvent::Kind::Spi, 0, false, {bytes.begin(), bytes.end()}, clock_.now()});
   largestWrite_ = std::max(largestWrite_, bytes.size());
   if (spec_.hasPower && !pwr_) {
     error("SPI traffic while the panel has no power");

@@ -28,6 +28,15 @@ struct PanelSpec {
 
 [[nodiscard]] PanelSpec panelSpecFor(const EinkModel& model);
 
+// One thing the driver did on the bus, as the recorder saw it.
+struct BusEvent {
+  enum class Kind { Line, Spi, Read } kind = Kind::Line;
+  int line = 0;                     // Line/Read: PanelSimulator::Line
+  bool high = false;                // Line: the level set
+  std::vector<std::uint8_t> bytes;  // Spi: what was clocked out
+  std::chrono::nanoseconds at{};    // monotonic time of the event
+};
+
 class PanelSimulator {
  public:
   PanelSimulator(PanelSpec spec, FakeMonotonicClock& clock);
@@ -48,6 +57,11 @@ class PanelSimulator {
   [[nodiscard]] int partialRefreshes() const { return partials_; }
   [[nodiscard]] bool asleep() const { return asleep_; }
   [[nodiscard]] std::size_t largestWrite() const { return largestWrite_; }
+  // Everything the driver did, in order (the recorder).
+  [[nodiscard]] const std::vector<BusEvent>& recording() const { return recording_; }
+  // Decodes a recording as if it happened live: the simulator's clock is moved to
+  // each event's time first (recordings never go back in time).
+  void replay(const std::vector<BusEvent>& events);
   // BUSY never deasserts (a disconnected or dead panel).
   void setStuckBusy(bool stuck) { stuck_ = stuck; }
 
@@ -84,6 +98,7 @@ class PanelSimulator {
   std::vector<std::string> errors_, trace_;
   int fulls_ = 0, partials_ = 0;
   std::size_t largestWrite_ = 0;
+  std::vector<BusEvent> recording_;
 };
 
 // The panel image the simulator should show for `image`: rotated by `rotation`,

@@ -184,6 +184,8 @@ std::unique_ptr<FramebufferDisplay> FramebufferDisplay::create(const Framebuffer
                    : ((d->var_.transp.length >= 32 ? ~0u : (1u << d->var_.transp.length) - 1)
                       << d->var_.transp.offset);
   if (!options.tty.empty()) d->console_ = ConsoleGraphics::acquire(sys, options.tty);
+  // A console that blanked the screen before we took over would keep it dark.
+  (void)sys.ioctl(fd, FBIOBLANK, reinterpret_cast<void*>(std::uintptr_t(FB_BLANK_UNBLANK)));
   return d;
 }
 

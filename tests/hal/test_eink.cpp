@@ -217,6 +217,46 @@ TEST_CASE("e-ink: a stuck BUSY line is an error after the time-out, not a hang",
   r.checkGlass(px, 800, 480);
 }
 
+TEST_CASE("e-ink: the recorded bus stream replays to the same picture", "[hal][eink]") {
+  Rig r;
+  auto px = blocks(800, 480, 9);
+  REQUIRE(r.show(px, 800, 480) == 0);
+  for (int y = 40; y < 90; ++y)
+    for (int x = 300; x < 420; ++x) px[std::size_t(y * 800 + x)] ^= 0x00ffffff;
+  REQUIRE(r.show(px, 800, 480) == 0);
+  REQUIRE(r.sim.partialRefreshes() == 1);
+  const std::vector<BusEvent> recording = r.sim.recording();
+
+  FakeMonotonicClock clock;  // the same start as the rig's
+  PanelSimulator replayed(panelSpecFor(r.model), clock);
+  replayed.replay(recording);
+  CHECK(replayed.errors().empty());
+  CHECK(replayed.trace() == r.sim.trace());
+  CHECK(replayed.glass() == r.sim.glass());
+  r.checkGlass(px, 800, 480);
+
+  // One wrong bit of old data in the partial refresh is caught.
+  std::vector<BusEvent> corrupted = recording;
+  int dataStarts = 0;
+  for (std::size_t i = 0; i + 1 < corrupted.size(); ++i)
+    if (corrupted[i].kind == BusEvent::Kind::Spi &&
+        corrupted[i].bytes == std::vector<std::uint8_t>{0x10} && ++dataStarts == 2) {
+      for (std::size_t j = i + 1; j < corrupted.size(); ++j)
+        if (corrupted[j].kind == BusEvent::Kind::Spi && corrupted[j].bytes.size() > 1) {
+          corrupted[j].bytes[0] ^= 0x01;
+          break;
+        }
+      break;
+    }
+  REQUIRE(dataStarts == 2);
+  FakeMonotonicClock clock2;
+  PanelSimulator broken(panelSpecFor(r.model), clock2);
+  broken.replay(corrupted);
+  REQUIRE_FALSE(broken.errors().empty());
+  CHECK(broken.errors()[0].find("old data differs from the glass in 1 pixels") !=
+        std::string::npos);
+}
+
 TEST_CASE("e-ink: the simulator catches a driver that breaks the protocol", "[hal][eink]") {
   // Drive the simulator by hand the wrong way: no reset, then a command while busy.
   FakeMonotonicClock clock;

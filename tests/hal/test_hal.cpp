@@ -63,3 +63,21 @@ TEST_CASE("the fake clock stands still until moved", "[hal]") {
   clock.advance(std::chrono::seconds{60});
   CHECK(clock.now().time_since_epoch().count() == 1060);
 }
+
+TEST_CASE("the display factory explains missing hardware", "[hal]") {
+  std::string error;
+  DisplayConfig fb;
+  fb.kind = "framebuffer";
+  fb.path = "/nonexistent/fb0";
+  CHECK(createDisplay(fb, error) == nullptr);
+  CHECK(error.find("framebuffer /nonexistent/fb0") != std::string::npos);
+  DisplayConfig eink;
+  eink.kind = "eink";
+  eink.path = "/nonexistent/spidev0.0";
+  CHECK(createDisplay(eink, error) == nullptr);
+  CHECK((error.find("/nonexistent/spidev0.0") != std::string::npos ||
+         error.find("no e-ink support") != std::string::npos));
+  eink.eink.model = "9in7";
+  CHECK(createDisplay(eink, error) == nullptr);
+  CHECK(error.find("unknown model \"9in7\"") != std::string::npos);
+}
