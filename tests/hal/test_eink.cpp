@@ -186,6 +186,11 @@ TEST_CASE("e-ink 4.2\": the second model is a table row; full refresh only", "[h
   REQUIRE(r.show(px, 300, 400) == 0);
   for (const auto& e : r.sim.errors()) FAIL_CHECK(e);
   r.checkGlass(px, 300, 400, 270);
+  const std::vector<std::string> full4in2 = {
+      "pwr on",       "reset",  "cmd 01", "cmd 06", "cmd 04", "wait",   "cmd 00",
+      "cmd 30",       "cmd 61", "cmd 82", "cmd 50", "cmd 10", "cmd 13", "cmd 12",
+      "refresh full", "wait",   "cmd 50", "cmd 02", "wait",   "cmd 07", "sleep"};
+  CHECK(r.sim.trace() == full4in2);
   px[0] ^= 0x00ffffff;
   REQUIRE(r.show(px, 300, 400, {0, 0, 1, 1}) == 0);
   CHECK(r.display->lastRefresh() == RefreshDecision::Kind::Full);
