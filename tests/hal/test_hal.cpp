@@ -1,5 +1,6 @@
 // hal: rotation, the atomic PNG display, the display factory and the fake clock.
 #include <cairo.h>
+#include <unistd.h>
 #include <catch2/catch.hpp>
 
 #include <filesystem>
@@ -28,7 +29,8 @@ TEST_CASE("rotation is clockwise and exact", "[hal]") {
 }
 
 TEST_CASE("the PNG display writes the rotated frame atomically", "[hal]") {
-  const std::filesystem::path dir = std::filesystem::temp_directory_path() / "cb-hal-test";
+  const std::filesystem::path dir =
+      std::filesystem::temp_directory_path() / ("cb-hal-test-" + std::to_string(getpid()));
   std::filesystem::create_directories(dir);
   const std::string path = (dir / "out.png").string();
   std::vector<std::uint32_t> px(4 * 2, 0xffffffff);

@@ -1,5 +1,6 @@
 // hal: the diagnostics behind `calendarbot probe`, against fake devices.
 #include <linux/kd.h>
+#include <unistd.h>
 #include <catch2/catch.hpp>
 
 #include <cstring>
@@ -66,7 +67,8 @@ TEST_CASE("probe: console, SPI and the permission explanation", "[hal][probe]") 
   CHECK(has(probeSpidev(sys, "/dev/spidev0.1"), "group spi"));
 
   // The explanation names the node's owner, group and mode when it exists.
-  const auto dir = std::filesystem::temp_directory_path() / "cb-probe-test";
+  const auto dir =
+      std::filesystem::temp_directory_path() / ("cb-probe-test-" + std::to_string(getpid()));
   std::filesystem::remove_all(dir);
   std::filesystem::create_directories(dir);
   std::ofstream(dir / "fb0") << "";

@@ -1,4 +1,5 @@
 // Integration: `calendarbot probe` on a machine without display hardware, and on a fake /dev.
+#include <unistd.h>
 #include <catch2/catch.hpp>
 
 #include <filesystem>
@@ -15,7 +16,8 @@ bool has(const std::string& s, const std::string& needle) {
   return s.find(needle) != std::string::npos;
 }
 fs::path tempDir(const std::string& name) {
-  const fs::path dir = fs::temp_directory_path() / ("cb-probe-" + name);
+  const fs::path dir =
+      fs::temp_directory_path() / ("cb-probe-" + name + "-" + std::to_string(getpid()));
   fs::remove_all(dir);
   fs::create_directories(dir);
   return dir;
