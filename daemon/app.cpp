@@ -288,4 +288,9 @@ void App::shrinkHorizon() {
   }
 }
 
+void App::invalidateDisplay() {
+  display_->invalidate();
+  lastFrame_.reset();
+}
+
 }  // namespace cb::daemon

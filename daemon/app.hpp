@@ -25,8 +25,8 @@ namespace cb::daemon {
 // What one fetch produced.
 struct FeedOutcome {
   enum class Kind { Updated, NotModified, Failed } kind = Kind::Failed;
-  std::optional<ics::EventStore> store;  // Updated: the new, complete store
-  std::string error;                     // Failed: one line, no secrets
+  std::optional<ics::EventStore> store{};  // Updated: the new, complete store
+  std::string error{};                     // Failed: one line, no secrets
   std::uint64_t bytes = 0;
   std::chrono::milliseconds duration{};
 };
@@ -83,6 +83,10 @@ class App {
   [[nodiscard]] Monitor& monitor() { return monitor_; }
   [[nodiscard]] std::size_t framesShown() const { return framesShown_; }
   [[nodiscard]] const std::vector<SourceState>& sources() const { return sources_; }
+
+  // A long button press: forget what the panel shows so the next frame redraws
+  // it whole (e-ink: a full refresh that clears ghosting).
+  void invalidateDisplay();
 
   // Governor hooks.
   void dropRenderCaches();

@@ -50,7 +50,8 @@ int cmdRun(const std::vector<std::string_view>& argv, hal::Clock& clock) {
   if (log::parseLevel(cr.config.logLevel, level)) log::setLevel(level);
 
   std::string error;
-  auto display = hal::createDisplay(cr.config.display, error);
+  hal::SteadyClock mono;
+  auto display = hal::createDisplay(cr.config.display, error, &mono);
   if (!display) {
     log::error("{}", error);
     return kFailure;
@@ -61,7 +62,7 @@ int cmdRun(const std::vector<std::string_view>& argv, hal::Clock& clock) {
   log::info("calendarbot " CB_VERSION ": display {} ({}), profile {}", app.config().display.kind,
             target, app.config().profile);
   SystemdNotifier notifier;
-  return runDaemon(app, notifier, LoopOptions{configPath, args.has("once")});
+  return runDaemon(app, notifier, LoopOptions{configPath, args.has("once")}, mono);
 }
 
 }  // namespace cb::daemon

@@ -14,6 +14,7 @@
 
 #include "daemon/governor.hpp"
 #include "daemon/log.hpp"
+#include "hal/button.hpp"
 #include "render/fonts.hpp"
 
 namespace cb::daemon {
@@ -60,7 +61,18 @@ class SignalMask {
   sigset_t old_{};
 };
 
-void reload(App& app, const std::string& path) {
+std::unique_ptr<hal::Button> openButton(const Config& config, hal::MonotonicClock& clock) {
+  if (!config.button) return nullptr;
+  std::string error;
+  auto button = hal::Button::create(*config.button, clock, error);
+  if (!button)
+    log::warning("button: {} (SIGUSR1 still cycles layouts)", error);
+  else
+    log::info("button: {}", button->describe());
+  return button;
+}
+
+void reload(App& app, const std::string& path, hal::MonotonicClock& mono) {
   log::info("SIGHUP: reloading {}", path);
   ConfigResult r = loadConfig(path);
   if (!r.ok()) {
@@ -72,9 +84,9 @@ void reload(App& app, const std::string& path) {
   std::unique_ptr<hal::Display> display;
   const hal::DisplayConfig& old = app.config().display;
   const hal::DisplayConfig& neu = r.config.display;
-  if (old.kind != neu.kind || old.path != neu.path || old.rotation != neu.rotation) {
+  if (!(old == neu)) {
     std::string error;
-    display = hal::createDisplay(neu, error);
+    display = hal::createDisplay(neu, error, &mono);
     if (!display) {
       log::error("reload refused: {}; the running config stays", error);
       return;
@@ -88,7 +100,7 @@ void reload(App& app, const std::string& path) {
 
 }  // namespace
 
-int runDaemon(App& app, Notifier& notifier, const LoopOptions& options) {
+int runDaemon(App& app, Notifier& notifier, const LoopOptions& options, hal::MonotonicClock& mono) {
   SignalMask signals;
   UniqueFd sfd(signalfd(-1, &signals.mask(), SFD_CLOEXEC | SFD_NONBLOCK));
   UniqueFd tfd(timerfd_create(CLOCK_REALTIME, TFD_CLOEXEC | TFD_NONBLOCK));
@@ -119,11 +131,21 @@ int runDaemon(App& app, Notifier& notifier, const LoopOptions& options) {
   double monitorCpu = processCpuSeconds();
   auto monitorWall = steady_clock::now();
 
+  auto open = [&]() -> std::unique_ptr<hal::Button> {
+    if (options.once) return nullptr;
+    return options.openButton ? options.openButton(app.config(), mono)
+                              : openButton(app.config(), mono);
+  };
+  std::unique_ptr<hal::Button> button = open();
+  std::vector<hal::ButtonEvent> presses;
+
   armAt(tfd.get(), app.nextWake());
   if (!options.once)
     log::info("running: {} (SIGTERM stops, SIGHUP reloads, SIGUSR1 next layout)", app.statusLine());
   while (true) {
-    std::vector<pollfd> fds = {{sfd.get(), POLLIN, 0}, {tfd.get(), POLLIN, 0}};
+    // Fixed slots: signals, wall-clock timer, button (fd -1 when absent), then the feeds.
+    std::vector<pollfd> fds = {
+        {sfd.get(), POLLIN, 0}, {tfd.get(), POLLIN, 0}, {button ? button->fd() : -1, POLLIN, 0}};
     const std::vector<pollfd> feedFds = app.loader().pollFds();
     fds.insert(fds.end(), feedFds.begin(), feedFds.end());
 
@@ -134,6 +156,8 @@ int runDaemon(App& app, Notifier& notifier, const LoopOptions& options) {
         int(std::max<long>(0, duration_cast<milliseconds>(deadline - steady_clock::now()).count()));
     if (const int feedTimeout = app.loader().timeoutMs(); feedTimeout >= 0)
       timeout = std::min(timeout, feedTimeout);
+    if (const int buttonTimeout = button ? button->timeoutMs() : -1; buttonTimeout >= 0)
+      timeout = std::min(timeout, buttonTimeout);
 
     const int n = poll(fds.data(), fds.size(), timeout);
     if (n < 0 && errno != EINTR) {
@@ -150,13 +174,19 @@ int runDaemon(App& app, Notifier& notifier, const LoopOptions& options) {
             log::info("stopping on {}", info.ssi_signo == SIGTERM ? "SIGTERM" : "SIGINT");
             notifier.notify("STOPPING=1");
             return 0;
-          case SIGHUP:
+          case SIGHUP: {
             notifier.notify("RELOADING=1");
-            reload(app, options.configPath);
+            const auto oldButton = app.config().button;
+            reload(app, options.configPath, mono);
+            if (!(oldButton == app.config().button)) {
+              button.reset();  // release the line before requesting it again
+              button = open();
+            }
             notifier.notify("READY=1");
             app.refreshDue();
             render = true;
             break;
+          }
           case SIGUSR1:
             app.nextLayout();
             render = true;
@@ -173,8 +203,23 @@ int runDaemon(App& app, Notifier& notifier, const LoopOptions& options) {
       app.refreshDue();
       render = true;
     }
-    // The loader always gets a turn: its own timers run even without socket activity.
-    app.loader().process(std::span<const pollfd>(fds).subspan(2));
+    // The button and the loader always get a turn: debouncing, long presses and
+    // transfer time-outs complete on time, not only on activity.
+    if (button) {
+      presses.clear();
+      (void)button->process(presses);
+      for (const hal::ButtonEvent e : presses) {
+        if (e == hal::ButtonEvent::ShortPress) {
+          app.nextLayout();
+        } else {
+          log::info("button: long press — refreshing every source and the whole panel");
+          app.refreshDue(true);
+          app.invalidateDisplay();
+        }
+        render = true;
+      }
+    }
+    app.loader().process(std::span<const pollfd>(fds).subspan(3));
     if (options.once && !app.fetching()) {
       app.renderNow();
       return 0;
@@ -188,23 +233,23 @@ int runDaemon(App& app, Notifier& notifier, const LoopOptions& options) {
       }
     }
 
-    const auto mono = steady_clock::now();
-    if (mono >= nextGovernor) {
+    const auto tick = steady_clock::now();
+    if (tick >= nextGovernor) {
       governor.sample();
-      nextGovernor = mono + governorEvery;
+      nextGovernor = tick + governorEvery;
     }
-    if (app.monitor().enabled() && mono >= nextMonitor) {
+    if (app.monitor().enabled() && tick >= nextMonitor) {
       const double cpu = processCpuSeconds();
       log::info("{}", app.monitor().report(governor.lastRss() ? governor.lastRss() : readRssBytes(),
                                            cpu - monitorCpu,
-                                           duration<double>(mono - monitorWall).count()));
+                                           duration<double>(tick - monitorWall).count()));
       monitorCpu = cpu;
-      monitorWall = mono;
-      nextMonitor = mono + monitorEvery;
+      monitorWall = tick;
+      nextMonitor = tick + monitorEvery;
     }
-    if (watchdog && mono >= nextWatchdog) {
+    if (watchdog && tick >= nextWatchdog) {
       notifier.notify("WATCHDOG=1");
-      nextWatchdog = mono + *watchdog / 2;
+      nextWatchdog = tick + *watchdog / 2;
     }
     armAt(tfd.get(), app.nextWake());
   }

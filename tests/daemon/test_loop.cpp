@@ -1,0 +1,107 @@
+// daemon: the event loop turns button presses into layout changes, refreshes and full redraws.
+#include <signal.h>
+#include <unistd.h>
+#include <catch2/catch.hpp>
+
+#include <deque>
+
+#include "daemon/loop.hpp"
+#include "hal/fake_gpio.hpp"
+
+using namespace cb;
+using namespace cb::daemon;
+using namespace std::chrono;
+
+namespace {
+
+struct RecordingDisplay final : hal::Display {
+  std::vector<std::uint64_t> shown;
+  int invalidations = 0;
+  std::function<void()> afterShow;
+  int show(const hal::Image& image) override {
+    shown.push_back(image.hash);
+    if (afterShow) afterShow();
+    return 0;
+  }
+  std::string describe() const override { return "recording"; }
+  void invalidate() override { ++invalidations; }
+};
+
+struct CountingLoader final : FeedLoader {
+  int started = 0;
+  std::deque<std::function<void(FeedOutcome)>> pending;
+  void start(const SourceConfig&, const ics::IngestOptions&,
+             std::function<void(FeedOutcome)> done) override {
+    ++started;
+    pending.push_back(std::move(done));
+  }
+  std::vector<pollfd> pollFds() const override { return {}; }
+  int timeoutMs() const override { return pending.empty() ? -1 : 0; }
+  void process(std::span<const pollfd>) override {
+    while (!pending.empty()) {
+      auto done = std::move(pending.front());
+      pending.pop_front();
+      done(FeedOutcome{.kind = FeedOutcome::Kind::NotModified});
+    }
+  }
+  void cancelAll() override { pending.clear(); }
+};
+
+// Monotonic time that moves 20 ms each time it is read, so debouncing and the
+// long press complete in a few loop turns without real waiting.
+struct SteppingClock final : hal::MonotonicClock {
+  mutable nanoseconds t{seconds{100}};
+  nanoseconds now() const override { return t += milliseconds{20}; }
+  void sleepFor(nanoseconds d) override { t += d; }
+};
+
+struct SilentNotifier final : Notifier {
+  std::vector<std::string> said;
+  void notify(std::string_view s) override { said.emplace_back(s); }
+  std::optional<microseconds> watchdogPeriod() const override { return std::nullopt; }
+};
+
+}  // namespace
+
+TEST_CASE("a short press cycles the layout, a long press refreshes everything", "[daemon]") {
+  hal::FakeClock clock(sys_seconds{sys_days{year{2025} / 3 / 10}} + hours{8});
+  SteppingClock mono;
+  auto display = std::make_unique<RecordingDisplay>();
+  RecordingDisplay& screen = *display;
+  auto loader = std::make_unique<CountingLoader>();
+  CountingLoader& feeds = *loader;
+  Config config;
+  config.sources = {SourceConfig{"work", "/nonexistent.ics", minutes{5}}};
+  config.cycle = {"whats-next", "4x8"};
+  config.button = hal::ButtonConfig{};
+  config.button->longPressMs = 400;
+  App app(config, clock, std::move(display), std::move(loader));
+
+  // When the loop opens the button (line released), script a bouncy short press,
+  // then a press held past the long-press time.
+  LoopOptions options;
+  options.openButton = [](const Config& c, hal::MonotonicClock& m) {
+    auto line = std::make_unique<hal::FakeEdgeLine>(1);
+    hal::FakeEdgeLine& edges = *line;
+    auto button = std::make_unique<hal::Button>(std::move(line), *c.button, m);
+    const nanoseconds t0 = m.now();
+    edges.bounce(0, t0 + milliseconds{1}, 5, milliseconds{2});
+    edges.edge(1, t0 + milliseconds{150});
+    edges.edge(0, t0 + milliseconds{300});
+    return button;
+  };
+  // Stop once the long press's full redraw is out (SIGTERM is blocked and
+  // pending, so the loop reads it from its signalfd on the next turn).
+  screen.afterShow = [&] {
+    if (screen.invalidations == 1) kill(getpid(), SIGTERM);
+  };
+  SilentNotifier notifier;
+  CHECK(runDaemon(app, notifier, options, mono) == 0);
+  REQUIRE(screen.shown.size() == 3);
+  CHECK(screen.shown[0] != screen.shown[1]);  // whats-next, then 4x8
+  CHECK(screen.shown[2] == screen.shown[1]);  // the same frame, redrawn whole
+  CHECK(screen.invalidations == 1);
+  CHECK(feeds.started == 2);  // the start-up fetch and the long press's forced one
+  CHECK(notifier.said.front().rfind("READY=1", 0) == 0);
+  CHECK(notifier.said.back() == "STOPPING=1");
+}
