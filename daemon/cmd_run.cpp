@@ -22,7 +22,8 @@ int cmdRun(const std::vector<std::string_view>& argv, hal::Clock& clock) {
         "Runs the daemon with the config (default " CB_DEFAULT_CONFIG
         "): draws the last\n"
         "good data at once, fetches the sources, and redraws on every wall-clock minute.\n"
-        "SIGTERM/SIGINT stop it, SIGHUP reloads the config, SIGUSR1 shows the next layout.\n"
+        "SIGTERM/SIGINT stop it, SIGHUP reloads the config, SIGUSR1 shows the next layout,\n"
+        "SIGUSR2 fetches every source now.\n"
         "  --once               fetch every source once, draw one frame and exit\n"
         "  --display KIND:PATH  override [display] kind and path, e.g. png:/tmp/cal.png\n"
         "                       or framebuffer:/dev/fb0\n"

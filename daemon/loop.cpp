@@ -48,7 +48,7 @@ class SignalMask {
  public:
   SignalMask() {
     sigemptyset(&mask_);
-    for (int s : {SIGTERM, SIGINT, SIGUSR1, SIGHUP}) sigaddset(&mask_, s);
+    for (int s : {SIGTERM, SIGINT, SIGUSR1, SIGUSR2, SIGHUP}) sigaddset(&mask_, s);
     sigprocmask(SIG_BLOCK, &mask_, &old_);
   }
   ~SignalMask() { sigprocmask(SIG_SETMASK, &old_, nullptr); }
@@ -141,7 +141,8 @@ int runDaemon(App& app, Notifier& notifier, const LoopOptions& options, hal::Mon
 
   armAt(tfd.get(), app.nextWake());
   if (!options.once)
-    log::info("running: {} (SIGTERM stops, SIGHUP reloads, SIGUSR1 next layout)", app.statusLine());
+    log::info("running: {} (SIGTERM stops, SIGHUP reloads, SIGUSR1 next layout, SIGUSR2 refresh)",
+              app.statusLine());
   while (true) {
     // Fixed slots: signals, wall-clock timer, button (fd -1 when absent), then the feeds.
     std::vector<pollfd> fds = {
@@ -187,6 +188,10 @@ int runDaemon(App& app, Notifier& notifier, const LoopOptions& options, hal::Mon
             render = true;
             break;
           }
+          case SIGUSR2:
+            log::info("SIGUSR2: refreshing every source now");
+            app.refreshDue(true);
+            break;
           case SIGUSR1:
             app.nextLayout();
             render = true;

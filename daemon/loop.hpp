@@ -20,7 +20,8 @@ struct LoopOptions {
 };
 
 // Runs until SIGTERM/SIGINT (exit 0). SIGHUP reloads the config (a broken one
-// is refused and the old one keeps running), SIGUSR1 shows the next layout.
+// is refused and the old one keeps running), SIGUSR1 shows the next layout,
+// SIGUSR2 fetches every source now.
 // `mono` times the button's debouncing and the displays' waits.
 [[nodiscard]] int runDaemon(App& app, Notifier& notifier, const LoopOptions& options,
                             hal::MonotonicClock& mono);
