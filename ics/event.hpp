@@ -24,7 +24,8 @@ struct Occurrence {
   Date endDate{};
   bool allDay = false;
   bool fromOverride = false;  // produced by a RECURRENCE-ID component
-  Instant recurrenceId{};     // when fromOverride (all-day: midnight UTC of the date)
+  Instant recurrenceId{};     // when fromOverride (a DATE: midnight UTC of the date)
+  bool recurrenceIdIsDate = false;
   Status status = Status::None;
   Response response = Response::None;
   BusyStatus busy = BusyStatus::Busy;

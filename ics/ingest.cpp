@@ -1,35 +1,45 @@
-// Ingest: RFC 5545 line unfolding, VEVENT extraction and the compact EventStore.
+// Ingest: components out of the unfolded line stream, VEVENT → compact records, overrides
+// matched to their series at finish().
 #include <fmt/format.h>
 
 #include <algorithm>
 #include <charconv>
-#include <deque>
+#include <cstring>
 #include <fstream>
-#include <unordered_set>
+#include <map>
+#include <unordered_map>
 
-#include "ics/store.hpp"
+#include "ics/reader.hpp"
+#include "ics/store_data.hpp"
+#include "ics/zones.hpp"
 
 namespace cb::ics {
 namespace {
 
 using namespace std::chrono;
 
-struct Record {
-  Occurrence occ;  // start/end of the (single) instance; text views into the arena
-};
+bool iequals(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i)
+    if ((a[i] | 0x20) != (b[i] | 0x20)) return false;
+  return true;
+}
 
-// One content line: NAME;PARAM=V;...:VALUE, split without copying.
+// Case-insensitive "line starts with NAME followed by ':' or ';'" for upper-case ASCII names.
+bool isProp(std::string_view line, std::string_view name) {
+  if (line.size() <= name.size()) return false;
+  for (std::size_t i = 0; i < name.size(); ++i)
+    if ((line[i] & ~0x20) != name[i]) return false;
+  const char c = line[name.size()];
+  return c == ':' || c == ';';
+}
+
 struct ContentLine {
   std::string_view name;
-  std::string_view params;  // everything between the name and the ':' (leading ';')
+  std::string_view params;  // from the first ';' up to the value's ':'
   std::string_view value;
+  bool hasColon = false;
 };
-
-bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return (x | 0x20) == (y | 0x20);
-         });
-}
 
 ContentLine splitLine(std::string_view line) {
   ContentLine cl;
@@ -45,16 +55,16 @@ ContentLine splitLine(std::string_view line) {
       break;
   }
   cl.params = line.substr(paramStart, i - paramStart);
-  cl.value = i < line.size() ? line.substr(i + 1) : std::string_view{};
+  cl.hasColon = i < line.size();
+  cl.value = cl.hasColon ? line.substr(i + 1) : std::string_view{};
   return cl;
 }
 
-// The value of parameter `key` (quotes removed), or empty.
 std::string_view param(std::string_view params, std::string_view key) {
   std::size_t i = 0;
   while (i < params.size()) {
     if (params[i] != ';') return {};
-    std::size_t eq = params.find('=', i + 1);
+    const std::size_t eq = params.find('=', i + 1);
     if (eq == std::string_view::npos) return {};
     const std::string_view name = params.substr(i + 1, eq - i - 1);
     std::size_t j = eq + 1;
@@ -76,10 +86,10 @@ std::string_view param(std::string_view params, std::string_view key) {
   return {};
 }
 
-std::string unescapeText(std::string_view v) {
-  std::string out;
-  out.reserve(v.size());
-  for (std::size_t i = 0; i < v.size(); ++i) {
+// RFC 5545 3.3.11 TEXT: \n \N \, \; \\ (anything else after '\' is kept as is).
+void unescapeText(std::string_view v, std::string& out, std::size_t limit) {
+  out.clear();
+  for (std::size_t i = 0; i < v.size() && out.size() < limit; ++i) {
     if (v[i] == '\\' && i + 1 < v.size()) {
       const char n = v[++i];
       out += (n == 'n' || n == 'N') ? '\n' : n;
@@ -87,99 +97,96 @@ std::string unescapeText(std::string_view v) {
       out += v[i];
     }
   }
-  return out;
+  if (out.size() >= limit) {
+    std::size_t cut = limit;
+    while (cut > 0 && cut < out.size() && (static_cast<unsigned char>(out[cut]) & 0xC0) == 0x80)
+      --cut;  // keep whole UTF-8 sequences
+    out.resize(std::min(cut, out.size()));
+  }
 }
 
 bool num(std::string_view s, std::size_t pos, std::size_t n, int& out) {
   if (pos + n > s.size()) return false;
-  auto [p, ec] = std::from_chars(s.data() + pos, s.data() + pos + n, out);
-  return ec == std::errc{} && p == s.data() + pos + n;
+  for (std::size_t i = pos; i < pos + n; ++i)
+    if (s[i] < '0' || s[i] > '9') return false;
+  std::from_chars(s.data() + pos, s.data() + pos + n, out);
+  return true;
 }
 
-struct DateTimeValue {
-  bool isDate = false;
-  Date date{};
-  Instant instant{};
+struct RawTime {
+  enum Kind : std::uint8_t { Date, Utc, Local } kind = Local;
+  LocalSeconds value{};  // Date: midnight; Utc: UTC wall clock
 };
 
-std::optional<DateTimeValue> parseDateTime(const ContentLine& cl, const TimeZone& display,
-                                           const WarningSink& warn) {
-  const std::string_view v = cl.value;
+// DATE "20250310" or DATE-TIME "20250310T093000[Z]".
+std::optional<RawTime> parseRawTime(std::string_view v) {
   int y = 0, mo = 0, d = 0;
   if (!num(v, 0, 4, y) || !num(v, 4, 2, mo) || !num(v, 6, 2, d)) return std::nullopt;
   const year_month_day ymd{year{y} / mo / d};
   if (!ymd.ok()) return std::nullopt;
-  DateTimeValue out;
+  RawTime t;
+  t.value = LocalSeconds{local_days{ymd}};
   if (v.size() == 8) {
-    out.isDate = true;
-    out.date = Date{ymd};
-    return out;
+    t.kind = RawTime::Date;
+    return t;
   }
   int h = 0, mi = 0, s = 0;
   if (v.size() < 15 || v[8] != 'T' || !num(v, 9, 2, h) || !num(v, 11, 2, mi) || !num(v, 13, 2, s) ||
       h > 23 || mi > 59 || s > 60)
     return std::nullopt;
-  const LocalSeconds local = local_days{ymd} + hours{h} + minutes{mi} + seconds{s};
-  if (v.size() == 16 && v[15] == 'Z') {
-    out.instant = Instant{local.time_since_epoch()};
-    return out;
+  t.value += hours{h} + minutes{mi} + seconds{std::min(s, 59)};
+  if (v.size() == 16 && (v[15] == 'Z' || v[15] == 'z')) {
+    t.kind = RawTime::Utc;
+    return t;
   }
   if (v.size() != 15) return std::nullopt;
-  const TimeZone* zone = &display;
-  if (std::string_view tzid = param(cl.params, "TZID"); !tzid.empty()) {
-    if (const TimeZone* z = TimeZone::locate(tzid)) {
-      zone = z;
-    } else if (warn) {
-      warn(fmt::format("unknown TZID \"{}\": taken as floating time", tzid));
-    }
-  }
-  out.instant = zone->toInstant(local);
-  return out;
+  t.kind = RawTime::Local;
+  return t;
 }
 
-std::optional<seconds> parseDuration(std::string_view v) {
+std::optional<Span> parseDuration(std::string_view v) {
   bool negative = false;
   std::size_t i = 0;
   if (i < v.size() && (v[i] == '+' || v[i] == '-')) negative = v[i++] == '-';
   if (i >= v.size() || v[i++] != 'P') return std::nullopt;
-  seconds total{0};
-  bool inTime = false, any = false;
+  Span span;
+  bool inTime = false, any = false, weeks = false;
   while (i < v.size()) {
     if (v[i] == 'T') {
+      if (inTime) return std::nullopt;
       inTime = true;
       ++i;
       continue;
     }
+    if (v[i] < '0' || v[i] > '9') return std::nullopt;
     long n = 0;
     auto [p, ec] = std::from_chars(v.data() + i, v.data() + v.size(), n);
-    if (ec != std::errc{} || p == v.data() + v.size()) return std::nullopt;
+    if (ec != std::errc{} || p == v.data() + v.size() || n > 1000000) return std::nullopt;
     i = std::size_t(p - v.data());
-    switch (v[i++]) {
-      case 'W':
-        total += weeks{n};
-        break;
-      case 'D':
-        total += days{n};
-        break;
-      case 'H':
-        if (!inTime) return std::nullopt;
-        total += hours{n};
-        break;
-      case 'M':
-        if (!inTime) return std::nullopt;
-        total += minutes{n};
-        break;
-      case 'S':
-        if (!inTime) return std::nullopt;
-        total += seconds{n};
-        break;
-      default:
-        return std::nullopt;
+    const char unit = v[i++];
+    if (!inTime && unit == 'W') {
+      weeks = true;
+      span.days += std::int32_t(n * 7);
+    } else if (!inTime && unit == 'D') {
+      span.days += std::int32_t(n);
+    } else if (inTime && unit == 'H') {
+      span.exact += hours{n};
+    } else if (inTime && unit == 'M') {
+      span.exact += minutes{n};
+    } else if (inTime && unit == 'S') {
+      span.exact += seconds{n};
+    } else {
+      return std::nullopt;
     }
     any = true;
   }
-  if (!any) return std::nullopt;
-  return negative ? -total : total;
+  // RFC 5545 3.3.6: dur-week stands alone ("P1W", never "P1W2D" or "P1WT1H").
+  if (!any || (weeks && (span.exact.count() != 0 || span.days % 7 != 0))) return std::nullopt;
+  if (negative) {
+    span.days = -span.days;
+    span.exact = -span.exact;
+  }
+  return span;
 }
 
 Status parseStatus(std::string_view v) {
@@ -204,290 +211,874 @@ std::uint64_t fnv1a(std::string_view s) {
   return h;
 }
 
-}  // namespace
+enum class Kind : std::uint8_t { Calendar, Event, Timezone, Other };
 
-struct EventStore::Data {
-  std::vector<Occurrence> records;
-  std::deque<std::string> arena;
-  std::unordered_set<std::string_view> interned;
-  IngestStats stats;
-
-  std::string_view intern(std::string_view s) {
-    if (auto it = interned.find(s); it != interned.end()) return *it;
-    const std::string_view stored = arena.emplace_back(s);
-    interned.insert(stored);
-    return stored;
-  }
+struct Meta {
+  std::uint64_t uidHash = 0;
+  bool hasUid = false;
+  std::int64_t sequence = 0;
+  bool hasSequence = false;
+  std::uint32_t order = 0;
 };
 
-EventStore::EventStore() : data_(std::make_unique<Data>()) {}
-EventStore::~EventStore() = default;
-EventStore::EventStore(EventStore&&) noexcept = default;
-EventStore& EventStore::operator=(EventStore&&) noexcept = default;
+struct Override {
+  Occurrence occ;
+  Meta meta;
+  Instant rid{};  // instant (DATE-TIME) or midnight UTC of the date (DATE)
+  bool ridIsDate = false;
+  Date ridLocalDate{};  // the RECURRENCE-ID's date in its own zone
+  bool thisAndFuture = false;
+  LocalSeconds localStart{};
+  const TimeZone* zone = nullptr;
+  Span length;
+};
 
-std::size_t EventStore::eventCount() const {
-  return data_->records.size();
-}
-const IngestStats& EventStore::stats() const {
-  return data_->stats;
-}
+}  // namespace
 
-std::vector<Occurrence> EventStore::occurrences(Instant from, Instant to) const {
-  std::vector<Occurrence> out;
-  for (const Occurrence& o : data_->records) {
-    const bool overlaps =
-        o.start == o.end ? (from <= o.start && o.start < to) : (o.start < to && o.end > from);
-    if (overlaps) out.push_back(o);
+std::string_view Arena::intern(std::string_view s) {
+  if (s.empty()) return {};
+  if (auto it = set_.find(s); it != set_.end()) return *it;
+  char* dst = nullptr;
+  if (s.size() > kBlock / 4) {
+    blocks_.push_back(std::make_unique<char[]>(s.size()));  // a one-off block
+    dst = blocks_.back().get();
+  } else {
+    if (current_ == nullptr || blockUsed_ + s.size() > kBlock) {
+      blocks_.push_back(std::make_unique<char[]>(kBlock));
+      current_ = blocks_.back().get();
+      blockUsed_ = 0;
+    }
+    dst = current_ + blockUsed_;
+    blockUsed_ += s.size();
   }
-  std::sort(out.begin(), out.end(), [](const Occurrence& a, const Occurrence& b) {
-    return std::tie(a.start, a.end, a.summary) < std::tie(b.start, b.end, b.summary);
-  });
-  return out;
+  std::memcpy(dst, s.data(), s.size());
+  used_ += s.size();
+  const std::string_view stored(dst, s.size());
+  set_.insert(stored);
+  return stored;
 }
 
 struct Ingest::State {
   IngestOptions options;
   WarningSink warn;
   EventStore store;
-  std::string physical;  // the incomplete physical line carried between feed() calls
-  std::string logical;   // the unfolded line being assembled
-  bool haveLogical = false;
-  bool lineTooLong = false;
-  bool bomChecked = false;
-  std::vector<std::string> stack;  // open components
-  std::vector<std::string> event;  // unfolded lines of the VEVENT being read
-  std::size_t eventBytes = 0;
-  bool eventOverLimit = false;
+  LineUnfolder unfolder;
+  ZoneResolver zones;
+
+  std::vector<Kind> stack;
+  std::size_t depthLimitHits = 0;
+  bool compActive = false;  // inside a VEVENT directly under VCALENDAR
+  bool compOverLimit = false;
+  bool compLineTooLong = false;
+  std::string comp;  // unfolded lines of the VEVENT, '\n'-terminated
+  bool compRecurring = false;
+  std::size_t dtstartAt = std::string::npos, dtendAt = std::string::npos;
+  bool compHasDuration = false;
+  bool tzActive = false;
+  std::string tzText;
+  std::string tzid;
+  const TimeZone* xwr = nullptr;
+
+  std::vector<Meta> singleMeta;  // parallel to data.singles
+  std::vector<Meta> seriesMeta;  // parallel to data.series
+  std::vector<Override> overrides;
+  std::vector<std::string> deferred;  // VEVENTs naming a TZID not defined yet
+  std::size_t deferredBytes = 0;
+  std::uint32_t order = 0;
+  std::string text1, text2, text3;  // scratch for unescaping
+
+  explicit State(IngestOptions o, WarningSink w)
+      : options(std::move(o)), warn(std::move(w)), unfolder(options.limits.maxLineBytes) {
+    store.data_->display = options.displayZone;
+    store.data_->maxOccurrencesPerSeries = options.limits.maxOccurrencesPerSeries;
+  }
+
+  EventStore::Data& data() { return *store.data_; }
+  IngestStats& stats() { return store.data_->stats; }
 
   void warning(std::string_view msg) {
     if (warn) warn(msg);
   }
 
-  void physicalLine(std::string_view line) {
-    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-    if (!line.empty() && (line.front() == ' ' || line.front() == '\t')) {
-      if (haveLogical) appendLogical(line.substr(1));
-      return;
-    }
-    flushLogical();
-    logical.assign(line.substr(0, options.limits.maxLineBytes));
-    lineTooLong = line.size() > options.limits.maxLineBytes;
-    haveLogical = true;
+  void skip(std::string_view why) {
+    ++stats().skipped;
+    warning(why);
   }
 
-  void appendLogical(std::string_view part) {
-    if (logical.size() + part.size() > options.limits.maxLineBytes) {
-      lineTooLong = true;
-      return;
-    }
-    logical.append(part);
-  }
+  // ---- component assembly -------------------------------------------------------------
 
-  void flushLogical() {
-    if (!haveLogical) return;
-    haveLogical = false;
-    if (lineTooLong) {
-      if (!event.empty() || inEvent()) eventOverLimit = true;
-      warning(fmt::format("content line longer than {} bytes", options.limits.maxLineBytes));
+  void line(std::string_view l, bool tooLong) {
+    const char c0 = char(l[0] & ~0x20);
+    if (c0 == 'B' && isProp(l, "BEGIN")) {
+      begin(splitLine(l).value);
       return;
     }
-    contentLine(logical);
-  }
-
-  bool inEvent() const { return !stack.empty() && stack.back() == "VEVENT"; }
-
-  void contentLine(const std::string& line) {
-    const ContentLine cl = splitLine(line);
-    if (iequals(cl.name, "BEGIN")) {
-      std::string name(cl.value);
-      for (char& c : name) c = char(std::toupper(static_cast<unsigned char>(c)));
-      if (name == "VCALENDAR") store.data_->stats.sawCalendar = true;
-      if (name == "VEVENT" && !stack.empty()) {
-        event.clear();
-        eventBytes = 0;
-        eventOverLimit = false;
-      }
-      stack.push_back(std::move(name));
+    if (c0 == 'E' && isProp(l, "END")) {
+      end(splitLine(l).value);
       return;
     }
-    if (iequals(cl.name, "END")) {
-      if (stack.empty()) return;
-      const bool closingEvent = inEvent() && iequals(cl.value, "VEVENT");
-      if (closingEvent) finishEvent();
-      stack.pop_back();
-      return;
-    }
-    if (inEvent()) {
-      eventBytes += line.size();
-      if (eventBytes > options.limits.maxComponentBytes) {
-        eventOverLimit = true;
+    if (stack.empty()) return;
+    switch (stack.back()) {
+      case Kind::Event:
+        if (compActive) append(l, tooLong);
         return;
-      }
-      event.push_back(line);
+      case Kind::Timezone:
+        if (tzActive) {
+          if (c0 == 'T' && isProp(l, "TZID") && stack.size() >= 2 &&
+              stack[stack.size() - 2] == Kind::Calendar)
+            tzid = std::string(splitLine(l).value);
+          appendTz(l);
+        }
+        return;
+      case Kind::Calendar:
+        if (c0 == 'X' && isProp(l, "X-WR-TIMEZONE")) {
+          const std::string_view name = splitLine(l).value;
+          xwr = zones.resolve(name);
+          if (xwr == nullptr) warning(fmt::format("unknown X-WR-TIMEZONE \"{}\" ignored", name));
+        }
+        return;
+      case Kind::Other:
+        if (tzActive) appendTz(l);
+        return;
     }
+  }
+
+  void begin(std::string_view name) {
+    if (stack.size() >= 32) {  // nesting bomb: ignore what is inside
+      stack.push_back(Kind::Other);
+      return;
+    }
+    if (iequals(name, "VCALENDAR")) {
+      if (stack.empty()) {
+        stats().sawCalendar = true;
+        xwr = nullptr;
+        stack.push_back(Kind::Calendar);
+      } else {
+        stack.push_back(Kind::Other);
+      }
+      return;
+    }
+    const bool underCalendar = !stack.empty() && stack.back() == Kind::Calendar;
+    if (iequals(name, "VEVENT") && underCalendar) {
+      stack.push_back(Kind::Event);
+      compActive = true;
+      compOverLimit = compLineTooLong = compRecurring = compHasDuration = false;
+      dtstartAt = dtendAt = std::string::npos;
+      comp.clear();
+      return;
+    }
+    if (iequals(name, "VTIMEZONE") && underCalendar) {
+      stack.push_back(Kind::Timezone);
+      tzActive = true;
+      tzText.assign("BEGIN:VTIMEZONE\n");
+      tzid.clear();
+      return;
+    }
+    if (tzActive) appendTz(fmt::format("BEGIN:{}", name));
+    stack.push_back(Kind::Other);  // VALARM, VTODO, VJOURNAL, VFREEBUSY, STANDARD, ...
+  }
+
+  void end(std::string_view name) {
+    if (stack.empty()) return;
+    const Kind want = iequals(name, "VEVENT")      ? Kind::Event
+                      : iequals(name, "VTIMEZONE") ? Kind::Timezone
+                      : iequals(name, "VCALENDAR") ? Kind::Calendar
+                                                   : Kind::Other;
+    if (stack.back() != want) {
+      if (want == Kind::Other || std::find(stack.begin(), stack.end(), want) == stack.end()) {
+        if (stack.back() == Kind::Other) close(Kind::Other, name);  // END:VALARM and the like
+        return;                                                     // a stray END
+      }
+      // END of an outer component: whatever is still open inside it ends here.
+      while (stack.back() != want) {
+        if (stack.back() == Kind::Event && compActive) {
+          compActive = false;
+          skip("VEVENT without END:VEVENT skipped");
+        }
+        if (stack.back() == Kind::Timezone) tzActive = false;
+        stack.pop_back();
+      }
+    }
+    close(want, name);
+  }
+
+  void close(Kind kind, std::string_view name) {
+    stack.pop_back();
+    switch (kind) {
+      case Kind::Event:
+        if (compActive) finishEvent();
+        compActive = false;
+        return;
+      case Kind::Timezone:
+        tzText += "END:VTIMEZONE\n";
+        if (tzActive && !tzid.empty() && tzText.size() <= options.limits.maxComponentBytes)
+          zones.define(tzid, std::move(tzText));
+        tzActive = false;
+        tzText = std::string();
+        return;
+      case Kind::Calendar:
+        return;
+      case Kind::Other:
+        if (tzActive) appendTz(fmt::format("END:{}", name));
+        return;
+    }
+  }
+
+  void appendTz(std::string_view l) {
+    if (tzText.size() + l.size() + 1 > options.limits.maxComponentBytes) {
+      tzActive = false;  // too big: dropped at END:VTIMEZONE
+      warning(
+          fmt::format("VTIMEZONE larger than {} bytes ignored", options.limits.maxComponentBytes));
+      return;
+    }
+    tzText.append(l);
+    tzText += '\n';
+  }
+
+  void append(std::string_view l, bool tooLong) {
+    if (compOverLimit) return;
+    if (comp.size() + l.size() + 1 > options.limits.maxComponentBytes) {
+      compOverLimit = true;
+      return;
+    }
+    if (tooLong) {
+      // A cut line is only harmful when it is one we read; DESCRIPTIONs may be huge.
+      const ContentLine cl = splitLine(l);
+      if (!iequals(cl.name, "DESCRIPTION") && !iequals(cl.name, "X-ALT-DESC") &&
+          !iequals(cl.name, "ATTACH"))
+        compLineTooLong = true;
+      return;
+    }
+    const char c0 = char(l[0] & ~0x20);
+    if (c0 == 'D') {
+      if (isProp(l, "DTSTART"))
+        dtstartAt = comp.size();
+      else if (isProp(l, "DTEND"))
+        dtendAt = comp.size();
+      else if (isProp(l, "DURATION"))
+        compHasDuration = true;
+      else if (isProp(l, "DESCRIPTION"))
+        return;  // never shown: not kept
+    } else if (c0 == 'R') {
+      if (isProp(l, "RRULE") || isProp(l, "RDATE") || isProp(l, "RECURRENCE-ID"))
+        compRecurring = true;
+    } else if (c0 == 'X' && l.size() > 10 && (l[2] & ~0x20) == 'A' && isProp(l, "X-ALT-DESC")) {
+      return;
+    }
+    comp.append(l);
+    comp += '\n';
+  }
+
+  // ---- cheap pre-filter ---------------------------------------------------------------
+
+  // The local date of a DTSTART/DTEND line at `at` in `comp`, if it reads as one.
+  std::optional<Date> quickDate(std::size_t at) const {
+    if (at == std::string::npos) return std::nullopt;
+    const std::size_t nl = comp.find('\n', at);
+    std::string_view l(comp.data() + at, nl - at);
+    const std::size_t colon = l.rfind(':');
+    if (colon == std::string_view::npos) return std::nullopt;
+    const std::string_view v = l.substr(colon + 1);
+    int y = 0, mo = 0, d = 0;
+    if (!num(v, 0, 4, y) || !num(v, 4, 2, mo) || !num(v, 6, 2, d)) return std::nullopt;
+    const year_month_day ymd{year{y} / mo / d};
+    if (!ymd.ok()) return std::nullopt;
+    return Date{ymd};
+  }
+
+  // True when a non-recurring VEVENT is surely outside [now - 1 day, now + horizon]:
+  // decided on dates alone with two days of slack for any zone, before any real parsing.
+  bool outsideWindow() const {
+    if (!options.now || compRecurring || compHasDuration) return false;
+    const std::optional<Date> start = quickDate(dtstartAt);
+    if (!start) return false;
+    std::optional<Date> end = dtendAt == std::string::npos ? start : quickDate(dtendAt);
+    if (!end) return false;
+    if (*end < *start) return false;  // let the full parse report it
+    const Date today{floor<days>(*options.now)};
+    return *end + days{2} < today - days{1} || *start - days{2} > today + options.horizon;
   }
 
   void finishEvent() {
-    IngestStats& stats = store.data_->stats;
-    if (eventOverLimit) {
-      ++stats.skipped;
-      warning(fmt::format("VEVENT larger than {} bytes skipped", options.limits.maxComponentBytes));
+    if (compOverLimit) {
+      skip(fmt::format("VEVENT larger than {} bytes skipped", options.limits.maxComponentBytes));
       return;
     }
-    if (store.data_->records.size() >= options.limits.maxEventsPerFeed) {
-      ++stats.skipped;
+    if (compLineTooLong) {
+      skip(fmt::format("VEVENT with a line longer than {} bytes skipped",
+                       options.limits.maxLineBytes));
+      return;
+    }
+    if (outsideWindow()) {
+      ++stats().dropped;
+      return;
+    }
+    parseEvent(comp, false);
+  }
+
+  // ---- VEVENT parsing -----------------------------------------------------------------
+
+  struct TimeProp {
+    RawTime raw;
+    std::string_view tzid;
+    bool present = false;
+  };
+
+  // `final` is set for the second attempt at finish(), when every VTIMEZONE is known.
+  void parseEvent(std::string_view text, bool final) {
+    if (singleMeta.size() + seriesMeta.size() + overrides.size() >=
+        options.limits.maxEventsPerFeed) {
+      skip(fmt::format("more than {} events in the feed: VEVENT skipped",
+                       options.limits.maxEventsPerFeed));
       return;
     }
     const TimeZone& display = *options.displayZone;
     Occurrence o;
     o.source = options.source;
-    std::optional<DateTimeValue> start, end;
-    std::optional<seconds> duration;
-    std::string uid, summary, location, statusText;
-    for (const std::string& raw : event) {
-      const ContentLine cl = splitLine(raw);
-      if (iequals(cl.name, "DTSTART")) {
-        start = parseDateTime(cl, display, warn);
-        if (!start) {
-          ++stats.skipped;
-          warning(fmt::format("VEVENT with unreadable DTSTART \"{}\" skipped", cl.value));
-          return;
-        }
-      } else if (iequals(cl.name, "DTEND")) {
-        end = parseDateTime(cl, display, warn);
-        if (!end) {
-          ++stats.skipped;
-          warning(fmt::format("VEVENT with unreadable DTEND \"{}\" skipped", cl.value));
-          return;
-        }
-      } else if (iequals(cl.name, "DURATION")) {
-        duration = parseDuration(cl.value);
-      } else if (iequals(cl.name, "UID")) {
-        uid = unescapeText(cl.value);
-      } else if (iequals(cl.name, "SUMMARY")) {
-        summary = unescapeText(cl.value);
-      } else if (iequals(cl.name, "LOCATION")) {
-        location = unescapeText(cl.value);
-      } else if (iequals(cl.name, "STATUS")) {
-        statusText = std::string(cl.value);
-        o.status = parseStatus(cl.value);
-      } else if (iequals(cl.name, "TRANSP")) {
-        if (iequals(cl.value, "TRANSPARENT")) o.busy = BusyStatus::Free;
-      } else if (iequals(cl.name, "CLASS")) {
-        if (iequals(cl.value, "PRIVATE"))
-          o.privacy = Privacy::Private;
-        else if (iequals(cl.value, "CONFIDENTIAL"))
-          o.privacy = Privacy::Confidential;
-      } else if (iequals(cl.name, "ATTENDEE")) {
-        std::string_view addr = cl.value;
-        if (addr.size() > 7 && iequals(addr.substr(0, 7), "mailto:")) addr.remove_prefix(7);
-        for (const std::string& owner : options.ownerEmails)
-          if (iequals(addr, owner)) o.response = parsePartstat(param(cl.params, "PARTSTAT"));
+    TimeProp start, end, rid;
+    std::optional<Span> duration;
+    std::string_view uid, summary, location, statusText, rridRange;
+    std::string rrules;
+    std::vector<std::pair<ContentLine, bool>> lists;  // RDATE (true) / EXDATE (false)
+    Meta meta;
+    bool busyFromMs = false;
+
+    auto timeProp = [&](const ContentLine& cl, TimeProp& out, std::string_view what) {
+      if (out.present) {
+        // A second DTSTART (or DTEND...) makes the event ambiguous.
+        skip(fmt::format("VEVENT with two {} lines skipped", what));
+        return false;
+      }
+      const std::optional<RawTime> t = parseRawTime(cl.value);
+      const std::string_view valueType = param(cl.params, "VALUE");
+      if (!t || (iequals(valueType, "DATE") && t->kind != RawTime::Date)) {
+        skip(fmt::format("VEVENT with unreadable {} \"{}\" skipped", what, cl.value));
+        return false;
+      }
+      out.raw = *t;
+      out.tzid = param(cl.params, "TZID");
+      out.present = true;
+      return true;
+    };
+
+    std::size_t pos = 0;
+    while (pos < text.size()) {
+      std::size_t nl = text.find('\n', pos);
+      if (nl == std::string_view::npos) nl = text.size();
+      const std::string_view l = text.substr(pos, nl - pos);
+      pos = nl + 1;
+      const ContentLine cl = splitLine(l);
+      const std::string_view n = cl.name;
+      if (n.empty()) continue;
+      switch (n[0] & ~0x20) {
+        case 'A':
+          if (iequals(n, "ATTENDEE") && !options.ownerEmails.empty()) {
+            std::string_view addr = cl.value;
+            if (addr.size() > 7 && iequals(addr.substr(0, 7), "mailto:")) addr.remove_prefix(7);
+            for (const std::string& owner : options.ownerEmails)
+              if (iequals(addr, owner)) o.response = parsePartstat(param(cl.params, "PARTSTAT"));
+          }
+          break;
+        case 'C':
+          if (iequals(n, "CLASS")) {
+            if (iequals(cl.value, "PRIVATE"))
+              o.privacy = Privacy::Private;
+            else if (iequals(cl.value, "CONFIDENTIAL"))
+              o.privacy = Privacy::Confidential;
+          }
+          break;
+        case 'D':
+          if (iequals(n, "DTSTART")) {
+            if (!timeProp(cl, start, "DTSTART")) return;
+          } else if (iequals(n, "DTEND")) {
+            if (!timeProp(cl, end, "DTEND")) return;
+          } else if (iequals(n, "DURATION")) {
+            duration = parseDuration(cl.value);
+            if (!duration) {
+              skip(fmt::format("VEVENT with unreadable DURATION \"{}\" skipped", cl.value));
+              return;
+            }
+          }
+          break;
+        case 'E':
+          if (iequals(n, "EXDATE")) lists.emplace_back(cl, false);
+          break;
+        case 'L':
+          if (iequals(n, "LOCATION")) location = cl.value;
+          break;
+        case 'R':
+          if (iequals(n, "RRULE")) {
+            if (!validRrule(cl.value)) {
+              skip(fmt::format("VEVENT with unreadable RRULE \"{}\" skipped", cl.value));
+              return;
+            }
+            // The same rule twice is one rule; distinct rules (RFC 2445) are a union.
+            bool dup = false;
+            std::string_view have = rrules;
+            while (!have.empty()) {
+              std::size_t e = have.find('\n');
+              if (e == std::string_view::npos) e = have.size();
+              dup = dup || have.substr(0, e) == cl.value;
+              have.remove_prefix(std::min(have.size(), e + 1));
+            }
+            if (!dup) {
+              if (!rrules.empty()) rrules += '\n';
+              rrules.append(cl.value);
+            }
+          } else if (iequals(n, "RDATE")) {
+            lists.emplace_back(cl, true);
+          } else if (iequals(n, "RECURRENCE-ID")) {
+            if (!timeProp(cl, rid, "RECURRENCE-ID")) return;
+            rridRange = param(cl.params, "RANGE");
+          }
+          break;
+        case 'S':
+          if (iequals(n, "SUMMARY")) {
+            summary = cl.value;
+          } else if (iequals(n, "STATUS")) {
+            statusText = cl.value;
+            o.status = parseStatus(cl.value);
+          } else if (iequals(n, "SEQUENCE")) {
+            std::int64_t seq = 0;
+            auto [p, ec] = std::from_chars(cl.value.data(), cl.value.data() + cl.value.size(), seq);
+            if (ec == std::errc{}) {
+              meta.sequence = seq;
+              meta.hasSequence = true;
+            }
+          }
+          break;
+        case 'T':
+          if (iequals(n, "TRANSP") && !busyFromMs)
+            o.busy = iequals(cl.value, "TRANSPARENT") ? BusyStatus::Free : BusyStatus::Busy;
+          break;
+        case 'U':
+          if (iequals(n, "UID")) uid = cl.value;
+          break;
+        case 'X':
+          if (iequals(n, "X-MICROSOFT-CDO-BUSYSTATUS")) {
+            busyFromMs = true;
+            if (iequals(cl.value, "FREE"))
+              o.busy = BusyStatus::Free;
+            else if (iequals(cl.value, "TENTATIVE"))
+              o.busy = BusyStatus::Tentative;
+            else if (iequals(cl.value, "OOF") || iequals(cl.value, "WORKINGELSEWHERE"))
+              o.busy = BusyStatus::OutOfOffice;
+            else
+              o.busy = BusyStatus::Busy;
+          }
+          break;
+        default:
+          break;
       }
     }
-    if (!start) {
-      ++stats.skipped;
-      warning("VEVENT without DTSTART skipped");
+    if (!start.present) {
+      skip(fmt::format("VEVENT \"{}\" without DTSTART skipped", summary));
       return;
     }
-    o.allDay = start->isDate;
-    if (o.allDay) {
-      o.startDate = start->date;
-      o.endDate = end && end->isDate ? end->date
-                  : duration         ? start->date + floor<days>(*duration)
-                                     : start->date + days{1};
+
+    // Zones. A TZID defined by a VTIMEZONE later in the stream: retry at finish().
+    bool unresolved = false;
+    auto zoneOf = [&](const TimeProp& t, bool recurring) -> const TimeZone* {
+      if (t.raw.kind == RawTime::Utc) return (recurring && xwr) ? xwr : &TimeZone::utc();
+      if (!t.tzid.empty()) {
+        if (const TimeZone* z = zones.resolve(t.tzid)) return z;
+        unresolved = true;
+      }
+      return xwr ? xwr : &display;
+    };
+    const bool recurring = !rrules.empty() || std::any_of(lists.begin(), lists.end(),
+                                                          [](auto& p) { return p.second; });
+    const TimeZone* zone = zoneOf(start, recurring && !rid.present);
+    if (unresolved && !final) {
+      if (deferredBytes + text.size() <= 16 * options.limits.maxComponentBytes) {
+        deferredBytes += text.size();
+        deferred.emplace_back(text);
+        return;
+      }
+    }
+    if (unresolved) warning(fmt::format("unknown TZID \"{}\": taken as floating time", start.tzid));
+
+    const bool allDay = start.raw.kind == RawTime::Date;
+    // The wall clock in `zone` of a time property.
+    auto localIn = [&](const TimeProp& t, const TimeZone& z) -> LocalSeconds {
+      if (t.raw.kind == RawTime::Utc) return z.toLocal(Instant{t.raw.value.time_since_epoch()});
+      return t.raw.value;
+    };
+    auto instantOf = [&](const TimeProp& t) -> Instant {
+      if (t.raw.kind == RawTime::Utc) return Instant{t.raw.value.time_since_epoch()};
+      bool ignored = false;
+      std::swap(ignored, unresolved);
+      const TimeZone* z = zoneOf(t, false);
+      std::swap(ignored, unresolved);
+      return z->toInstant(t.raw.value);
+    };
+    const LocalSeconds localStart = localIn(start, *zone);
+
+    // Length: DTEND, DURATION or the RFC 5545 3.6.1 defaults (one day / zero).
+    Span length;
+    if (allDay) {
+      if (end.present && end.raw.kind == RawTime::Date) {
+        length.days =
+            std::int32_t((floor<days>(end.raw.value) - floor<days>(start.raw.value)).count());
+      } else if (end.present) {
+        // DATE DTSTART with a DATE-TIME DTEND: the end's date decides.
+        length.days = std::int32_t(
+            (floor<days>(localIn(end, display)) - floor<days>(start.raw.value)).count());
+      } else if (duration) {
+        length.days = duration->days + std::int32_t(floor<days>(duration->exact).count());
+      } else {
+        length.days = 1;
+      }
+    } else if (end.present) {
+      const Instant e =
+          end.raw.kind == RawTime::Date ? zone->toInstant(end.raw.value) : instantOf(end);
+      length.exact = duration_cast<seconds>(e - zone->toInstant(localStart));
+    } else if (duration) {
+      length = *duration;
+    }
+    if (length.days < 0 || length.exact.count() < 0) {
+      skip(fmt::format("VEVENT \"{}\" ends before it starts: skipped", summary));
+      return;
+    }
+
+    // Text, interned.
+    Arena& arena = data().arena;
+    const std::size_t limit = options.limits.maxTextBytes;
+    unescapeText(summary, text1, limit);
+    o.summary = arena.intern(text1);
+    unescapeText(location, text2, limit);
+    o.location = arena.intern(text2);
+    o.statusText = arena.intern(statusText);
+    unescapeText(uid, text3, 4096);
+    meta.uidHash = fnv1a(text3);
+    meta.hasUid = !uid.empty();
+    meta.order = order++;
+    o.uidHash = meta.uidHash;
+    if (options.keepUids) o.uid = arena.intern(text3);
+
+    const Instant startInstant = zone->toInstant(localStart);
+    auto endInstant = [&](LocalSeconds local, Instant s) {
+      if (length.days == 0) return s + length.exact;
+      return zone->toInstant(local + days{length.days}) + length.exact;
+    };
+
+    if (rid.present) {
+      Override ov;
+      ov.occ = o;
+      ov.meta = meta;
+      ov.occ.fromOverride = true;
+      ov.ridIsDate = rid.raw.kind == RawTime::Date;
+      ov.thisAndFuture = iequals(rridRange, "THISANDFUTURE");
+      if (ov.ridIsDate) {
+        ov.rid = Instant{floor<days>(rid.raw.value).time_since_epoch()};
+        ov.ridLocalDate = Date{floor<days>(rid.raw.value).time_since_epoch()};
+      } else {
+        ov.rid = instantOf(rid);
+        const TimeZone* rz = rid.raw.kind == RawTime::Utc ? zone : zoneOf(rid, false);
+        ov.ridLocalDate = Date{floor<days>(rz->toLocal(ov.rid)).time_since_epoch()};
+      }
+      ov.occ.recurrenceId = ov.rid;
+      ov.occ.recurrenceIdIsDate = ov.ridIsDate;
+      ov.localStart = localStart;
+      ov.zone = zone;
+      ov.length = length;
+      fillSingle(ov.occ, allDay, localStart, startInstant, endInstant(localStart, startInstant),
+                 length);
+      overrides.push_back(std::move(ov));
+      return;
+    }
+
+    if (!recurring) {
+      Occurrence single = o;
+      fillSingle(single, allDay, localStart, startInstant, endInstant(localStart, startInstant),
+                 length);
+      if (options.now &&
+          (single.end < *options.now - days{1} || single.start > *options.now + options.horizon)) {
+        ++stats().dropped;
+        return;
+      }
+      data().singles.push_back(single);
+      singleMeta.push_back(meta);
+      return;
+    }
+
+    Series s;
+    s.proto = o;
+    s.zone = zone;
+    s.allDay = allDay;
+    s.dtstart = allDay ? LocalSeconds{floor<days>(start.raw.value)} : localStart;
+    s.length = length;
+    s.rrules = arena.intern(rrules);
+    for (const auto& [cl, isRdate] : lists) {
+      if (!addDates(s, cl, isRdate, display)) return;
+    }
+    std::sort(s.exclude.begin(), s.exclude.end());
+    data().series.push_back(std::move(s));
+    seriesMeta.push_back(meta);
+  }
+
+  void fillSingle(Occurrence& o, bool allDay, LocalSeconds localStart, Instant start, Instant end,
+                  const Span& length) {
+    const TimeZone& display = *options.displayZone;
+    o.allDay = allDay;
+    if (allDay) {
+      o.startDate = Date{floor<days>(localStart).time_since_epoch()};
+      o.endDate = o.startDate + days{length.days};
       o.start = display.startOfDay(o.startDate);
       o.end = display.startOfDay(o.endDate);
     } else {
-      o.start = start->instant;
-      o.end = end        ? (end->isDate ? display.startOfDay(end->date) : end->instant)
-              : duration ? o.start + *duration
-                         : o.start;
+      o.start = start;
+      o.end = end;
     }
-    if (o.end < o.start) {
-      ++stats.skipped;
-      warning(fmt::format("VEVENT \"{}\" ends before it starts: skipped", summary));
-      return;
+  }
+
+  // RDATE / EXDATE value lists (comma-separated; DATE, DATE-TIME or PERIOD).
+  bool addDates(Series& s, const ContentLine& cl, bool isRdate, const TimeZone& display) {
+    const std::string_view listZone = param(cl.params, "TZID");
+    const TimeZone* z = nullptr;
+    if (!listZone.empty()) z = zones.resolve(listZone);
+    if (z == nullptr) z = xwr ? xwr : &display;
+    const bool period = iequals(param(cl.params, "VALUE"), "PERIOD");
+    std::string_view rest = cl.value;
+    if (rest.empty()) {
+      skip(fmt::format("VEVENT with an empty {} skipped", isRdate ? "RDATE" : "EXDATE"));
+      return false;
     }
-    if (options.now &&
-        (o.end < *options.now - days{1} || o.start > *options.now + options.horizon)) {
-      ++stats.dropped;
-      return;
+    while (!rest.empty()) {
+      std::size_t comma = rest.find(',');
+      if (comma == std::string_view::npos) comma = rest.size();
+      std::string_view v = rest.substr(0, comma);
+      rest.remove_prefix(std::min(rest.size(), comma + 1));
+      while (!v.empty() && v.front() == ' ') v.remove_prefix(1);
+      std::string_view periodEnd;
+      if (const std::size_t slash = v.find('/'); slash != std::string_view::npos) {
+        periodEnd = v.substr(slash + 1);
+        v = v.substr(0, slash);
+      } else if (period) {
+        skip(fmt::format("VEVENT with a bad PERIOD \"{}\" skipped", cl.value));
+        return false;
+      }
+      const std::optional<RawTime> t = parseRawTime(v);
+      if (!t) {
+        skip(fmt::format("VEVENT with unreadable {} \"{}\" skipped", isRdate ? "RDATE" : "EXDATE",
+                         cl.value));
+        return false;
+      }
+      Instant key;
+      if (t->kind == RawTime::Date) {
+        if (!s.allDay && !isRdate) {
+          s.excludeDays.push_back(Date{floor<days>(t->value).time_since_epoch()});
+          continue;
+        }
+        key = s.allDay ? Instant{floor<days>(t->value).time_since_epoch()}
+                       : s.zone->toInstant(t->value);
+      } else {
+        const Instant at =
+            t->kind == RawTime::Utc ? Instant{t->value.time_since_epoch()} : z->toInstant(t->value);
+        // A DATE-TIME on an all-day series names the day in the series' terms.
+        key = s.allDay
+                  ? Instant{floor<days>(t->kind == RawTime::Utc ? display.toLocal(at) : t->value)
+                                .time_since_epoch()}
+                  : at;
+      }
+      if (!isRdate) {
+        s.exclude.push_back(key);
+        continue;
+      }
+      RDate r;
+      r.key = key;
+      if (!periodEnd.empty() && !s.allDay) {
+        if (std::optional<RawTime> e = parseRawTime(periodEnd)) {
+          r.hasEnd = true;
+          r.end = e->kind == RawTime::Utc ? Instant{e->value.time_since_epoch()}
+                                          : z->toInstant(e->value);
+        } else if (std::optional<Span> d = parseDuration(periodEnd)) {
+          r.hasEnd = true;
+          r.end = key + d->exact + days{d->days};
+        } else {
+          skip(fmt::format("VEVENT with a bad PERIOD \"{}\" skipped", cl.value));
+          return false;
+        }
+        if (r.end < r.key) {
+          skip(fmt::format("VEVENT with a PERIOD ending before it starts skipped"));
+          return false;
+        }
+      }
+      s.rdates.push_back(r);
     }
-    auto clip = [&](std::string& s) {
-      if (s.size() <= options.limits.maxTextBytes) return;
-      std::size_t cut = options.limits.maxTextBytes;
-      while (cut > 0 && (static_cast<unsigned char>(s[cut]) & 0xC0) == 0x80)
-        --cut;  // UTF-8 boundary
-      s.resize(cut);
-    };
-    clip(summary);
-    clip(location);
-    EventStore::Data& data = *store.data_;
-    o.uidHash = fnv1a(uid);
-    if (options.keepUids) o.uid = data.intern(uid);
-    o.summary = data.intern(summary);
-    o.location = data.intern(location);
-    o.statusText = data.intern(statusText);
-    data.records.push_back(o);
-    ++stats.events;
+    return true;
+  }
+
+  // ---- finish: duplicates, overrides ---------------------------------------------------
+
+  void resolve() {
+    // VEVENTs that named a VTIMEZONE defined further down.
+    std::vector<std::string> later;
+    later.swap(deferred);
+    for (const std::string& text : later) parseEvent(text, true);
+
+    EventStore::Data& d = data();
+    dedupe(d.series, seriesMeta);
+    dedupe(d.singles, singleMeta);
+    dedupeOverrides();
+
+    std::unordered_multimap<std::uint64_t, std::size_t> seriesByUid;
+    for (std::size_t i = 0; i < d.series.size(); ++i)
+      if (seriesMeta[i].hasUid) seriesByUid.emplace(seriesMeta[i].uidHash, i);
+
+    std::vector<Instant> keys;
+    std::vector<Series> splits;
+    for (Override& ov : overrides) {
+      auto it = ov.meta.hasUid ? seriesByUid.find(ov.meta.uidHash) : seriesByUid.end();
+      if (it != seriesByUid.end()) {
+        Series& s = d.series[it->second];
+        if (ov.thisAndFuture) splitSeries(s, ov, splits);
+        if (std::optional<Instant> key = matchInstance(s, ov, keys)) {
+          s.exclude.insert(std::upper_bound(s.exclude.begin(), s.exclude.end(), *key), *key);
+        }
+      }
+      if (options.now && !ov.thisAndFuture &&
+          (ov.occ.end < *options.now - days{1} || ov.occ.start > *options.now + options.horizon)) {
+        ++stats().dropped;
+        continue;
+      }
+      if (!ov.thisAndFuture) d.singles.push_back(ov.occ);
+    }
+    for (Series& s : splits) d.series.push_back(std::move(s));
+    stats().events = d.singles.size() + d.series.size();
+    d.zones = zones.owned();
+    for (const auto& z : d.zones) d.zoneTexts.emplace_back(z->name(), zones.definition(z->name()));
+  }
+
+  // The instance an override replaces: exactly its RECURRENCE-ID, else the one
+  // instance on that date (calendars write DATE-TIME ids for all-day series and
+  // vice versa); none: the override is an extra occurrence.
+  std::optional<Instant> matchInstance(const Series& s, const Override& ov,
+                                       std::vector<Instant>& keys) {
+    const TimeZone& display = *options.displayZone;
+    Instant exact = ov.rid;
+    if (s.allDay && !ov.ridIsDate) exact = dayKey(ov.ridLocalDate);
+    keys.clear();
+    const Instant center = s.allDay ? dayKey(ov.ridLocalDate) : ov.rid;
+    seriesKeys(s, display, center - days{2}, center + days{2}, keys);
+    if (std::find(keys.begin(), keys.end(), exact) != keys.end()) return exact;
+    for (Instant k : keys) {
+      const Date day =
+          s.allDay ? floor<days>(k) : Date{floor<days>(s.zone->toLocal(k)).time_since_epoch()};
+      if (day == ov.ridLocalDate) return k;
+    }
+    return std::nullopt;
+  }
+
+  // RANGE=THISANDFUTURE: instances from the RECURRENCE-ID on take the override's
+  // text, shift and length (RFC 5545 3.8.4.4).
+  void splitSeries(Series& master, const Override& ov, std::vector<Series>& splits) {
+    Series tail = master;
+    tail.proto = ov.occ;
+    tail.proto.fromOverride = false;
+    tail.proto.recurrenceIdIsDate = false;
+    tail.proto.recurrenceId = {};
+    const Instant ridKey = master.allDay ? dayKey(ov.ridLocalDate) : ov.rid;
+    const seconds shift =
+        master.allDay
+            ? duration_cast<seconds>(ov.localStart - master.dtstart) -
+                  duration_cast<seconds>(LocalSeconds{ridKey.time_since_epoch()} - master.dtstart)
+            : duration_cast<seconds>(master.zone->toInstant(ov.localStart) - ov.rid);
+    tail.dtstart = master.dtstart + shift;
+    tail.length = ov.length;
+    tail.notBefore = ridKey + shift;
+    for (Instant& k : tail.exclude) k += shift;
+    for (RDate& r : tail.rdates) {
+      r.key += shift;
+      r.end += shift;
+    }
+    master.notAfter = std::min(master.notAfter, ridKey);
+    splits.push_back(std::move(tail));
+  }
+
+  // Components with the same UID (and the same RECURRENCE-ID): the highest SEQUENCE
+  // wins; at equal SEQUENCE the later one (RFC 5545 3.8.7.4).
+  template <class T>
+  void dedupe(std::vector<T>& items, std::vector<Meta>& metas) {
+    std::unordered_map<std::uint64_t, std::size_t> best;
+    std::vector<bool> drop(items.size(), false);
+    bool any = false;
+    for (std::size_t i = 0; i < items.size(); ++i) {
+      if (!metas[i].hasUid) continue;
+      auto [it, inserted] = best.emplace(metas[i].uidHash, i);
+      if (inserted) continue;
+      const Meta& old = metas[it->second];
+      if (metas[i].sequence >= old.sequence) {
+        drop[it->second] = true;
+        it->second = i;
+      } else {
+        drop[i] = true;
+      }
+      any = true;
+    }
+    if (!any) return;
+    std::size_t out = 0;
+    for (std::size_t i = 0; i < items.size(); ++i) {
+      if (drop[i]) continue;
+      if (out != i) {
+        items[out] = std::move(items[i]);
+        metas[out] = metas[i];
+      }
+      ++out;
+    }
+    items.resize(out);
+    metas.resize(out);
+    stats().duplicates += drop.size() - out;
+  }
+
+  void dedupeOverrides() {
+    std::map<std::pair<std::uint64_t, Instant>, std::size_t> best;
+    std::vector<bool> drop(overrides.size(), false);
+    for (std::size_t i = 0; i < overrides.size(); ++i) {
+      const Override& ov = overrides[i];
+      if (!ov.meta.hasUid) continue;
+      auto [it, inserted] = best.emplace(std::pair{ov.meta.uidHash, ov.rid}, i);
+      if (inserted) continue;
+      if (ov.meta.sequence >= overrides[it->second].meta.sequence) {
+        drop[it->second] = true;
+        it->second = i;
+      } else {
+        drop[i] = true;
+      }
+    }
+    std::size_t out = 0;
+    for (std::size_t i = 0; i < overrides.size(); ++i)
+      if (!drop[i]) overrides[out++] = std::move(overrides[i]);
+    stats().duplicates += overrides.size() - out;
+    overrides.resize(out);
   }
 };
 
-Ingest::Ingest(IngestOptions options, WarningSink warn) : state_(std::make_unique<State>()) {
-  state_->options = std::move(options);
-  state_->warn = std::move(warn);
-}
+Ingest::Ingest(IngestOptions options, WarningSink warn)
+    : state_(std::make_unique<State>(std::move(options), std::move(warn))) {}
 
 Ingest::~Ingest() = default;
 
 void Ingest::feed(std::string_view bytes) {
   State& s = *state_;
-  s.store.data_->stats.bytes += bytes.size();
-  if (!s.bomChecked) {
-    s.physical.append(bytes);
-    if (s.physical.size() < 3 && bytes.size() > 0 && s.physical.starts_with("\xEF")) return;
-    s.bomChecked = true;
-    std::string pending = std::move(s.physical);
-    s.physical.clear();
-    std::string_view rest = pending;
-    if (rest.starts_with("\xEF\xBB\xBF")) rest.remove_prefix(3);
-    std::string copy(rest);
-    bytes = copy;
-    // Re-enter with the BOM removed.
-    std::size_t pos = 0;
-    while (true) {
-      const std::size_t nl = copy.find('\n', pos);
-      if (nl == std::string::npos) break;
-      s.physicalLine(std::string_view(copy).substr(pos, nl - pos));
-      pos = nl + 1;
-    }
-    s.physical.assign(copy, pos);
-    return;
-  }
-  std::size_t pos = 0;
-  while (true) {
-    const std::size_t nl = bytes.find('\n', pos);
-    if (nl == std::string_view::npos) break;
-    if (s.physical.empty()) {
-      s.physicalLine(bytes.substr(pos, nl - pos));
-    } else {
-      s.physical.append(bytes.substr(pos, nl - pos));
-      s.physicalLine(s.physical);
-      s.physical.clear();
-    }
-    pos = nl + 1;
-  }
-  s.physical.append(bytes.substr(pos));
+  s.stats().bytes += bytes.size();
+  s.unfolder.feed(bytes, [&s](std::string_view line, bool tooLong) {
+    if (tooLong) ++s.stats().longLines;
+    s.line(line, tooLong);
+  });
 }
 
 EventStore Ingest::finish() {
   State& s = *state_;
-  if (!s.physical.empty()) {
-    s.physicalLine(s.physical);
-    s.physical.clear();
+  s.unfolder.finish([&s](std::string_view line, bool tooLong) {
+    if (tooLong) ++s.stats().longLines;
+    s.line(line, tooLong);
+  });
+  if (s.compActive) {
+    s.compActive = false;
+    s.skip("VEVENT cut off by the end of the stream skipped");
   }
-  s.flushLogical();
+  s.resolve();
   return std::move(s.store);
 }
 
@@ -500,7 +1091,7 @@ LoadResult loadFile(const std::filesystem::path& path, const IngestOptions& opti
     return result;
   }
   Ingest ingest(options, std::move(warn));
-  std::string buffer(64 * 1024, '\0');
+  std::string buffer(256 * 1024, '\0');
   while (in) {
     in.read(buffer.data(), std::streamsize(buffer.size()));
     if (in.gcount() > 0) ingest.feed(std::string_view(buffer.data(), std::size_t(in.gcount())));

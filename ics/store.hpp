@@ -37,10 +37,12 @@ struct IngestOptions {
 
 struct IngestStats {
   std::uint64_t bytes = 0;
-  std::uint64_t events = 0;   // VEVENTs kept
-  std::uint64_t skipped = 0;  // VEVENTs skipped as malformed or over a limit
-  std::uint64_t dropped = 0;  // VEVENTs outside the ingest window
-  bool sawCalendar = false;   // a BEGIN:VCALENDAR was seen
+  std::uint64_t events = 0;      // records kept (plain events, overrides, series)
+  std::uint64_t skipped = 0;     // VEVENTs skipped as malformed or over a limit
+  std::uint64_t dropped = 0;     // VEVENTs outside the ingest window
+  std::uint64_t duplicates = 0;  // superseded by a higher SEQUENCE of the same UID
+  std::uint64_t longLines = 0;   // content lines cut at Limits::maxLineBytes
+  bool sawCalendar = false;      // a BEGIN:VCALENDAR was seen
 };
 
 // Receives one human-readable warning per skipped or doubtful construct.
@@ -56,7 +58,11 @@ class EventStore {
   // Occurrences overlapping [from, to) (zero-length ones when from <= start < to),
   // sorted by start, then end, then summary.
   [[nodiscard]] std::vector<Occurrence> occurrences(Instant from, Instant to) const;
-  [[nodiscard]] std::size_t eventCount() const;
+  // Occurrences of a series past Limits::maxOccurrencesPerSeries in one window are
+  // left out (and counted here): an RRULE bomb costs bounded time and memory.
+  [[nodiscard]] std::uint64_t truncatedSeries() const;
+  [[nodiscard]] std::size_t eventCount() const;   // plain events and overrides
+  [[nodiscard]] std::size_t seriesCount() const;  // recurring masters
   [[nodiscard]] const IngestStats& stats() const;
 
   struct Data;

@@ -4,6 +4,8 @@
 #include <fmt/format.h>
 #include <libical/ical.h>
 
+#include <strings.h>
+
 #include <charconv>
 #include <map>
 #include <mutex>
@@ -46,18 +48,48 @@ bool digits(std::string_view s, std::size_t pos, std::size_t n, int& out) {
 
 }  // namespace
 
+TimeZone::TimeZone(std::string name, void* icalZone, bool owned)
+    : name_(std::move(name)),
+      zone_(icalZone),
+      owned_(owned),
+      utc_(icalZone == icaltimezone_get_utc_timezone()) {}
+
+TimeZone::~TimeZone() {
+  if (owned_) icaltimezone_free(zoneOf(zone_), 1);
+}
+
 const TimeZone* TimeZone::locate(std::string_view name) {
   static std::mutex mutex;
   static std::map<std::string, std::unique_ptr<TimeZone>, std::less<>> cache;
   std::lock_guard lock(mutex);
   if (auto it = cache.find(name); it != cache.end()) return it->second.get();
+  // Names come from feeds: never let one walk the file system.
+  if (name.empty() || name.size() > 64 || name.find("..") != std::string_view::npos ||
+      name.front() == '/')
+    return nullptr;
   std::string key(name);
   icaltimezone* zone = nullptr;
-  if (key == "UTC" || key == "Etc/UTC" || key == "Z")
+  if (key == "UTC" || key == "Etc/UTC" || key == "Z" || key == "GMT" || key == "Etc/GMT" ||
+      key == "UCT" || key == "Zulu" || key == "Etc/Zulu" || key == "Universal")
     zone = icaltimezone_get_utc_timezone();
   else
     zone = icaltimezone_get_builtin_timezone(key.c_str());
-  if (zone == nullptr) return nullptr;
+  if (zone == nullptr) {
+    // tzdata names are case-sensitive files; calendars write "Europe/lisbon".
+    icalarray* all = icaltimezone_get_builtin_timezones();
+    for (std::size_t i = 0; all != nullptr && i < all->num_elements; ++i) {
+      auto* z = static_cast<icaltimezone*>(icalarray_element_at(all, i));
+      const char* loc = icaltimezone_get_location(z);
+      if (loc != nullptr && strcasecmp(loc, key.c_str()) == 0) {
+        zone = icaltimezone_get_builtin_timezone(loc);
+        break;
+      }
+    }
+  }
+  if (zone == nullptr) {
+    if (cache.size() < 4096) cache.emplace(std::move(key), nullptr);  // remember misses
+    return nullptr;
+  }
   auto tz = std::make_unique<TimeZone>(key, zone);
   const TimeZone* result = tz.get();
   cache.emplace(std::move(key), std::move(tz));
@@ -69,13 +101,38 @@ const TimeZone& TimeZone::utc() {
   return *z;
 }
 
+std::shared_ptr<const TimeZone> TimeZone::fromVtimezone(std::string_view text,
+                                                        std::string_view name) {
+  const std::string copy(text);
+  icalcomponent* comp = icalparser_parse_string(copy.c_str());
+  if (comp == nullptr) return nullptr;
+  if (icalcomponent_isa(comp) != ICAL_VTIMEZONE_COMPONENT ||
+      icalcomponent_get_first_component(comp, ICAL_ANY_COMPONENT) == nullptr) {
+    icalcomponent_free(comp);
+    return nullptr;
+  }
+  icaltimezone* zone = icaltimezone_new();
+  if (zone == nullptr) {
+    icalcomponent_free(comp);
+    return nullptr;
+  }
+  if (icaltimezone_set_component(zone, comp) == 0) {  // takes `comp` only on success
+    icalcomponent_free(comp);
+    icaltimezone_free(zone, 1);
+    return nullptr;
+  }
+  return std::make_shared<const TimeZone>(std::string(name), zone, true);
+}
+
 LocalSeconds TimeZone::toLocal(Instant t) const {
+  if (utc_) return LocalSeconds{t.time_since_epoch()};
   const icaltimetype tt = icaltime_from_timet_with_zone(
       static_cast<time_t>(t.time_since_epoch().count()), 0, zoneOf(zone_));
   return fromIcal(tt);
 }
 
 Instant TimeZone::toInstant(LocalSeconds local) const {
+  if (utc_) return Instant{local.time_since_epoch()};
   const icaltimetype tt = toIcal(local, zoneOf(zone_));
   return Instant{seconds{icaltime_as_timet_with_zone(tt, zoneOf(zone_))}};
 }

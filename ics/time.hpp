@@ -19,12 +19,23 @@ struct CivilTime {
   std::chrono::hh_mm_ss<std::chrono::seconds> time{std::chrono::seconds{0}};
 };
 
-// An IANA zone (tzdata through libical). Lookups are cached; the returned
-// pointer lives as long as the process.
+// A time zone: an IANA zone (tzdata through libical) or one defined by a
+// calendar's own VTIMEZONE. locate() results are cached and live as long as
+// the process; VTIMEZONE zones are owned by whoever holds the shared_ptr.
 class TimeZone {
  public:
+  // IANA name (exact, then case-insensitive) or "UTC"/"Z"/"GMT"; nullptr if unknown.
   [[nodiscard]] static const TimeZone* locate(std::string_view name);
   [[nodiscard]] static const TimeZone& utc();
+  // A zone from the text of one BEGIN:VTIMEZONE...END:VTIMEZONE block; nullptr if
+  // libical cannot use it.
+  [[nodiscard]] static std::shared_ptr<const TimeZone> fromVtimezone(std::string_view text,
+                                                                     std::string_view name);
+  ~TimeZone();
+  TimeZone(const TimeZone&) = delete;
+  TimeZone& operator=(const TimeZone&) = delete;
+
+  [[nodiscard]] bool isUtc() const { return utc_; }
 
   [[nodiscard]] const std::string& name() const { return name_; }
   [[nodiscard]] LocalSeconds toLocal(Instant t) const;
@@ -36,11 +47,13 @@ class TimeZone {
   [[nodiscard]] Date dateOf(Instant t) const;
 
   struct Impl;
-  TimeZone(std::string name, void* icalZone) : name_(std::move(name)), zone_(icalZone) {}
+  TimeZone(std::string name, void* icalZone, bool owned = false);
 
  private:
   std::string name_;
-  void* zone_;  // icaltimezone*, owned by libical's builtin cache
+  void* zone_;  // icaltimezone*: libical's builtin cache, or ours when owned_
+  bool owned_ = false;
+  bool utc_ = false;
 };
 
 // Parses "2025-03-10T09:30:00" (wall clock in `tz`), "...Z" or "...+01:00"

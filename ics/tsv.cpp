@@ -40,8 +40,8 @@ std::string tsvLine(const Occurrence& o) {
   line += escapeTsv(o.uid);
   line += '\t';
   if (o.fromOverride)
-    line += o.allDay ? formatDate(std::chrono::floor<std::chrono::days>(o.recurrenceId))
-                     : formatUtc(o.recurrenceId);
+    line += o.recurrenceIdIsDate ? formatDate(std::chrono::floor<std::chrono::days>(o.recurrenceId))
+                                 : formatUtc(o.recurrenceId);
   line += '\t';
   line += escapeTsv(o.statusText);
   line += '\t';

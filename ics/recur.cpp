@@ -1,0 +1,249 @@
+// Recurrence expansion for a window: libical's RRULE iterator on wall-clock times, our own
+// UNTIL/COUNT/RDATE/EXDATE handling, skip-ahead so old series expand in bounded time.
+#include <libical/ical.h>
+
+#include <algorithm>
+
+#include "ics/store_data.hpp"
+
+namespace cb::ics {
+namespace {
+
+using namespace std::chrono;
+
+// libical gives up after this many steps per expansion (RRULE bombs, impossible rules).
+constexpr std::size_t kIterationBudget = 200000;
+
+LocalSeconds fromIcal(const icaltimetype& t) {
+  return local_days{year{t.year} / t.month / t.day} + hours{t.hour} + minutes{t.minute} +
+         seconds{t.second};
+}
+
+icaltimetype toIcal(LocalSeconds local, bool isDate) {
+  const auto d = floor<days>(local);
+  const year_month_day ymd{d};
+  const hh_mm_ss hms{local - d};
+  icaltimetype t = icaltime_null_time();
+  t.year = int(ymd.year());
+  t.month = int(unsigned(ymd.month()));
+  t.day = int(unsigned(ymd.day()));
+  if (isDate) {
+    t.is_date = 1;
+  } else {
+    t.hour = int(hms.hours().count());
+    t.minute = int(hms.minutes().count());
+    t.second = int(hms.seconds().count());
+  }
+  return t;
+}
+
+struct RecurIter {
+  icalrecur_iterator* it = nullptr;
+  ~RecurIter() {
+    if (it) icalrecur_iterator_free(it);
+  }
+};
+
+struct Candidate {
+  Instant key;
+  Instant start;
+  Instant end;
+  Date startDate;
+  Date endDate;
+};
+
+class Expander {
+ public:
+  Expander(const Series& s, const TimeZone& display) : s_(s), display_(display) {}
+
+  // Candidates with key in [lo, hi), sorted, duplicates removed.
+  bool collect(Instant lo, Instant hi, std::size_t cap, std::vector<Candidate>& out) {
+    bool complete = true;
+    std::string_view rules = s_.rrules;
+    while (!rules.empty()) {
+      std::size_t nl = rules.find('\n');
+      if (nl == std::string_view::npos) nl = rules.size();
+      complete = rule(rules.substr(0, nl), lo, hi, cap, out) && complete;
+      rules.remove_prefix(std::min(rules.size(), nl + 1));
+    }
+    if (s_.rrules.empty()) consider(s_.dtstart, lo, hi, out);  // RDATE-only: DTSTART is one
+    for (const RDate& r : s_.rdates) {
+      if (r.key < lo || r.key >= hi) continue;
+      Candidate c;
+      c.key = r.key;
+      if (s_.allDay) {
+        c.startDate = floor<days>(r.key);
+        c.endDate = c.startDate + days{s_.length.days};
+        c.start = display_.startOfDay(c.startDate);
+        c.end = display_.startOfDay(c.endDate);
+      } else {
+        c.start = r.key;
+        c.end = r.hasEnd ? r.end : endOf(s_.zone->toLocal(r.key), r.key);
+      }
+      out.push_back(c);
+    }
+    std::sort(out.begin(), out.end(),
+              [](const Candidate& a, const Candidate& b) { return a.key < b.key; });
+    out.erase(std::unique(out.begin(), out.end(),
+                          [](const Candidate& a, const Candidate& b) { return a.key == b.key; }),
+              out.end());
+    return complete;
+  }
+
+  bool excluded(const Candidate& c) const {
+    if (c.key < s_.notBefore || c.key >= s_.notAfter) return true;
+    if (std::binary_search(s_.exclude.begin(), s_.exclude.end(), c.key)) return true;
+    if (!s_.excludeDays.empty() && !s_.allDay) {
+      const Date day{floor<days>(s_.zone->toLocal(c.start)).time_since_epoch()};
+      if (std::find(s_.excludeDays.begin(), s_.excludeDays.end(), day) != s_.excludeDays.end())
+        return true;
+    }
+    return false;
+  }
+
+ private:
+  Instant endOf(LocalSeconds local, Instant start) const {
+    if (s_.length.days == 0) return start + s_.length.exact;
+    return s_.zone->toInstant(local + days{s_.length.days}) + s_.length.exact;
+  }
+
+  void consider(LocalSeconds local, Instant lo, Instant hi, std::vector<Candidate>& out) {
+    Candidate c;
+    if (s_.allDay) {
+      c.startDate = Date{floor<days>(local).time_since_epoch()};
+      c.key = dayKey(c.startDate);
+      if (c.key < lo || c.key >= hi) return;
+      c.endDate = c.startDate + days{s_.length.days};
+      c.start = display_.startOfDay(c.startDate);
+      c.end = display_.startOfDay(c.endDate);
+    } else {
+      c.start = s_.zone->toInstant(local);
+      c.key = c.start;
+      if (c.key < lo || c.key >= hi) return;
+      c.end = endOf(local, c.start);
+    }
+    out.push_back(c);
+  }
+
+  // Wall-clock bounds: keys are instants (timed) or midnight-UTC dates (all-day);
+  // a zone is at most ~26 h from UTC, two days of slack cover it.
+  LocalSeconds localBound(Instant t, int slackDays) const {
+    if (s_.allDay) return LocalSeconds{t.time_since_epoch()} + days{slackDays};
+    return s_.zone->toLocal(t) + days{slackDays};
+  }
+
+  bool rule(std::string_view text, Instant lo, Instant hi, std::size_t cap,
+            std::vector<Candidate>& out) {
+    const std::string copy(text);
+    icalrecurrencetype r = icalrecurrencetype_from_string(copy.c_str());
+    icalerror_clear_errno();
+    if (r.freq == ICAL_NO_RECURRENCE) return true;
+    const icaltimetype until = r.until;
+    const int count = r.count;
+    r.until = icaltime_null_time();
+    r.count = 0;
+    const bool hasUntil = !icaltime_is_null_time(until);
+    LocalSeconds untilLocal{};
+    Instant untilUtc{};
+    bool untilIsUtc = false;
+    if (hasUntil) {
+      untilLocal = fromIcal(until);
+      if (until.is_date) {
+        untilLocal += days{1} - seconds{1};  // the whole UNTIL day
+      } else if (icaltime_is_utc(until)) {
+        untilIsUtc = true;
+        untilUtc = Instant{untilLocal.time_since_epoch()};
+      }
+    }
+    auto pastUntil = [&](LocalSeconds local) {
+      if (!hasUntil) return false;
+      if (untilIsUtc && !s_.allDay) return s_.zone->toInstant(local) > untilUtc;
+      if (untilIsUtc) return local > LocalSeconds{untilUtc.time_since_epoch()};
+      return local > untilLocal;
+    };
+
+    RecurIter iter;
+    iter.it = icalrecur_iterator_new(r, toIcal(s_.dtstart, s_.allDay));
+    icalerror_clear_errno();
+    if (iter.it == nullptr) return true;
+    const LocalSeconds localLo = localBound(lo, -2);
+    const LocalSeconds localHi = localBound(hi, 2);
+    int n = 0;
+    bool skipped = false;
+    if (count == 0 && localLo > s_.dtstart + days{1}) {
+      // No COUNT: jump close to the window instead of walking from DTSTART.
+      skipped = icalrecur_iterator_set_start(iter.it, toIcal(localLo, s_.allDay)) != 0;
+      icalerror_clear_errno();
+    }
+    if (!skipped) {
+      // DTSTART is always the first instance (RFC 5545 3.8.5.3), matching the rule or not.
+      n = 1;
+      consider(s_.dtstart, lo, hi, out);
+    }
+    std::size_t produced = 0;
+    for (std::size_t step = 0; step < kIterationBudget; ++step) {
+      const icaltimetype t = icalrecur_iterator_next(iter.it);
+      if (icaltime_is_null_time(t)) return true;
+      const LocalSeconds local = fromIcal(t);
+      if (local <= s_.dtstart) continue;
+      if (pastUntil(local)) return true;
+      if (count > 0 && ++n > count) return true;
+      if (local > localHi) return true;
+      const std::size_t before = out.size();
+      if (local >= localLo) consider(local, lo, hi, out);
+      if (out.size() > before && ++produced >= cap) return false;
+    }
+    return false;
+  }
+
+  const Series& s_;
+  const TimeZone& display_;
+};
+
+}  // namespace
+
+bool validRrule(std::string_view rrule) {
+  const std::string copy(rrule);
+  icalerror_clear_errno();
+  const icalrecurrencetype r = icalrecurrencetype_from_string(copy.c_str());
+  const bool ok = r.freq != ICAL_NO_RECURRENCE && icalerrno == ICAL_NO_ERROR;
+  icalerror_clear_errno();
+  return ok;
+}
+
+bool expandSeries(const Series& s, const TimeZone& display, Instant from, Instant to,
+                  std::size_t cap, std::vector<Occurrence>& out) {
+  Expander e(s, display);
+  // Instances that start before `from` can still overlap it: look back by the longest span.
+  seconds back = s.length.exact + days{s.length.days} + hours{2};
+  for (const RDate& r : s.rdates)
+    if (r.hasEnd) back = std::max(back, duration_cast<seconds>(r.end - r.key));
+  if (s.allDay) back += days{2};  // keys are UTC midnights, starts are display-zone midnights
+  std::vector<Candidate> cands;
+  const bool complete = e.collect(from - back, to + (s.allDay ? days{2} : days{0}), cap, cands);
+  std::size_t added = 0;
+  for (const Candidate& c : cands) {
+    const bool overlaps =
+        c.start == c.end ? (from <= c.start && c.start < to) : (c.start < to && c.end > from);
+    if (!overlaps || e.excluded(c)) continue;
+    if (added++ >= cap) return false;
+    Occurrence o = s.proto;
+    o.start = c.start;
+    o.end = c.end;
+    o.allDay = s.allDay;
+    o.startDate = c.startDate;
+    o.endDate = c.endDate;
+    out.push_back(o);
+  }
+  return complete;
+}
+
+void seriesKeys(const Series& s, const TimeZone& display, Instant lo, Instant hi,
+                std::vector<Instant>& out) {
+  Expander e(s, display);
+  std::vector<Candidate> cands;
+  (void)e.collect(lo, hi, 10000, cands);
+  for (const Candidate& c : cands) out.push_back(c.key);
+}
+
+}  // namespace cb::ics
