@@ -189,6 +189,25 @@ std::optional<Span> parseDuration(std::string_view v) {
   return span;
 }
 
+// An RRULE value without parts that carry no NAME=VALUE (junk such as
+// "RRULE:AnythingRandom;FREQ=...") or are extensions (X-...); blanks trimmed.
+std::string cleanRrule(std::string_view v) {
+  std::string out;
+  while (!v.empty()) {
+    std::size_t semi = v.find(';');
+    if (semi == std::string_view::npos) semi = v.size();
+    std::string_view part = v.substr(0, semi);
+    v.remove_prefix(std::min(v.size(), semi + 1));
+    while (!part.empty() && part.front() == ' ') part.remove_prefix(1);
+    while (!part.empty() && part.back() == ' ') part.remove_suffix(1);
+    if (part.empty() || part.find('=') == std::string_view::npos) continue;
+    if (part.size() > 2 && (part[0] & ~0x20) == 'X' && part[1] == '-') continue;
+    if (!out.empty()) out += ';';
+    out.append(part);
+  }
+  return out;
+}
+
 Status parseStatus(std::string_view v) {
   if (iequals(v, "CONFIRMED")) return Status::Confirmed;
   if (iequals(v, "TENTATIVE")) return Status::Tentative;
@@ -549,9 +568,9 @@ struct Ingest::State {
         skip(fmt::format("VEVENT with two {} lines skipped", what));
         return false;
       }
+      // The value's own form decides (VALUE=DATE on a DATE-TIME is a common slip).
       const std::optional<RawTime> t = parseRawTime(cl.value);
-      const std::string_view valueType = param(cl.params, "VALUE");
-      if (!t || (iequals(valueType, "DATE") && t->kind != RawTime::Date)) {
+      if (!t) {
         skip(fmt::format("VEVENT with unreadable {} \"{}\" skipped", what, cl.value));
         return false;
       }
@@ -608,9 +627,15 @@ struct Ingest::State {
           break;
         case 'R':
           if (iequals(n, "RRULE")) {
-            if (!validRrule(cl.value)) {
-              skip(fmt::format("VEVENT with unreadable RRULE \"{}\" skipped", cl.value));
-              return;
+            std::string rule = cleanRrule(cl.value);
+            if (rule.empty()) {
+              warning(fmt::format("empty RRULE ignored (UID {})", uid));
+              break;
+            }
+            if (!validRrule(rule)) {
+              // Keep the event: DTSTART is still an instance.
+              warning(fmt::format("unreadable RRULE \"{}\" ignored", cl.value));
+              break;
             }
             // The same rule twice is one rule; distinct rules (RFC 2445) are a union.
             bool dup = false;
@@ -618,12 +643,12 @@ struct Ingest::State {
             while (!have.empty()) {
               std::size_t e = have.find('\n');
               if (e == std::string_view::npos) e = have.size();
-              dup = dup || have.substr(0, e) == cl.value;
+              dup = dup || have.substr(0, e) == rule;
               have.remove_prefix(std::min(have.size(), e + 1));
             }
             if (!dup) {
               if (!rrules.empty()) rrules += '\n';
-              rrules.append(cl.value);
+              rrules.append(rule);
             }
           } else if (iequals(n, "RDATE")) {
             lists.emplace_back(cl, true);
@@ -698,7 +723,10 @@ struct Ingest::State {
     }
     if (unresolved) warning(fmt::format("unknown TZID \"{}\": taken as floating time", start.tzid));
 
-    const bool allDay = start.raw.kind == RawTime::Date;
+    // All-day means a DATE DTSTART; with a DATE-TIME DTEND the event is taken as
+    // timed from midnight (what the reference does; RFC 5545 3.8.2.2 wants equal types).
+    const bool allDay =
+        start.raw.kind == RawTime::Date && !(end.present && end.raw.kind != RawTime::Date);
     // The wall clock in `zone` of a time property.
     auto localIn = [&](const TimeProp& t, const TimeZone& z) -> LocalSeconds {
       if (t.raw.kind == RawTime::Utc) return z.toLocal(Instant{t.raw.value.time_since_epoch()});
@@ -720,10 +748,6 @@ struct Ingest::State {
       if (end.present && end.raw.kind == RawTime::Date) {
         length.days =
             std::int32_t((floor<days>(end.raw.value) - floor<days>(start.raw.value)).count());
-      } else if (end.present) {
-        // DATE DTSTART with a DATE-TIME DTEND: the end's date decides.
-        length.days = std::int32_t(
-            (floor<days>(localIn(end, display)) - floor<days>(start.raw.value)).count());
       } else if (duration) {
         length.days = duration->days + std::int32_t(floor<days>(duration->exact).count());
       } else {
@@ -805,6 +829,7 @@ struct Ingest::State {
     Series s;
     s.proto = o;
     s.zone = zone;
+    s.floating = start.raw.kind == RawTime::Local && (start.tzid.empty() || unresolved);
     s.allDay = allDay;
     s.dtstart = allDay ? LocalSeconds{floor<days>(start.raw.value)} : localStart;
     s.length = length;
@@ -922,32 +947,53 @@ struct Ingest::State {
     dedupe(d.singles, singleMeta);
     dedupeOverrides();
 
-    std::unordered_multimap<std::uint64_t, std::size_t> seriesByUid;
+    // Overrides in RECURRENCE-ID order: THISANDFUTURE splits first, so that a plain
+    // override is matched in the segment of the series that holds its instance.
+    std::stable_sort(overrides.begin(), overrides.end(),
+                     [](const Override& a, const Override& b) { return a.rid < b.rid; });
+    std::unordered_map<std::uint64_t, std::vector<std::size_t>> segments;
     for (std::size_t i = 0; i < d.series.size(); ++i)
-      if (seriesMeta[i].hasUid) seriesByUid.emplace(seriesMeta[i].uidHash, i);
-
-    std::vector<Instant> keys;
-    std::vector<Series> splits;
-    for (Override& ov : overrides) {
-      auto it = ov.meta.hasUid ? seriesByUid.find(ov.meta.uidHash) : seriesByUid.end();
-      if (it != seriesByUid.end()) {
-        Series& s = d.series[it->second];
-        if (ov.thisAndFuture) splitSeries(s, ov, splits);
-        if (std::optional<Instant> key = matchInstance(s, ov, keys)) {
-          s.exclude.insert(std::upper_bound(s.exclude.begin(), s.exclude.end(), *key), *key);
-        }
+      if (seriesMeta[i].hasUid) segments[seriesMeta[i].uidHash].push_back(i);
+    auto segmentOf = [&](const Override& ov) -> Series* {
+      auto it = ov.meta.hasUid ? segments.find(ov.meta.uidHash) : segments.end();
+      if (it == segments.end()) return nullptr;
+      for (std::size_t i : it->second) {
+        Series& seg = d.series[i];
+        const Instant k = ridKey(seg, ov) + seg.shift;
+        if (k + seconds{1} >= seg.notBefore && k < seg.notAfter) return &seg;
       }
-      if (options.now && !ov.thisAndFuture &&
+      return &d.series[it->second.front()];
+    };
+    for (const Override& ov : overrides) {
+      if (!ov.thisAndFuture) continue;
+      if (Series* seg = segmentOf(ov)) {
+        Series tail = splitSeries(*seg, ov);
+        segments[ov.meta.uidHash].push_back(d.series.size());
+        d.series.push_back(std::move(tail));
+      }
+    }
+    std::vector<Instant> keys;
+    for (const Override& ov : overrides) {
+      if (Series* seg = ov.thisAndFuture ? nullptr : segmentOf(ov)) {
+        if (std::optional<Instant> key = matchInstance(*seg, ov, keys))
+          seg->exclude.insert(std::upper_bound(seg->exclude.begin(), seg->exclude.end(), *key),
+                              *key);
+      }
+      if (options.now &&
           (ov.occ.end < *options.now - days{1} || ov.occ.start > *options.now + options.horizon)) {
         ++stats().dropped;
         continue;
       }
-      if (!ov.thisAndFuture) d.singles.push_back(ov.occ);
+      d.singles.push_back(ov.occ);
     }
-    for (Series& s : splits) d.series.push_back(std::move(s));
     stats().events = d.singles.size() + d.series.size();
     d.zones = zones.owned();
     for (const auto& z : d.zones) d.zoneTexts.emplace_back(z->name(), zones.definition(z->name()));
+  }
+
+  // An override's RECURRENCE-ID as an instance key of `s` (before any split shift).
+  static Instant ridKey(const Series& s, const Override& ov) {
+    return s.allDay ? dayKey(ov.ridLocalDate) : ov.rid;
   }
 
   // The instance an override replaces: exactly its RECURRENCE-ID, else the one
@@ -956,67 +1002,84 @@ struct Ingest::State {
   std::optional<Instant> matchInstance(const Series& s, const Override& ov,
                                        std::vector<Instant>& keys) {
     const TimeZone& display = *options.displayZone;
-    Instant exact = ov.rid;
-    if (s.allDay && !ov.ridIsDate) exact = dayKey(ov.ridLocalDate);
+    const Instant exact = ridKey(s, ov) + s.shift;
     keys.clear();
-    const Instant center = s.allDay ? dayKey(ov.ridLocalDate) : ov.rid;
-    seriesKeys(s, display, center - days{2}, center + days{2}, keys);
+    seriesKeys(s, display, exact - days{2}, exact + days{2}, keys);
     if (std::find(keys.begin(), keys.end(), exact) != keys.end()) return exact;
     for (Instant k : keys) {
-      const Date day =
-          s.allDay ? floor<days>(k) : Date{floor<days>(s.zone->toLocal(k)).time_since_epoch()};
+      const Instant original = k - s.shift;
+      const Date day = s.allDay ? floor<days>(original)
+                                : Date{floor<days>(s.zone->toLocal(original)).time_since_epoch()};
       if (day == ov.ridLocalDate) return k;
     }
     return std::nullopt;
   }
 
-  // RANGE=THISANDFUTURE: instances from the RECURRENCE-ID on take the override's
-  // text, shift and length (RFC 5545 3.8.4.4).
-  void splitSeries(Series& master, const Override& ov, std::vector<Series>& splits) {
-    Series tail = master;
+  // RANGE=THISANDFUTURE (RFC 5545 3.8.4.4): the instances from the RECURRENCE-ID on
+  // move with the override and take its text and length. `seg` keeps the earlier
+  // ones; the returned tail holds the later ones (the override itself is the first).
+  Series splitSeries(Series& seg, const Override& ov) {
+    Series tail = seg;
     tail.proto = ov.occ;
     tail.proto.fromOverride = false;
     tail.proto.recurrenceIdIsDate = false;
     tail.proto.recurrenceId = {};
-    const Instant ridKey = master.allDay ? dayKey(ov.ridLocalDate) : ov.rid;
-    const seconds shift =
-        master.allDay
-            ? duration_cast<seconds>(ov.localStart - master.dtstart) -
-                  duration_cast<seconds>(LocalSeconds{ridKey.time_since_epoch()} - master.dtstart)
-            : duration_cast<seconds>(master.zone->toInstant(ov.localStart) - ov.rid);
-    tail.dtstart = master.dtstart + shift;
+    const Instant at = ridKey(seg, ov) + seg.shift;  // where the instance is in `seg`
+    const Instant to =
+        seg.allDay ? dayKey(Date{floor<days>(ov.localStart).time_since_epoch()}) : ov.occ.start;
+    const seconds delta = duration_cast<seconds>(to - at);
+    tail.dtstart = seg.dtstart + delta;
+    tail.shift = seg.shift + delta;
     tail.length = ov.length;
-    tail.notBefore = ridKey + shift;
-    for (Instant& k : tail.exclude) k += shift;
-    for (RDate& r : tail.rdates) {
-      r.key += shift;
-      r.end += shift;
-    }
-    master.notAfter = std::min(master.notAfter, ridKey);
-    splits.push_back(std::move(tail));
+    tail.notBefore = to + seconds{1};  // the override is that instance
+    tail.notAfter = seg.notAfter == Instant::max() ? Instant::max() : seg.notAfter + delta;
+    for (Instant& k : tail.exclude) k += delta;
+    tail.rdates.clear();  // explicit dates stay where they were written
+    seg.notAfter = at;
+    return tail;
   }
 
-  // Components with the same UID (and the same RECURRENCE-ID): the highest SEQUENCE
-  // wins; at equal SEQUENCE the later one (RFC 5545 3.8.7.4).
+  static bool sameStart(const Occurrence& a, const Occurrence& b) {
+    return a.start == b.start && a.end == b.end && a.summary == b.summary;
+  }
+  static bool sameStart(const Series& a, const Series& b) {
+    return a.dtstart == b.dtstart && a.rrules == b.rrules && a.proto.summary == b.proto.summary;
+  }
+
+  // Components with the same UID (and no RECURRENCE-ID) are revisions: the highest
+  // SEQUENCE (absent = 0, RFC 5545 3.8.7.4) wins. Revisions with equal SEQUENCE are
+  // kept, unless they are the same event again (time and summary: the later wins).
   template <class T>
   void dedupe(std::vector<T>& items, std::vector<Meta>& metas) {
-    std::unordered_map<std::uint64_t, std::size_t> best;
-    std::vector<bool> drop(items.size(), false);
+    std::unordered_map<std::uint64_t, std::vector<std::size_t>> byUid;
     bool any = false;
     for (std::size_t i = 0; i < items.size(); ++i) {
       if (!metas[i].hasUid) continue;
-      auto [it, inserted] = best.emplace(metas[i].uidHash, i);
-      if (inserted) continue;
-      const Meta& old = metas[it->second];
-      if (metas[i].sequence >= old.sequence) {
-        drop[it->second] = true;
-        it->second = i;
-      } else {
-        drop[i] = true;
-      }
-      any = true;
+      auto& group = byUid[metas[i].uidHash];
+      group.push_back(i);
+      any = any || group.size() > 1;
     }
     if (!any) return;
+    std::vector<bool> drop(items.size(), false);
+    for (const auto& [uidHash, group] : byUid) {
+      if (group.size() < 2) continue;
+      std::int64_t top = metas[group.front()].sequence;
+      for (std::size_t i : group) top = std::max(top, metas[i].sequence);
+      for (std::size_t a = 0; a < group.size(); ++a) {
+        const std::size_t i = group[a];
+        if (metas[i].sequence < top) {
+          drop[i] = true;
+          continue;
+        }
+        for (std::size_t b = a + 1; b < group.size(); ++b) {
+          const std::size_t j = group[b];
+          if (metas[j].sequence == top && sameStart(items[i], items[j])) {
+            drop[i] = true;
+            break;
+          }
+        }
+      }
+    }
     std::size_t out = 0;
     for (std::size_t i = 0; i < items.size(); ++i) {
       if (drop[i]) continue;
@@ -1026,9 +1089,9 @@ struct Ingest::State {
       }
       ++out;
     }
+    stats().duplicates += items.size() - out;
     items.resize(out);
     metas.resize(out);
-    stats().duplicates += drop.size() - out;
   }
 
   void dedupeOverrides() {

@@ -50,6 +50,7 @@ struct Candidate {
   Instant end;
   Date startDate;
   Date endDate;
+  bool rdate = false;  // explicit RDATE: not subject to the segment bounds
 };
 
 class Expander {
@@ -70,6 +71,7 @@ class Expander {
     for (const RDate& r : s_.rdates) {
       if (r.key < lo || r.key >= hi) continue;
       Candidate c;
+      c.rdate = true;
       c.key = r.key;
       if (s_.allDay) {
         c.startDate = floor<days>(r.key);
@@ -91,7 +93,7 @@ class Expander {
   }
 
   bool excluded(const Candidate& c) const {
-    if (c.key < s_.notBefore || c.key >= s_.notAfter) return true;
+    if (!c.rdate && (c.key < s_.notBefore || c.key >= s_.notAfter)) return true;
     if (std::binary_search(s_.exclude.begin(), s_.exclude.end(), c.key)) return true;
     if (!s_.excludeDays.empty() && !s_.allDay) {
       const Date day{floor<days>(s_.zone->toLocal(c.start)).time_since_epoch()};
@@ -150,7 +152,8 @@ class Expander {
       untilLocal = fromIcal(until);
       if (until.is_date) {
         untilLocal += days{1} - seconds{1};  // the whole UNTIL day
-      } else if (icaltime_is_utc(until)) {
+      } else if (icaltime_is_utc(until) || (!s_.floating && !s_.allDay)) {
+        // RFC 5545 3.3.10 wants UTC here when DTSTART has a zone; a bare one is read as UTC.
         untilIsUtc = true;
         untilUtc = Instant{untilLocal.time_since_epoch()};
       }

@@ -44,14 +44,18 @@ struct Series {
   Occurrence proto;                // text and flags shared by every instance
   const TimeZone* zone = nullptr;  // wall clock of DTSTART (display zone when floating)
   bool allDay = false;
+  bool floating = false;   // DTSTART without zone: a zone-less UNTIL is wall clock too
   LocalSeconds dtstart{};  // wall clock; all-day: midnight of the date
   Span length;
   std::string_view rrules;  // '\n'-separated RRULE values (interned); empty: RDATE only
   std::vector<RDate> rdates;
-  std::vector<Instant> exclude;        // sorted instance keys: EXDATEs and overridden instances
-  std::vector<Date> excludeDays;       // DATE EXDATEs of a timed series: that local day
-  Instant notBefore = Instant::min();  // RANGE=THISANDFUTURE splits
-  Instant notAfter = Instant::max();   // instances with key >= notAfter belong to a split
+  std::vector<Instant> exclude;   // sorted instance keys: EXDATEs and overridden instances
+  std::vector<Date> excludeDays;  // DATE EXDATEs of a timed series: that local day
+  // RANGE=THISANDFUTURE splits: RRULE instances outside [notBefore, notAfter) belong
+  // to another segment; `shift` is how far this segment moved them.
+  Instant notBefore = Instant::min();
+  Instant notAfter = Instant::max();
+  std::chrono::seconds shift{0};
 };
 
 struct EventStore::Data {

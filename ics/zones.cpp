@@ -19,9 +19,12 @@ struct WindowsZone {
   std::vector<std::string> cities;  // lower-case, from the display name
 };
 
+// Lower-case, "and" spelled "&" (both forms appear in Outlook display names).
 std::string lower(std::string_view s) {
   std::string out(s);
   for (char& c : out) c = char(std::tolower(static_cast<unsigned char>(c)));
+  for (std::size_t at = out.find(" and "); at != std::string::npos; at = out.find(" and "))
+    out.replace(at, 5, " & ");
   return out;
 }
 
