@@ -1,0 +1,108 @@
+// hal end to end: real rendered layouts (e-ink theme) onto the simulated 7.5" panel, and
+// LCD frames onto a fake framebuffer — a frame, then the next minute's damage only.
+#include <catch2/catch.hpp>
+
+#include "hal/eink_display.hpp"
+#include "hal/fake_eink.hpp"
+#include "hal/fake_sys.hpp"
+#include "hal/fb_display.hpp"
+#include "hal/rotate.hpp"
+#include "ics/store.hpp"
+#include "layouts/layout.hpp"
+#include "render/frame.hpp"
+#include "render/theme.hpp"
+#include "support.hpp"
+
+using namespace cb;
+using namespace std::chrono;
+
+namespace {
+
+struct Frames {
+  render::Frame before, after;
+};
+
+// The whats-next layout at 08:40 and at 09:05 (the stand-up has started).
+Frames renderTwo(const render::Theme& theme) {
+  const ics::TimeZone& berlin = *ics::TimeZone::locate("Europe/Berlin");
+  ics::IngestOptions options;
+  options.displayZone = &berlin;
+  ics::LoadResult r = ics::loadFile(test::fixture("meeting-day.ics"), options);
+  REQUIRE(r.error.empty());
+  const ics::EventStore* stores[] = {&r.store};
+  const layouts::LayoutInfo& layout = *layouts::findLayout("whats-next");
+  layouts::LayoutContext ctx;
+  ctx.zone = &berlin;
+  ctx.now = *ics::parseIsoInstant("2025-03-10T08:40:00", berlin);
+  auto a =
+      layouts::renderFrame(layout, layouts::buildAgenda(stores, ctx.now, {}), ctx, theme, 480, 800);
+  ctx.now += minutes{25};
+  auto b =
+      layouts::renderFrame(layout, layouts::buildAgenda(stores, ctx.now, {}), ctx, theme, 480, 800);
+  return {std::move(a), std::move(b)};
+}
+
+hal::Image view(const render::Frame& f, const render::Frame* previous) {
+  hal::Image img{f.pixels(), f.width(), f.height(), f.strideWords(), f.hash(), {}};
+  if (previous) {
+    const render::Rect d = render::damage(*previous, f);
+    img.damage = {d.x, d.y, d.width, d.height};
+  }
+  return img;
+}
+
+}  // namespace
+
+TEST_CASE("pipeline: rendered e-ink frames on the simulated 7.5\" panel", "[hal][pipeline]") {
+  const Frames f = renderTwo(render::einkTheme());
+  REQUIRE(f.before.hash() != f.after.hash());
+  const hal::EinkModel& model = *hal::findEinkModel("7in5_v2");
+  hal::FakeMonotonicClock clock;
+  hal::PanelSimulator sim(hal::panelSpecFor(model), clock);
+  hal::EinkDisplay display(model, {}, 90, hal::Fit::Center, sim.spi(), sim.pins(), clock);
+
+  for (const render::Frame* frame : {&f.before, &f.after}) {
+    const render::Frame* previous = frame == &f.after ? &f.before : nullptr;
+    REQUIRE(display.show(view(*frame, previous)) == 0);
+    for (const auto& e : sim.errors()) FAIL_CHECK(e);
+    const auto want = hal::expectedPanel(view(*frame, nullptr), 90, 800, 480);
+    CHECK(sim.glass() == want);
+  }
+  CHECK(sim.fullRefreshes() == 1);
+  CHECK(sim.partialRefreshes() == 1);
+}
+
+TEST_CASE("pipeline: rendered LCD frames on a fake RGB565 framebuffer", "[hal][pipeline]") {
+  const Frames f = renderTwo(render::lcdTheme());
+  fb_var_screeninfo var{};
+  var.xres = var.xres_virtual = 800;
+  var.yres = var.yres_virtual = 480;
+  var.bits_per_pixel = 16;
+  var.red = {11, 5, 0};
+  var.green = {5, 6, 0};
+  var.blue = {0, 5, 0};
+  fb_fix_screeninfo fix{};
+  fix.type = FB_TYPE_PACKED_PIXELS;
+  fix.visual = FB_VISUAL_TRUECOLOR;
+  fix.line_length = 1600;
+  fix.smem_len = 1600 * 480;
+  hal::FakeSys sys;
+  sys.addFramebuffer("/dev/fb0", var, fix);
+  std::string error;
+  auto display =
+      hal::FramebufferDisplay::create({"/dev/fb0", "", 270, hal::Fit::Center}, sys, error);
+  REQUIRE(display);
+  REQUIRE(display->show(view(f.before, nullptr)) == 0);
+  REQUIRE(display->show(view(f.after, &f.before)) == 0);
+  CHECK(display->lastRowsWritten() < 480);  // only the damaged part of the panel
+  const auto mem = sys.memory("/dev/fb0");
+  const auto rotated = hal::rotate(view(f.after, nullptr), 270);
+  int bad = 0;
+  for (std::size_t i = 0; i < rotated.size(); ++i) {
+    const std::uint32_t p = rotated[i];
+    const unsigned v =
+        (((p >> 16) & 0xff) >> 3) << 11 | (((p >> 8) & 0xff) >> 2) << 5 | ((p & 0xff) >> 3);
+    if (mem[2 * i] != (v & 0xff) || mem[2 * i + 1] != (v >> 8)) ++bad;
+  }
+  CHECK(bad == 0);
+}
