@@ -4,13 +4,16 @@
 #include <fstream>
 
 #include "daemon/config.hpp"
+#include "support.hpp"
 
 using namespace cb::daemon;
 
 namespace {
 std::string writeConfig(const std::string& name, const std::string& text) {
-  std::ofstream(name) << text;
-  return name;
+  static const auto dir = cb::test::tempDir("config");
+  const std::string path = (dir / name).string();
+  std::ofstream(path) << text;
+  return path;
 }
 bool hasError(const ConfigResult& r, const std::string& needle) {
   for (const auto& e : r.errors)
@@ -103,7 +106,7 @@ cycle = ["whats-next", "5x9"]
 TEST_CASE("TOML syntax errors and missing files are reported", "[daemon]") {
   const ConfigResult syntax = loadConfig(writeConfig("syntax.toml", "timezone = \n"));
   REQUIRE(syntax.errors.size() == 1);
-  CHECK(syntax.errors[0].rfind("syntax.toml:1:", 0) == 0);
+  CHECK(syntax.errors[0].find("syntax.toml:1:") != std::string::npos);
   const ConfigResult missing = loadConfig("/nonexistent/config.toml");
   REQUIRE(missing.errors.size() == 1);
   CHECK(missing.errors[0].find("/nonexistent/config.toml") != std::string::npos);

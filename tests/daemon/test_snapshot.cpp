@@ -18,13 +18,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-fs::path freshDir(const std::string& name) {
-  const fs::path d = fs::temp_directory_path() / name;
-  fs::remove_all(d);
-  fs::create_directories(d);
-  return d;
-}
-
 void patchByte(const fs::path& p, std::size_t offset, char value) {
   std::fstream f(p, std::ios::in | std::ios::out | std::ios::binary);
   f.seekp(std::streamoff(offset));
@@ -34,7 +27,7 @@ void patchByte(const fs::path& p, std::size_t offset, char value) {
 }  // namespace
 
 TEST_CASE("snapshots round-trip and bad files are ignored with a reason", "[daemon]") {
-  const fs::path dir = freshDir("cb-snapshot-unit");
+  const fs::path dir = cb::test::tempDir("snapshot-unit");
   const std::string path = (dir / "work.snap").string();
   CHECK_FALSE(readSnapshot(path).snapshot);
   CHECK(readSnapshot(path).error.empty());  // simply absent
@@ -66,7 +59,7 @@ TEST_CASE("snapshots round-trip and bad files are ignored with a reason", "[daem
 }
 
 TEST_CASE("kill -9 during snapshot writes never leaves a broken snapshot", "[daemon]") {
-  const fs::path dir = freshDir("cb-snapshot-torture");
+  const fs::path dir = cb::test::tempDir("snapshot-torture");
   const std::string path = (dir / "work.snap").string();
   const std::string helper = cb::test::env("CB_SNAPSHOT_TORTURE");
   REQUIRE_FALSE(helper.empty());

@@ -32,13 +32,6 @@ std::size_t distinctColours(const render::Frame& f) {
   return std::size_t(std::unique(px.begin(), px.end()) - px.begin());
 }
 
-fs::path tempDir(const std::string& name) {
-  const fs::path dir = fs::temp_directory_path() / ("cb-it-" + name);
-  fs::remove_all(dir);
-  fs::create_directories(dir);
-  return dir;
-}
-
 }  // namespace
 
 TEST_CASE("help lists every command, each with its own help", "[integration]") {
@@ -54,7 +47,7 @@ TEST_CASE("help lists every command, each with its own help", "[integration]") {
 }
 
 TEST_CASE("render writes a 480x800 PNG that is not blank", "[integration]") {
-  const fs::path dir = tempDir("render");
+  const fs::path dir = test::tempDir("it-render");
   for (const char* layout : {"whats-next", "4x8"}) {
     const std::string out = (dir / (std::string(layout) + ".png")).string();
     const auto r = test::run(
@@ -80,7 +73,7 @@ TEST_CASE("render writes a 480x800 PNG that is not blank", "[integration]") {
 }
 
 TEST_CASE("bad input is one line of error and a non-zero exit", "[integration]") {
-  const fs::path dir = tempDir("bad");
+  const fs::path dir = test::tempDir("it-bad");
   const std::string out = (dir / "x.png").string();
   const std::string good = test::fixture("meeting-day.ics");
   const std::vector<std::vector<std::string>> cases = {
@@ -131,7 +124,7 @@ TEST_CASE("occurrences prints the conformance TSV", "[integration]") {
 
 TEST_CASE("check-config explains errors; run --once draws; SIGTERM stops the daemon",
           "[integration]") {
-  const fs::path dir = tempDir("run");
+  const fs::path dir = test::tempDir("it-run");
   const std::string png = (dir / "frame.png").string();
   const std::string config = (dir / "config.toml").string();
   std::ofstream(config) << "timezone = \"Europe/Berlin\"\nstate_dir = \"" << dir.string()
