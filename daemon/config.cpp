@@ -6,6 +6,7 @@
 #include <toml++/toml.h>
 #include <algorithm>
 #include <charconv>
+#include <cstdlib>
 #include <filesystem>
 #include <set>
 
@@ -109,6 +110,55 @@ class Checker {
   std::vector<std::string>& errors_;
 };
 
+// A credentials file name: relative ones come from systemd's LoadCredential=
+// directory when the service has one, else from the config file's directory.
+std::string credentialPath(const std::string& value, const std::string& configPath) {
+  const std::filesystem::path p(value);
+  if (p.is_absolute()) return p.lexically_normal().string();
+  if (const char* dir = std::getenv("CREDENTIALS_DIRECTORY"); dir != nullptr && *dir != '\0')
+    return (std::filesystem::path(dir) / p).lexically_normal().string();
+  return (std::filesystem::path(configPath).parent_path() / p).lexically_normal().string();
+}
+
+// username + password_file (basic auth) or token_file (bearer), for http(s) sources only.
+void sourceCredentials(Checker& ck, const toml::table& t, const toml::node& block,
+                       const std::string& configPath, SourceConfig& src) {
+  std::string password, token;
+  const bool haveUser = ck.string(t, "source", "username", src.username);
+  const bool havePassword = ck.string(t, "source", "password_file", password);
+  const bool haveToken = ck.string(t, "source", "token_file", token);
+  if (!haveUser && !havePassword && !haveToken) return;
+  const bool remote = src.url.find("://") != std::string::npos && !src.url.starts_with("file://");
+  if (!remote) {
+    ck.fail(block, "source",
+            "username, password_file and token_file need an http(s) or webcal url");
+    return;
+  }
+  if (haveToken && (haveUser || havePassword)) {
+    ck.fail(*t.get("token_file"), "source.token_file",
+            "use either token_file (bearer) or username + password_file (basic), not both");
+    return;
+  }
+  if (haveUser && (src.username.empty() || src.username.find(':') != std::string::npos))
+    ck.fail(*t.get("username"), "source.username", "expected a non-empty name without ':'");
+  if (haveUser != havePassword)
+    ck.fail(haveUser ? *t.get("username") : *t.get("password_file"),
+            haveUser ? "source.username" : "source.password_file",
+            "basic auth needs both username and password_file");
+  if (havePassword) {
+    if (password.empty())
+      ck.fail(*t.get("password_file"), "source.password_file", "expected a file name");
+    else
+      src.passwordFile = credentialPath(password, configPath);
+  }
+  if (haveToken) {
+    if (token.empty())
+      ck.fail(*t.get("token_file"), "source.token_file", "expected a file name");
+    else
+      src.tokenFile = credentialPath(token, configPath);
+  }
+}
+
 }  // namespace
 
 std::optional<std::chrono::seconds> parseInterval(std::string_view text) {
@@ -139,9 +189,10 @@ ConfigResult loadConfig(const std::string& path) {
   }
   Checker ck(path, errors);
   Config& c = r.config;
-  ck.unknownKeys(root, "",
-                 {"timezone", "profile", "state_dir", "owner_emails", "log_level", "clock_24h",
-                  "display", "source", "layouts", "button", "governor", "monitoring", "filters"});
+  ck.unknownKeys(
+      root, "",
+      {"timezone", "profile", "state_dir", "owner_emails", "log_level", "clock_24h", "display",
+       "source", "layouts", "button", "governor", "monitoring", "filters", "fetch"});
 
   if (ck.string(root, "", "timezone", c.timezone) && ics::TimeZone::locate(c.timezone) == nullptr)
     ck.fail(*root.get("timezone"), "timezone", fmt::format("unknown time zone \"{}\"", c.timezone));
@@ -251,7 +302,8 @@ ConfigResult loadConfig(const std::string& path) {
       for (const toml::node& n : *arr) {
         const toml::table& t = *n.as_table();
         SourceConfig src;
-        ck.unknownKeys(t, "source", {"name", "url", "refresh"});
+        ck.unknownKeys(t, "source",
+                       {"name", "url", "refresh", "username", "password_file", "token_file"});
         if (!ck.string(t, "source", "name", src.name) || src.name.empty())
           ck.fail(n, "source.name", "every [[source]] needs a non-empty name");
         else if (!names.insert(src.name).second)
@@ -271,9 +323,39 @@ ConfigResult loadConfig(const std::string& path) {
           else
             src.refresh = *iv;
         }
+        sourceCredentials(ck, t, n, path, src);
         c.sources.push_back(std::move(src));
       }
     }
+  }
+
+  if (const toml::table* f = ck.subTable(root, "fetch")) {
+    ck.unknownKeys(*f, "fetch",
+                   {"connect_timeout", "stall_timeout", "max_time", "max_feed_mb", "max_redirects",
+                    "ca_file"});
+    auto interval = [&](std::string_view key, std::chrono::seconds& out, std::chrono::seconds lo,
+                        std::chrono::seconds hi) {
+      std::string text;
+      if (!ck.string(*f, "fetch", key, text)) return;
+      const auto iv = parseInterval(text);
+      if (!iv || *iv < lo || *iv > hi)
+        ck.fail(*f->get(key), Checker::join("fetch", key),
+                fmt::format("expected an interval from {}s to {}s such as \"30s\" or \"2m\"",
+                            lo.count(), hi.count()));
+      else
+        out = *iv;
+    };
+    interval("connect_timeout", c.fetch.connectTimeout, std::chrono::seconds{1},
+             std::chrono::minutes{5});
+    interval("stall_timeout", c.fetch.stallTimeout, std::chrono::seconds{1},
+             std::chrono::minutes{30});
+    interval("max_time", c.fetch.maxTime, std::chrono::seconds{5}, std::chrono::hours{6});
+    ck.integer(*f, "fetch", "max_feed_mb", c.fetch.maxFeedMb, 1, 4096);
+    ck.integer(*f, "fetch", "max_redirects", c.fetch.maxRedirects, 0, 20);
+    if (ck.string(*f, "fetch", "ca_file", c.fetch.caFile) && !c.fetch.caFile.empty() &&
+        c.fetch.caFile[0] != '/')
+      c.fetch.caFile =
+          (std::filesystem::path(path).parent_path() / c.fetch.caFile).lexically_normal().string();
   }
 
   if (const toml::table* l = ck.subTable(root, "layouts")) {

@@ -15,6 +15,23 @@ struct SourceConfig {
   std::string name;
   std::string url;  // https, http, webcal or a file path
   std::chrono::seconds refresh{300};
+  // HTTP credentials: basic auth (username + password read from a file) or a
+  // bearer token read from a file. Paths are absolute after loading: relative
+  // ones are taken from $CREDENTIALS_DIRECTORY (systemd LoadCredential=) when
+  // it is set, else from the config file's directory.
+  std::string username{};
+  std::string passwordFile{};
+  std::string tokenFile{};
+};
+
+// [fetch]: limits and time-outs shared by every source.
+struct FetchConfig {
+  std::chrono::seconds connectTimeout{15};
+  std::chrono::seconds stallTimeout{30};  // no data for this long: the fetch fails
+  std::chrono::seconds maxTime{600};      // one whole transfer
+  int maxFeedMb = 128;                    // decoded body size
+  int maxRedirects = 5;
+  std::string caFile;  // empty: the system's CA bundle
 };
 
 // [button]: chip, line, debounce_ms, long_press_ms, active_low, bias (hal/button.hpp).
@@ -36,6 +53,7 @@ struct Config {
   std::string theme = "lcd";
 
   std::vector<SourceConfig> sources;
+  FetchConfig fetch;
   std::vector<std::string> cycle{"whats-next", "4x8"};
   bool hideFree = true;
   bool maskPrivate = false;

@@ -5,6 +5,7 @@
 
 #include <filesystem>
 
+#include "daemon/fetcher.hpp"
 #include "daemon/log.hpp"
 
 namespace cb::daemon {
@@ -26,9 +27,21 @@ std::optional<ics::EventStore> loadCalendar(const std::string& location,
                                             const ics::IngestOptions& options,
                                             const std::string& label, std::string& error) {
   std::string path = location;
+  if (isRemote(location)) {
+    // The label may be the URL itself: only its redacted form is ever printed.
+    SourceConfig source{.name = label == location ? log::redactUrl(location) : label,
+                        .url = location};
+    FetchResult r = fetchNow(source, options);
+    if (r.kind != FetchResult::Kind::Updated) {
+      error = r.error;
+      return std::nullopt;
+    }
+    return std::move(r.store);
+  }
   if (path.starts_with("file://")) path.erase(0, 7);
   if (path.find("://") != std::string::npos) {
-    error = fmt::format("{}: fetching {} is not supported yet (file paths only)", label,
+    error = fmt::format("{}: {}: unsupported URL scheme (http, https, webcal or a file path)",
+                        label.find("://") != std::string::npos ? log::redactUrl(label) : label,
                         log::redactUrl(location));
     return std::nullopt;
   }

@@ -13,7 +13,8 @@ namespace cb::daemon {
 // A view of `frame` for a Display (the frame must outlive the view).
 [[nodiscard]] hal::Image toImage(const render::Frame& frame, const render::Frame* previous);
 
-// Loads a calendar from a file path or file:// URL, logging each skipped
+// Loads a calendar from a file path, file:// URL or an http(s)/webcal URL
+// (fetched synchronously, without conditional requests), logging each skipped
 // event as a warning prefixed with `label`. On failure `error` is one line.
 [[nodiscard]] std::optional<ics::EventStore> loadCalendar(const std::string& location,
                                                           const ics::IngestOptions& options,

@@ -1,6 +1,8 @@
 // daemon: config loading names the file, line and key of every problem.
 #include <catch2/catch.hpp>
 
+#include <cstdlib>
+#include <filesystem>
 #include <fstream>
 
 #include "daemon/config.hpp"
@@ -250,4 +252,119 @@ holdoff = 3
   CHECK(hasError(bad, "button-bad.toml:3: button.long_press_ms:"));
   CHECK(hasError(bad, "button-bad.toml:4: button.bias:"));
   CHECK(hasError(bad, "button-bad.toml:5: button.holdoff: unknown key"));
+}
+
+TEST_CASE("source credentials: basic auth or a bearer token from files", "[daemon][config]") {
+  ::unsetenv("CREDENTIALS_DIRECTORY");
+  const std::string text = R"([[source]]
+name = "work"
+url = "https://example.com/a.ics"
+username = "alice"
+password_file = "work.password"
+
+[[source]]
+name = "cloud"
+url = "webcal://example.com/b.ics"
+token_file = "/etc/calendarbot/cloud.token"
+)";
+  const auto path = writeConfig("creds.toml", text);
+  ConfigResult r = loadConfig(path);
+  INFO((r.errors.empty() ? "" : r.errors[0]));
+  REQUIRE(r.ok());
+  CHECK(r.config.sources[0].username == "alice");
+  // Relative to the config file when systemd gave no credentials directory...
+  CHECK(std::filesystem::path(r.config.sources[0].passwordFile) ==
+        (std::filesystem::path(path).parent_path() / "work.password").lexically_normal());
+  CHECK(r.config.sources[0].tokenFile.empty());
+  CHECK(r.config.sources[1].tokenFile == "/etc/calendarbot/cloud.token");
+  CHECK(r.config.sources[1].username.empty());
+
+  // ... and to $CREDENTIALS_DIRECTORY (LoadCredential=) when it did.
+  ::setenv("CREDENTIALS_DIRECTORY", "/run/credentials/calendarbot.service", 1);
+  r = loadConfig(path);
+  ::unsetenv("CREDENTIALS_DIRECTORY");
+  REQUIRE(r.ok());
+  CHECK(r.config.sources[0].passwordFile == "/run/credentials/calendarbot.service/work.password");
+  CHECK(r.config.sources[1].tokenFile == "/etc/calendarbot/cloud.token");
+}
+
+TEST_CASE("source credentials: bad combinations are errors", "[daemon][config]") {
+  const auto path = writeConfig("badcreds.toml", R"([[source]]
+name = "a"
+url = "https://example.com/a.ics"
+username = "alice"
+
+[[source]]
+name = "b"
+url = "https://example.com/b.ics"
+password_file = "b.pw"
+
+[[source]]
+name = "c"
+url = "https://example.com/c.ics"
+username = "carol"
+password_file = "c.pw"
+token_file = "c.token"
+
+[[source]]
+name = "d"
+url = "/srv/d.ics"
+token_file = "d.token"
+
+[[source]]
+name = "e"
+url = "https://example.com/e.ics"
+username = "x:y"
+password_file = ""
+token = "inline"
+)");
+  const ConfigResult r = loadConfig(path);
+  CHECK_FALSE(r.ok());
+  CHECK(hasError(r, "badcreds.toml:4: source.username: basic auth needs both"));
+  CHECK(hasError(r, "badcreds.toml:9: source.password_file: basic auth needs both"));
+  CHECK(hasError(r, "badcreds.toml:16: source.token_file: use either token_file"));
+  CHECK(hasError(r, "badcreds.toml:18: source: username, password_file and token_file need an"));
+  CHECK(hasError(r, "badcreds.toml:26: source.username: expected a non-empty name without ':'"));
+  CHECK(hasError(r, "badcreds.toml:27: source.password_file: expected a file name"));
+  CHECK(hasError(r, "badcreds.toml:28: source.token: unknown key"));
+}
+
+TEST_CASE("[fetch] limits and time-outs", "[daemon][config]") {
+  ConfigResult r = loadConfig(writeConfig("fetch.toml", R"([fetch]
+connect_timeout = "5s"
+stall_timeout = "1m"
+max_time = "20m"
+max_feed_mb = 32
+max_redirects = 2
+ca_file = "certs/ca.pem"
+)"));
+  INFO((r.errors.empty() ? "" : r.errors[0]));
+  REQUIRE(r.ok());
+  const FetchConfig& f = r.config.fetch;
+  CHECK(f.connectTimeout == std::chrono::seconds{5});
+  CHECK(f.stallTimeout == std::chrono::minutes{1});
+  CHECK(f.maxTime == std::chrono::minutes{20});
+  CHECK(f.maxFeedMb == 32);
+  CHECK(f.maxRedirects == 2);
+  CHECK(f.caFile.ends_with("certs/ca.pem"));
+  CHECK(std::filesystem::path(f.caFile).is_absolute() ==
+        std::filesystem::path("fetch.toml").is_absolute());
+
+  r = loadConfig(writeConfig("fetchdefaults.toml", "timezone = \"UTC\"\n"));
+  REQUIRE(r.ok());
+  CHECK(r.config.fetch.maxFeedMb == 128);
+  CHECK(r.config.fetch.stallTimeout == std::chrono::seconds{30});
+
+  r = loadConfig(writeConfig("badfetch.toml", R"([fetch]
+connect_timeout = "0s"
+stall_timeout = "forever"
+max_feed_mb = 0
+max_redirects = 99
+retries = 3
+)"));
+  CHECK(hasError(r, "badfetch.toml:2: fetch.connect_timeout: expected an interval"));
+  CHECK(hasError(r, "badfetch.toml:3: fetch.stall_timeout: expected an interval"));
+  CHECK(hasError(r, "badfetch.toml:4: fetch.max_feed_mb: expected an integer from 1 to 4096"));
+  CHECK(hasError(r, "badfetch.toml:5: fetch.max_redirects: expected an integer from 0 to 20"));
+  CHECK(hasError(r, "badfetch.toml:6: fetch.retries: unknown key"));
 }

@@ -1,0 +1,855 @@
+// Fetcher: libcurl multi (socket-action API) streaming feeds into ics::Ingest, no threads.
+#include "daemon/fetcher.hpp"
+
+#include <curl/curl.h>
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cerrno>
+#include <cstring>
+#include <deque>
+#include <fstream>
+#include <map>
+#include <mutex>
+#include <utility>
+
+#include "calendarbot_config.h"
+#include "daemon/log.hpp"
+
+namespace cb::daemon {
+namespace {
+
+using namespace std::chrono;
+using SteadyClock = steady_clock;
+namespace fs = std::filesystem;
+
+struct EasyDeleter {
+  void operator()(CURL* c) const { curl_easy_cleanup(c); }
+};
+struct MultiDeleter {
+  void operator()(CURLM* m) const { curl_multi_cleanup(m); }
+};
+struct SlistDeleter {
+  void operator()(curl_slist* l) const { curl_slist_free_all(l); }
+};
+using EasyPtr = std::unique_ptr<CURL, EasyDeleter>;
+using MultiPtr = std::unique_ptr<CURLM, MultiDeleter>;
+using SlistPtr = std::unique_ptr<curl_slist, SlistDeleter>;
+
+class Fd {
+ public:
+  explicit Fd(int fd) : fd_(fd) {}
+  ~Fd() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  Fd(const Fd&) = delete;
+  Fd& operator=(const Fd&) = delete;
+  [[nodiscard]] int get() const { return fd_; }
+  // Closes now and reports the error close() saw (it can be a late write error).
+  [[nodiscard]] int close() {
+    const int rc = ::close(std::exchange(fd_, -1));
+    return rc == 0 ? 0 : -errno;
+  }
+
+ private:
+  int fd_;
+};
+
+void globalInit() {
+  static std::once_flag once;
+  std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
+}
+
+bool iequals(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::tolower(static_cast<unsigned char>(x)) ==
+                  std::tolower(static_cast<unsigned char>(y));
+         });
+}
+
+bool istartsWith(std::string_view s, std::string_view prefix) {
+  return s.size() >= prefix.size() && iequals(s.substr(0, prefix.size()), prefix);
+}
+
+// webcal(s):// is https:// under another name.
+std::string httpUrl(std::string_view url) {
+  if (istartsWith(url, "webcal://")) return "https://" + std::string(url.substr(9));
+  if (istartsWith(url, "webcals://")) return "https://" + std::string(url.substr(10));
+  return std::string(url);
+}
+
+std::uint64_t fnv1a(std::string_view s) {
+  std::uint64_t h = 1469598103934665603ull;
+  for (unsigned char c : s) h = (h ^ c) * 1099511628211ull;
+  return h;
+}
+
+std::int64_t unixNow() {
+  return duration_cast<seconds>(system_clock::now().time_since_epoch()).count();
+}
+
+std::string oneLine(std::string_view s) {
+  std::string out(s);
+  for (char& c : out)
+    if (c == '\r' || c == '\n') c = ' ';
+  while (!out.empty() && out.back() == ' ') out.pop_back();
+  return out;
+}
+
+// ---------------------------------------------------------------------------
+// Validators: what a conditional request sends back, one small file per source.
+
+struct Validators {
+  std::string etag;
+  std::string lastModified;
+  std::string fileStamp;     // files: size, mtime and inode
+  std::int64_t fetchedAt{};  // unix seconds of the full download they describe
+
+  [[nodiscard]] bool empty() const {
+    return etag.empty() && lastModified.empty() && fileStamp.empty();
+  }
+  bool operator==(const Validators&) const = default;
+};
+
+fs::path validatorPath(const fs::path& stateDir, const SourceConfig& source) {
+  std::string name;
+  for (char c : source.name.substr(0, 40))
+    name.push_back(std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' ? c : '_');
+  // The URL is part of the key: another URL's ETag means nothing.
+  return stateDir / "feeds" /
+         fmt::format("{}-{:016x}.validators", name, fnv1a(source.name + '\n' + source.url));
+}
+
+Validators loadValidators(const fs::path& file) {
+  Validators v;
+  std::ifstream in(file);
+  std::string line;
+  while (std::getline(in, line)) {
+    const std::size_t colon = line.find(": ");
+    if (colon == std::string::npos) continue;
+    const std::string_view key(line.data(), colon);
+    std::string value = line.substr(colon + 2);
+    if (key == "etag")
+      v.etag = std::move(value);
+    else if (key == "last-modified")
+      v.lastModified = std::move(value);
+    else if (key == "file")
+      v.fileStamp = std::move(value);
+    else if (key == "fetched")
+      v.fetchedAt = std::atoll(value.c_str());
+  }
+  return v;
+}
+
+// Temp file, fsync, rename, fsync of the directory: a power cut leaves the old
+// file or the new one. Returns an error text, empty on success.
+std::string writeAtomically(const fs::path& file, std::string_view content) {
+  std::error_code ec;
+  fs::create_directories(file.parent_path(), ec);
+  const fs::path tmp = file.string() + ".tmp";
+  Fd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
+  if (fd.get() < 0) return fmt::format("cannot create {}: {}", tmp.string(), std::strerror(errno));
+  std::size_t done = 0;
+  while (done < content.size()) {
+    const ssize_t n = ::write(fd.get(), content.data() + done, content.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return fmt::format("cannot write {}: {}", tmp.string(), std::strerror(errno));
+    done += std::size_t(n);
+  }
+  if (::fsync(fd.get()) != 0 || fd.close() != 0)
+    return fmt::format("cannot write {}: {}", tmp.string(), std::strerror(errno));
+  if (::rename(tmp.c_str(), file.c_str()) != 0)
+    return fmt::format("cannot rename {}: {}", tmp.string(), std::strerror(errno));
+  Fd dir(::open(file.parent_path().c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (dir.get() >= 0) (void)::fsync(dir.get());
+  return {};
+}
+
+void saveValidators(const fs::path& stateDir, const SourceConfig& source, const Validators& old,
+                    const Validators& now) {
+  if (stateDir.empty() || now == old) return;
+  const fs::path file = validatorPath(stateDir, source);
+  if (now.empty()) {
+    std::error_code ec;
+    fs::remove(file, ec);
+    return;
+  }
+  std::string text = "# calendarbot: validators of the last full download of one feed\n";
+  // Header values never hold line breaks once oneLine() has been through them.
+  if (!now.etag.empty()) text += fmt::format("etag: {}\n", now.etag);
+  if (!now.lastModified.empty()) text += fmt::format("last-modified: {}\n", now.lastModified);
+  if (!now.fileStamp.empty()) text += fmt::format("file: {}\n", now.fileStamp);
+  text += fmt::format("fetched: {}\n", now.fetchedAt);
+  if (const std::string err = writeAtomically(file, text); !err.empty())
+    log::warning("{}: cannot keep the feed's validators: {}", source.name, err);
+}
+
+// The validators to send: only those of a recent enough full download.
+std::optional<Validators> usableValidators(const FetcherOptions& options,
+                                           const SourceConfig& source) {
+  if (options.stateDir.empty()) return std::nullopt;
+  Validators v = loadValidators(validatorPath(options.stateDir, source));
+  const std::int64_t age = unixNow() - v.fetchedAt;
+  // A clock that went backwards (no RTC, then NTP) makes the age meaningless.
+  if (v.empty() || age < 0 || age >= options.revalidateAfter.count()) return std::nullopt;
+  return v;
+}
+
+// ---------------------------------------------------------------------------
+// FeedSink: bytes → ics::Ingest, with the size limit and the completeness check.
+
+class FeedSink {
+ public:
+  FeedSink(const ics::IngestOptions& options, std::string name, const FetcherOptions& limits,
+           FetcherStats& stats)
+      : options_(options), name_(std::move(name)), limits_(limits), stats_(stats) {}
+  FeedSink(const FeedSink&) = delete;
+  FeedSink& operator=(const FeedSink&) = delete;
+
+  // False once the body is over the limit: the caller aborts the transfer.
+  [[nodiscard]] bool feed(std::string_view bytes) {
+    if (bytes_ + bytes.size() > limits_.maxBodyBytes) {
+      oversize_ = true;
+      return false;
+    }
+    if (!ingest_) {
+      ++stats_.parses;
+      ingest_ = std::make_unique<ics::Ingest>(options_, [this](std::string_view w) {
+        if (++warnings_ <= limits_.maxWarningsLogged) log::warning("{}: {}", name_, w);
+      });
+    }
+    ingest_->feed(bytes);
+    bytes_ += bytes.size();
+    stats_.bytesParsed += bytes.size();
+    // Only the tail is kept: enough to see how the stream ends.
+    const std::string_view last = bytes.substr(bytes.size() - std::min(bytes.size(), kTail));
+    tail_.append(last);
+    if (tail_.size() > kTail) tail_.erase(0, tail_.size() - kTail);
+    return true;
+  }
+
+  [[nodiscard]] bool oversize() const { return oversize_; }
+  [[nodiscard]] std::uint64_t bytes() const { return bytes_; }
+
+  // The store when the stream was a whole calendar; otherwise `reason` says why not.
+  [[nodiscard]] std::optional<ics::EventStore> finish(std::string& reason) {
+    if (!ingest_) {
+      reason = "empty response (no calendar data)";
+      return std::nullopt;
+    }
+    ics::EventStore store = ingest_->finish();
+    ingest_.reset();
+    if (warnings_ > limits_.maxWarningsLogged)
+      log::warning("{}: {} more warnings not shown", name_, warnings_ - limits_.maxWarningsLogged);
+    if (!store.stats().sawCalendar) {
+      reason = "not a calendar (no BEGIN:VCALENDAR)";
+      return std::nullopt;
+    }
+    if (!endsWithEndCalendar()) {
+      reason =
+          fmt::format("incomplete calendar: it stops after {} bytes without END:VCALENDAR", bytes_);
+      return std::nullopt;
+    }
+    return store;
+  }
+
+ private:
+  static constexpr std::size_t kTail = 64;
+
+  // A whole feed ends with END:VCALENDAR; one cut off mid-transfer (a
+  // connection closed early without a Content-Length) does not.
+  [[nodiscard]] bool endsWithEndCalendar() const {
+    std::string_view t = tail_;
+    while (!t.empty() && (t.back() == '\n' || t.back() == '\r' || t.back() == ' ' ||
+                          t.back() == '\t' || t.back() == '\0'))
+      t.remove_suffix(1);
+    const std::size_t nl = t.find_last_of('\n');
+    if (nl == std::string_view::npos && t.size() == kTail) return false;  // a longer last line
+    return iequals(nl == std::string_view::npos ? t : t.substr(nl + 1), "END:VCALENDAR");
+  }
+
+  const ics::IngestOptions& options_;
+  std::string name_;
+  const FetcherOptions& limits_;
+  FetcherStats& stats_;
+  std::unique_ptr<ics::Ingest> ingest_;
+  std::uint64_t bytes_ = 0;
+  std::size_t warnings_ = 0;
+  bool oversize_ = false;
+  std::string tail_;
+};
+
+std::string sizeLimitText(std::uint64_t bytes) {
+  if (bytes >= (1u << 20) && bytes % (1u << 20) == 0) return fmt::format("{} MiB", bytes >> 20);
+  if (bytes >= 1024 && bytes % 1024 == 0) return fmt::format("{} KiB", bytes >> 10);
+  return fmt::format("{} bytes", bytes);
+}
+
+// Reads a credentials file: the first line, without its line break.
+bool readSecret(const std::string& path, std::string& out, std::string& error) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    error = fmt::format("cannot read credentials file {}: {}", path, std::strerror(errno));
+    return false;
+  }
+  std::getline(in, out);
+  while (!out.empty() && (out.back() == '\r' || out.back() == ' ')) out.pop_back();
+  if (out.empty()) {
+    error = fmt::format("credentials file {} is empty", path);
+    return false;
+  }
+  return true;
+}
+
+FetchResult failed(const std::string& label, std::string_view reason) {
+  FetchResult r;
+  r.kind = FetchResult::Kind::Failed;
+  r.error = fmt::format("{}: {}", label, reason);
+  return r;
+}
+
+// "name: scheme://host/…": what a log line may say about a source.
+std::string sourceLabel(const SourceConfig& source) {
+  const std::string url = log::redactUrl(source.url);
+  return url == source.name ? url : fmt::format("{}: {}", source.name, url);
+}
+
+// ---------------------------------------------------------------------------
+
+struct Transfer {
+  Transfer(const SourceConfig& src, const ics::IngestOptions& ingest,
+           std::function<void(FetchResult)> callback, const FetcherOptions& options,
+           FetcherStats& stats)
+      : source(src),
+        label(sourceLabel(src)),
+        ingestOptions(ingest),
+        done(std::move(callback)),
+        sink(ingestOptions, src.name, options, stats),
+        started(SteadyClock::now()),
+        lastActivity(started) {}
+
+  SourceConfig source;
+  std::string label;
+  ics::IngestOptions ingestOptions;
+  std::function<void(FetchResult)> done;
+  FeedSink sink;
+  SteadyClock::time_point started;
+  EasyPtr easy;
+  SlistPtr headers;
+  Validators sent;                   // what the conditional request carried (empty: unconditional)
+  std::vector<std::string> secrets;  // text that must never reach an error message
+  SteadyClock::time_point lastActivity;  // the stall clock: the last byte received
+  bool statusChecked = false;
+  bool statusRejected = false;
+  bool stalled = false;
+  char errorBuffer[CURL_ERROR_SIZE] = {};
+};
+
+}  // namespace
+
+struct Fetcher::Impl {
+  explicit Impl(FetcherOptions o) : options(std::move(o)) {
+    globalInit();
+    multi.reset(curl_multi_init());
+    curl_multi_setopt(multi.get(), CURLMOPT_SOCKETFUNCTION, &Impl::onSocket);
+    curl_multi_setopt(multi.get(), CURLMOPT_SOCKETDATA, this);
+    curl_multi_setopt(multi.get(), CURLMOPT_TIMERFUNCTION, &Impl::onTimer);
+    curl_multi_setopt(multi.get(), CURLMOPT_TIMERDATA, this);
+    // Feeds refresh every few minutes: a large idle connection pool buys nothing.
+    curl_multi_setopt(multi.get(), CURLMOPT_MAXCONNECTS, 4L);
+  }
+  ~Impl() { cancelAll(); }
+
+  struct FileJob {
+    SourceConfig source;
+    ics::IngestOptions ingest;
+    std::function<void(FetchResult)> done;
+    bool conditional;
+  };
+  struct Ready {
+    std::function<void(FetchResult)> done;
+    FetchResult result;
+  };
+
+  static int onSocket(CURL*, curl_socket_t s, int what, void* userp, void*) {
+    auto* self = static_cast<Impl*>(userp);
+    if (what == CURL_POLL_REMOVE) {
+      self->sockets.erase(s);
+    } else {
+      short events = 0;
+      if (what & CURL_POLL_IN) events |= POLLIN;
+      if (what & CURL_POLL_OUT) events |= POLLOUT;
+      self->sockets[s] = events;
+    }
+    return 0;
+  }
+
+  static int onTimer(CURLM*, long ms, void* userp) {
+    auto* self = static_cast<Impl*>(userp);
+    if (ms < 0)
+      self->deadline.reset();
+    else
+      self->deadline = SteadyClock::now() + milliseconds(ms);
+    return 0;
+  }
+
+  static std::size_t onHeader(char*, std::size_t size, std::size_t count, void* userp) {
+    static_cast<Transfer*>(userp)->lastActivity = SteadyClock::now();
+    return size * count;
+  }
+
+  static std::size_t onWrite(char* data, std::size_t size, std::size_t count, void* userp) {
+    auto& t = *static_cast<Transfer*>(userp);
+    const std::size_t len = size * count;
+    t.lastActivity = SteadyClock::now();
+    if (!t.statusChecked) {
+      t.statusChecked = true;
+      long status = 0;
+      curl_easy_getinfo(t.easy.get(), CURLINFO_RESPONSE_CODE, &status);
+      // An error page is not parsed (or even read): the status says it all.
+      if (status / 100 != 2) {
+        t.statusRejected = true;
+        return 0;
+      }
+    }
+    if (!t.sink.feed(std::string_view(data, len))) return 0;
+    return len;
+  }
+
+  void cancel(const std::string& name) {
+    for (auto it = transfers.begin(); it != transfers.end();) {
+      if ((*it)->source.name == name) {
+        curl_multi_remove_handle(multi.get(), (*it)->easy.get());
+        it = transfers.erase(it);
+      } else {
+        ++it;
+      }
+    }
+    std::erase_if(files, [&](const FileJob& j) { return j.source.name == name; });
+  }
+
+  void cancelAll() {
+    for (auto& t : transfers) curl_multi_remove_handle(multi.get(), t->easy.get());
+    transfers.clear();
+    files.clear();
+    ready.clear();
+    ++generation;
+  }
+
+  // Configures a transfer; false (with `error`) when it cannot even start.
+  bool setup(Transfer& t, bool conditional, std::string& error) {
+    CURL* e = curl_easy_init();
+    if (e == nullptr) {
+      error = "libcurl could not create a transfer";
+      return false;
+    }
+    t.easy.reset(e);
+    const std::string url = httpUrl(t.source.url);
+    // Parts of the URL that may be secret: user info, path and query.
+    if (const std::size_t scheme = url.find("://"); scheme != std::string::npos) {
+      const std::string_view rest = std::string_view(url).substr(scheme + 3);
+      const std::size_t slash = rest.find_first_of("/?#");
+      const std::string_view authority = rest.substr(0, slash);
+      if (const std::size_t at = authority.rfind('@'); at != std::string_view::npos)
+        t.secrets.emplace_back(authority.substr(0, at));
+      if (slash != std::string_view::npos && rest.size() - slash > 1)
+        t.secrets.emplace_back(rest.substr(slash));
+    }
+    curl_easy_setopt(e, CURLOPT_URL, url.c_str());
+    curl_easy_setopt(e, CURLOPT_PRIVATE, &t);
+    curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, &Impl::onWrite);
+    curl_easy_setopt(e, CURLOPT_WRITEDATA, &t);
+    curl_easy_setopt(e, CURLOPT_ERRORBUFFER, t.errorBuffer);
+    curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
+    curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 1L);
+    curl_easy_setopt(e, CURLOPT_MAXREDIRS, options.maxRedirects);
+    // An https feed never follows a redirect down to plain http.
+    curl_easy_setopt(e, CURLOPT_REDIR_PROTOCOLS_STR,
+                     istartsWith(url, "https://") ? "https" : "http,https");
+    curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");  // every encoding libcurl decodes
+    curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, long(options.connectTimeout.count()));
+    curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, &Impl::onHeader);
+    curl_easy_setopt(e, CURLOPT_HEADERDATA, &t);
+    curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, long(options.maxTime.count()));
+    curl_easy_setopt(e, CURLOPT_MAXFILESIZE_LARGE, curl_off_t(options.maxBodyBytes));
+    curl_easy_setopt(e, CURLOPT_USERAGENT, "calendarbot/" CB_VERSION);
+    curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 1L);
+    curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 2L);
+    if (!options.caFile.empty()) curl_easy_setopt(e, CURLOPT_CAINFO, options.caFile.c_str());
+    if (!options.caPath.empty()) curl_easy_setopt(e, CURLOPT_CAPATH, options.caPath.c_str());
+
+    if (!t.source.tokenFile.empty()) {
+      std::string token;
+      if (!readSecret(t.source.tokenFile, token, error)) return false;
+      curl_easy_setopt(e, CURLOPT_HTTPAUTH, long(CURLAUTH_BEARER));
+      curl_easy_setopt(e, CURLOPT_XOAUTH2_BEARER, token.c_str());
+      t.secrets.push_back(std::move(token));
+    } else if (!t.source.username.empty()) {
+      std::string password;
+      if (!readSecret(t.source.passwordFile, password, error)) return false;
+      curl_easy_setopt(e, CURLOPT_HTTPAUTH, long(CURLAUTH_BASIC));
+      curl_easy_setopt(e, CURLOPT_USERNAME, t.source.username.c_str());
+      curl_easy_setopt(e, CURLOPT_PASSWORD, password.c_str());
+      t.secrets.push_back(std::move(password));
+    }
+
+    curl_slist* list = curl_slist_append(nullptr, "Accept: text/calendar, */*;q=0.5");
+    if (conditional) {
+      if (auto v = usableValidators(options, t.source)) {
+        t.sent = *v;
+        if (!v->etag.empty())
+          list = curl_slist_append(list, fmt::format("If-None-Match: {}", v->etag).c_str());
+        if (!v->lastModified.empty())
+          list = curl_slist_append(list,
+                                   fmt::format("If-Modified-Since: {}", v->lastModified).c_str());
+      }
+    }
+    t.headers.reset(list);
+    curl_easy_setopt(e, CURLOPT_HTTPHEADER, t.headers.get());
+    return true;
+  }
+
+  static std::string header(CURL* e, const char* name) {
+    curl_header* h = nullptr;
+    if (curl_easy_header(e, name, 0, CURLH_HEADER, -1, &h) != CURLHE_OK || h == nullptr) return {};
+    return oneLine(h->value);
+  }
+
+  // The libcurl error text when it gives nothing away, else the generic one.
+  static std::string curlText(const Transfer& t, CURLcode code) {
+    std::string text = oneLine(t.errorBuffer);
+    for (const std::string& s : t.secrets)
+      if (!s.empty() && text.find(s) != std::string::npos) text.clear();
+    return text.empty() ? curl_easy_strerror(code) : text;
+  }
+
+  std::string describe(const Transfer& t, CURLcode code) const {
+    switch (code) {
+      case CURLE_OPERATION_TIMEDOUT:
+        return fmt::format("timed out after {} bytes ({})", t.sink.bytes(), curlText(t, code));
+      case CURLE_PARTIAL_FILE:
+        return fmt::format("connection closed after {} bytes, before the whole body arrived",
+                           t.sink.bytes());
+      case CURLE_TOO_MANY_REDIRECTS:
+        return fmt::format("more than {} redirects (a redirect loop?)", options.maxRedirects);
+      case CURLE_COULDNT_RESOLVE_HOST:
+        return "cannot resolve the host name (offline?)";
+      case CURLE_COULDNT_CONNECT:
+        return fmt::format("cannot connect ({})", curlText(t, code));
+      case CURLE_UNSUPPORTED_PROTOCOL:
+        return fmt::format("unsupported protocol or a redirect away from https ({})",
+                           curlText(t, code));
+      case CURLE_SSL_CONNECT_ERROR:
+      case CURLE_PEER_FAILED_VERIFICATION:
+      case CURLE_SSL_CACERT_BADFILE:
+      case CURLE_SSL_CERTPROBLEM:
+        return fmt::format("TLS failed ({})", curlText(t, code));
+      default:
+        return curlText(t, code);
+    }
+  }
+
+  FetchResult complete(Transfer& t, CURLcode code) {
+    long status = 0;
+    curl_easy_getinfo(t.easy.get(), CURLINFO_RESPONSE_CODE, &status);
+    FetchResult r;
+    if (t.stalled) {
+      r = failed(t.label, fmt::format("stalled: nothing received for {:.3g} s, after {} bytes",
+                                      double(options.stallTimeout.count()) / 1000, t.sink.bytes()));
+    } else if (t.sink.oversize() || code == CURLE_FILESIZE_EXCEEDED) {
+      r = failed(t.label, fmt::format("feed larger than the {} limit (fetch.max_feed_mb)",
+                                      sizeLimitText(options.maxBodyBytes)));
+    } else if (code == CURLE_OK && status == 304) {
+      if (!t.sent.empty())
+        r.kind = FetchResult::Kind::NotModified;
+      else
+        r = failed(t.label, "HTTP 304 to a request that was not conditional");
+    } else if (t.statusRejected || (code == CURLE_OK && status / 100 != 2)) {
+      std::string hint;
+      if (status == 401 || status == 403)
+        hint = " (check username/password_file or token_file)";
+      else if (status == 404 || status == 410)
+        hint = " (the feed's URL is wrong or was revoked)";
+      r = failed(t.label, fmt::format("HTTP {}{}", status, hint));
+    } else if (code != CURLE_OK) {
+      r = failed(t.label, describe(t, code));
+    } else {
+      std::string reason;
+      std::optional<ics::EventStore> store = t.sink.finish(reason);
+      if (!store) {
+        r = failed(t.label, reason);
+      } else {
+        r.kind = FetchResult::Kind::Updated;
+        r.store = std::move(store);
+        Validators now;
+        now.etag = header(t.easy.get(), "ETag");
+        now.lastModified = header(t.easy.get(), "Last-Modified");
+        now.fetchedAt = unixNow();
+        Validators old;
+        if (!options.stateDir.empty())
+          old = loadValidators(validatorPath(options.stateDir, t.source));
+        saveValidators(options.stateDir, t.source, old, now);
+      }
+    }
+    r.httpStatus = status;
+    r.bytes = r.kind == FetchResult::Kind::NotModified ? 0 : t.sink.bytes();
+    r.duration = duration_cast<milliseconds>(SteadyClock::now() - t.started);
+    return r;
+  }
+
+  FetchResult loadFile(const FileJob& job) {
+    const auto t0 = SteadyClock::now();
+    const std::string label = sourceLabel(job.source);
+    std::string path = job.source.url;
+    if (istartsWith(path, "file://")) path.erase(0, 7);
+    FetchResult r;
+    struct stat st {};
+    Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+    if (fd.get() < 0 || ::fstat(fd.get(), &st) != 0) {
+      r = failed(label, fmt::format("cannot open: {}", std::strerror(errno)));
+    } else if (!S_ISREG(st.st_mode)) {
+      r = failed(label, "not a regular file");
+    } else {
+      Validators now;
+      now.fileStamp = fmt::format("{}:{}.{:09}:{}", st.st_size, st.st_mtim.tv_sec,
+                                  st.st_mtim.tv_nsec, st.st_ino);
+      now.fetchedAt = unixNow();
+      const std::optional<Validators> old =
+          job.conditional ? usableValidators(options, job.source) : std::nullopt;
+      if (old && old->fileStamp == now.fileStamp) {
+        r.kind = FetchResult::Kind::NotModified;
+      } else {
+        FeedSink sink(job.ingest, job.source.name, options, stats);
+        std::string buffer(64 * 1024, '\0');
+        std::string error;
+        for (;;) {
+          const ssize_t n = ::read(fd.get(), buffer.data(), buffer.size());
+          if (n < 0 && errno == EINTR) continue;
+          if (n < 0) {
+            error = fmt::format("read error: {}", std::strerror(errno));
+            break;
+          }
+          if (n == 0) break;
+          if (!sink.feed(std::string_view(buffer.data(), std::size_t(n)))) {
+            error = fmt::format("feed larger than the {} limit (fetch.max_feed_mb)",
+                                sizeLimitText(options.maxBodyBytes));
+            break;
+          }
+        }
+        std::optional<ics::EventStore> store;
+        if (error.empty()) store = sink.finish(error);
+        if (store) {
+          r.kind = FetchResult::Kind::Updated;
+          r.store = std::move(store);
+          Validators previous;
+          if (!options.stateDir.empty())
+            previous = loadValidators(validatorPath(options.stateDir, job.source));
+          saveValidators(options.stateDir, job.source, previous, now);
+        } else {
+          r = failed(label, error);
+        }
+        r.bytes = sink.bytes();
+      }
+    }
+    r.duration = duration_cast<milliseconds>(SteadyClock::now() - t0);
+    return r;
+  }
+
+  void count(const FetchResult& r) {
+    switch (r.kind) {
+      case FetchResult::Kind::Updated:
+        ++stats.updated;
+        break;
+      case FetchResult::Kind::NotModified:
+        ++stats.notModified;
+        break;
+      case FetchResult::Kind::Failed:
+        ++stats.failed;
+        break;
+    }
+  }
+
+  FetcherOptions options;
+  MultiPtr multi;
+  std::map<curl_socket_t, short> sockets;
+  std::optional<SteadyClock::time_point> deadline;
+  std::vector<std::unique_ptr<Transfer>> transfers;
+  std::deque<FileJob> files;
+  std::deque<Ready> ready;  // finished before they began (bad credentials file …)
+  std::uint64_t generation = 0;
+  FetcherStats stats;
+};
+
+Fetcher::Fetcher(FetcherOptions options) : impl_(std::make_unique<Impl>(std::move(options))) {}
+
+Fetcher::~Fetcher() = default;
+
+void Fetcher::start(const SourceConfig& source, const ics::IngestOptions& ingest,
+                    std::function<void(FetchResult)> done, bool conditional) {
+  Impl& m = *impl_;
+  ++m.stats.started;
+  m.cancel(source.name);
+  if (!isRemote(source.url)) {
+    m.files.push_back({source, ingest, std::move(done), conditional});
+    return;
+  }
+  auto t = std::make_unique<Transfer>(source, ingest, std::move(done), m.options, m.stats);
+  std::string error;
+  if (!m.setup(*t, conditional, error)) {
+    m.ready.push_back({std::move(t->done), failed(t->label, error)});
+    return;
+  }
+  const CURLMcode rc = curl_multi_add_handle(m.multi.get(), t->easy.get());
+  if (rc != CURLM_OK) {
+    m.ready.push_back({std::move(t->done), failed(t->label, curl_multi_strerror(rc))});
+    return;
+  }
+  m.transfers.push_back(std::move(t));
+}
+
+void Fetcher::cancelAll() {
+  impl_->cancelAll();
+}
+
+std::vector<pollfd> Fetcher::pollFds() const {
+  std::vector<pollfd> fds;
+  fds.reserve(impl_->sockets.size());
+  for (const auto& [fd, events] : impl_->sockets) fds.push_back({fd, events, 0});
+  return fds;
+}
+
+int Fetcher::timeoutMs() const {
+  const Impl& m = *impl_;
+  if (!m.files.empty() || !m.ready.empty()) return 0;
+  if (m.transfers.empty()) return -1;  // idle: libcurl's housekeeping can wait
+  // The sooner of libcurl's timer and the first stall deadline.
+  SteadyClock::time_point wake = m.transfers.front()->lastActivity + m.options.stallTimeout;
+  for (const auto& t : m.transfers) wake = std::min(wake, t->lastActivity + m.options.stallTimeout);
+  if (m.deadline) wake = std::min(wake, *m.deadline);
+  const auto left = wake - SteadyClock::now();
+  if (left <= SteadyClock::duration::zero()) return 0;
+  // Rounded up: waking a little early would only spin.
+  return int(std::min<long long>(ceil<milliseconds>(left).count(), 24 * 3600 * 1000));
+}
+
+void Fetcher::process(std::span<const pollfd> fds) {
+  Impl& m = *impl_;
+  int running = 0;
+  for (const pollfd& p : fds) {
+    if (p.revents == 0 || !m.sockets.contains(p.fd)) continue;
+    int mask = 0;
+    if (p.revents & (POLLIN | POLLHUP)) mask |= CURL_CSELECT_IN;
+    if (p.revents & POLLOUT) mask |= CURL_CSELECT_OUT;
+    if (p.revents & (POLLERR | POLLNVAL)) mask |= CURL_CSELECT_ERR;
+    curl_multi_socket_action(m.multi.get(), p.fd, mask, &running);
+  }
+  if (m.deadline && SteadyClock::now() >= *m.deadline) {
+    m.deadline.reset();
+    curl_multi_socket_action(m.multi.get(), CURL_SOCKET_TIMEOUT, 0, &running);
+  }
+
+  // Results are collected first and reported after: a callback may start or
+  // cancel fetches.
+  std::deque<Impl::Ready> finished = std::move(m.ready);
+  m.ready.clear();
+  int left = 0;
+  while (CURLMsg* msg = curl_multi_info_read(m.multi.get(), &left)) {
+    if (msg->msg != CURLMSG_DONE) continue;
+    CURL* easy = msg->easy_handle;
+    const CURLcode code = msg->data.result;
+    auto it = std::find_if(m.transfers.begin(), m.transfers.end(),
+                           [&](const auto& t) { return t->easy.get() == easy; });
+    curl_multi_remove_handle(m.multi.get(), easy);
+    if (it == m.transfers.end()) continue;
+    FetchResult r = m.complete(**it, code);
+    finished.push_back({std::move((*it)->done), std::move(r)});
+    m.transfers.erase(it);
+  }
+  const auto now = SteadyClock::now();
+  for (auto it = m.transfers.begin(); it != m.transfers.end();) {
+    Transfer& t = **it;
+    if (now - t.lastActivity < m.options.stallTimeout) {
+      ++it;
+      continue;
+    }
+    t.stalled = true;
+    curl_multi_remove_handle(m.multi.get(), t.easy.get());
+    FetchResult r = m.complete(t, CURLE_OPERATION_TIMEDOUT);
+    finished.push_back({std::move(t.done), std::move(r)});
+    it = m.transfers.erase(it);
+  }
+  std::deque<Impl::FileJob> files = std::move(m.files);
+  m.files.clear();
+  for (const Impl::FileJob& job : files) finished.push_back({job.done, m.loadFile(job)});
+
+  const std::uint64_t generation = m.generation;
+  for (Impl::Ready& f : finished) {
+    if (m.generation != generation) break;  // cancelAll() from a callback
+    m.count(f.result);
+    f.done(std::move(f.result));
+  }
+}
+
+bool Fetcher::busy() const {
+  return !impl_->transfers.empty() || !impl_->files.empty() || !impl_->ready.empty();
+}
+
+const FetcherStats& Fetcher::stats() const {
+  return impl_->stats;
+}
+
+FetcherOptions fetcherOptions(const Config& config) {
+  FetcherOptions o;
+  o.stateDir = config.stateDir;
+  o.connectTimeout = config.fetch.connectTimeout;
+  o.stallTimeout = config.fetch.stallTimeout;
+  o.maxTime = config.fetch.maxTime;
+  o.maxBodyBytes = std::uint64_t(config.fetch.maxFeedMb) << 20;
+  o.maxRedirects = config.fetch.maxRedirects;
+  o.caFile = config.fetch.caFile;
+  return o;
+}
+
+FetchResult fetchNow(const SourceConfig& source, const ics::IngestOptions& ingest,
+                     FetcherOptions options) {
+  Fetcher fetcher(std::move(options));
+  FetchResult result;
+  fetcher.start(source, ingest, [&](FetchResult r) { result = std::move(r); });
+  while (fetcher.busy()) {
+    std::vector<pollfd> fds = fetcher.pollFds();
+    const int n = ::poll(fds.data(), fds.size(), fetcher.timeoutMs());
+    if (n < 0 && errno != EINTR) {
+      result = failed(sourceLabel(source), fmt::format("poll: {}", std::strerror(errno)));
+      fetcher.cancelAll();
+      break;
+    }
+    fetcher.process(fds);
+  }
+  return result;
+}
+
+bool isRemote(std::string_view location) {
+  return istartsWith(location, "http://") || istartsWith(location, "https://") ||
+         istartsWith(location, "webcal://") || istartsWith(location, "webcals://");
+}
+
+std::chrono::seconds retryDelay(int attempt, std::chrono::seconds base, std::chrono::seconds cap,
+                                std::uint32_t random) {
+  const long long b = std::max<long long>(1, base.count());
+  const long long c = std::max<long long>(1, cap.count());
+  const int shift = std::clamp(attempt - 1, 0, 40);
+  // base·2^shift without overflow: stop doubling once past the cap.
+  long long d = b;
+  for (int i = 0; i < shift && d < c; ++i) d *= 2;
+  d = std::min(d, c);
+  const long long half = d / 2;
+  const long long jitter = (d - half) == 0 ? 0 : (long long)(random % std::uint64_t(d - half + 1));
+  return std::chrono::seconds{std::max<long long>(1, half + jitter)};
+}
+
+}  // namespace cb::daemon
