@@ -13,11 +13,12 @@ namespace cb::daemon {
 namespace {
 
 constexpr const char* kHelp =
-    "usage: calendarbot occurrences FILE --from ISO8601 --to ISO8601 [--tz ZONE]\n"
+    "usage: calendarbot occurrences FILE_OR_URL --from ISO8601 --to ISO8601 [--tz ZONE]\n"
     "\n"
     "Prints every occurrence overlapping [--from, --to) as TAB-separated lines:\n"
     "START END UID RECURRENCE-ID STATUS SUMMARY, sorted byte-wise (the format of\n"
-    "ics-oracle/occurrences.py). Cancelled occurrences are listed.\n"
+    "ics-oracle/occurrences.py). Cancelled occurrences are listed. A URL (https, http,\n"
+    "webcal) is downloaded first; a failed or incomplete download is an ERROR line.\n"
     "  --from, --to   2025-01-01T00:00:00Z (absolute) or 2025-01-01 / ...T00:00:00 (in --tz)\n"
     "  --tz ZONE      display zone for floating times and all-day dates, default UTC\n"
     "Exit status: 0 success, 2 bad command line, 3 not a calendar (one ERROR line).\n";
@@ -36,7 +37,7 @@ int cmdOccurrences(const std::vector<std::string_view>& argv) {
     return kOk;
   }
   if (!args.error().empty()) return usage(args.error());
-  if (args.positional().size() != 1) return usage("exactly one FILE is required");
+  if (args.positional().size() != 1) return usage("exactly one FILE_OR_URL is required");
   const std::string tzName = args.value("tz").value_or("UTC");
   const ics::TimeZone* zone = ics::TimeZone::locate(tzName);
   if (zone == nullptr) return usage(fmt::format("unknown time zone \"{}\"", tzName));

@@ -15,11 +15,11 @@ namespace cb::daemon {
 namespace {
 
 constexpr const char* kHelp =
-    "usage: calendarbot render --ics FILE... --layout NAME --at ISO8601 --out FRAME.png\n"
+    "usage: calendarbot render --ics FILE_OR_URL... --layout NAME --at ISO8601 --out FRAME.png\n"
     "                          [--tz ZONE] [--theme lcd|eink] [--size WxH] [--12h]\n"
     "\n"
     "Draws exactly what the panel would show at that instant.\n"
-    "  --ics FILE...    one or more ICS files (all are merged)\n"
+    "  --ics FILE...    one or more ICS files or https/http/webcal URLs (all are merged)\n"
     "  --layout NAME    whats-next or 4x8\n"
     "  --at ISO8601     the instant: 2025-03-10T09:30:00 (wall clock in --tz), ...Z or ...+01:00\n"
     "  --tz ZONE        display time zone (IANA), default UTC\n"

@@ -12,6 +12,7 @@
 #include <set>
 #include <thread>
 
+#include "daemon/fetch_loader.hpp"
 #include "daemon/fetcher.hpp"
 #include "daemon/pipeline.hpp"
 #include "http_server.hpp"
@@ -72,7 +73,8 @@ SourceConfig source(const std::string& url, const std::string& name = "work") {
 
 // The event loop in miniature: poll what the fetcher asks for until every
 // started fetch has reported. A fetcher that goes idle before that fails the test.
-void drive(Fetcher& fetcher, const std::function<bool()>& finished) {
+template <typename Loop>
+void drive(Loop& fetcher, const std::function<bool()>& finished) {
   const auto giveUp = steady_clock::now() + seconds(30);
   while (!finished()) {
     REQUIRE(steady_clock::now() < giveUp);
@@ -638,4 +640,37 @@ TEST_CASE("retryDelay: exponential, capped, jittered, deterministic", "[daemon][
   std::set<long> spread;
   for (std::uint32_t r = 0; r < 50; ++r) spread.insert(retryDelay(4, base, cap, r * 7919).count());
   CHECK(spread.size() > 10);
+}
+
+TEST_CASE("FetcherFeedLoader: whole first fetch after a start, conditional after that",
+          "[daemon][fetcher]") {
+  TempDir state;
+  HttpServer server;
+  server.route("/cal.ics",
+               [](const HttpRequest& req) { return test::conditionalReply(req, calendar(3)); });
+  server.route("/gone", [](const HttpRequest&) { return HttpReply::withStatus(410); });
+  auto fetch = [&](FetcherFeedLoader& loader, const std::string& path) {
+    std::optional<FeedOutcome> out;
+    loader.start(source(server.url(path)), {}, [&](FeedOutcome o) { out = std::move(o); });
+    drive(loader, [&] { return out.has_value(); });
+    return std::move(*out);
+  };
+  for (int run = 0; run < 2; ++run) {  // the second run is a daemon restart
+    INFO("run " << run);
+    FetcherFeedLoader loader(testOptions(state.path));
+    FeedOutcome o = fetch(loader, "/cal.ics");
+    REQUIRE(o.kind == FeedOutcome::Kind::Updated);
+    CHECK(o.store->eventCount() == 3);
+    CHECK(o.bytes == calendar(3).size());
+    CHECK(server.requests().back().header("If-None-Match").empty());
+    o = fetch(loader, "/cal.ics");
+    CHECK(o.kind == FeedOutcome::Kind::NotModified);
+    CHECK_FALSE(o.store.has_value());
+    CHECK_FALSE(server.requests().back().header("If-None-Match").empty());
+    CHECK(loader.fetcher().stats().parses == 1);
+    o = fetch(loader, "/gone");
+    CHECK(o.kind == FeedOutcome::Kind::Failed);
+    CHECK(o.error.find("HTTP 410") != std::string::npos);
+    CHECK(loader.timeoutMs() == -1);
+  }
 }
