@@ -430,11 +430,28 @@ struct Fetcher::Impl {
       }
     }
     std::erase_if(files, [&](const FileJob& j) { return j.source.name == name; });
+    std::erase_if(queued, [&](const auto& t) { return t->source.name == name; });
+  }
+
+  // Moves queued transfers into libcurl while there is room.
+  void pump() {
+    while (!queued.empty() && transfers.size() < std::max<std::size_t>(1, options.maxConcurrent)) {
+      std::unique_ptr<Transfer> t = std::move(queued.front());
+      queued.pop_front();
+      t->started = t->lastActivity = SteadyClock::now();  // the stall clock starts now
+      const CURLMcode rc = curl_multi_add_handle(multi.get(), t->easy.get());
+      if (rc != CURLM_OK) {
+        ready.push_back({std::move(t->done), failed(t->label, curl_multi_strerror(rc))});
+        continue;
+      }
+      transfers.push_back(std::move(t));
+    }
   }
 
   void cancelAll() {
     for (auto& t : transfers) curl_multi_remove_handle(multi.get(), t->easy.get());
     transfers.clear();
+    queued.clear();
     files.clear();
     ready.clear();
     ++generation;
@@ -678,7 +695,8 @@ struct Fetcher::Impl {
   MultiPtr multi;
   std::map<curl_socket_t, short> sockets;
   std::optional<SteadyClock::time_point> deadline;
-  std::vector<std::unique_ptr<Transfer>> transfers;
+  std::vector<std::unique_ptr<Transfer>> transfers;  // in libcurl's hands
+  std::deque<std::unique_ptr<Transfer>> queued;      // waiting for room (maxConcurrent)
   std::deque<FileJob> files;
   std::deque<Ready> ready;  // finished before they began (bad credentials file …)
   std::uint64_t generation = 0;
@@ -704,12 +722,8 @@ void Fetcher::start(const SourceConfig& source, const ics::IngestOptions& ingest
     m.ready.push_back({std::move(t->done), failed(t->label, error)});
     return;
   }
-  const CURLMcode rc = curl_multi_add_handle(m.multi.get(), t->easy.get());
-  if (rc != CURLM_OK) {
-    m.ready.push_back({std::move(t->done), failed(t->label, curl_multi_strerror(rc))});
-    return;
-  }
-  m.transfers.push_back(std::move(t));
+  m.queued.push_back(std::move(t));
+  m.pump();
 }
 
 void Fetcher::cancelAll() {
@@ -783,6 +797,7 @@ void Fetcher::process(std::span<const pollfd> fds) {
     finished.push_back({std::move(t.done), std::move(r)});
     it = m.transfers.erase(it);
   }
+  m.pump();
   std::deque<Impl::FileJob> files = std::move(m.files);
   m.files.clear();
   for (const Impl::FileJob& job : files) finished.push_back({job.done, m.loadFile(job)});
@@ -796,7 +811,8 @@ void Fetcher::process(std::span<const pollfd> fds) {
 }
 
 bool Fetcher::busy() const {
-  return !impl_->transfers.empty() || !impl_->files.empty() || !impl_->ready.empty();
+  return !impl_->transfers.empty() || !impl_->queued.empty() || !impl_->files.empty() ||
+         !impl_->ready.empty();
 }
 
 const FetcherStats& Fetcher::stats() const {

@@ -49,6 +49,10 @@ struct FetcherOptions {
   // than this: ingest drops events beyond its horizon, so an old store must be
   // rebuilt now and then even when the feed did not change.
   std::chrono::seconds revalidateAfter{std::chrono::hours{24}};
+  // Transfers at once; more wait their turn (their stall clock starts when
+  // they do). libcurl resolves host names in a short-lived thread per
+  // transfer, so 1 keeps the daemon within its two-thread budget.
+  std::size_t maxConcurrent = 1;
   std::string caFile;  // empty: the system's CA bundle
   std::string caPath;
   std::size_t maxWarningsLogged = 20;  // per fetch; the rest are counted

@@ -537,6 +537,31 @@ TEST_CASE("fetcher: several sources at once, cancel and restart", "[daemon][fetc
   CHECK(results.at("b").kind == Kind::Failed);
   CHECK(results.at("c").kind == Kind::Failed);
 
+  SECTION("one transfer at a time by default; a queued one's stall clock waits") {
+    std::vector<std::string> order;
+    fetcher.start(source(server.url("/stall"), "c"), {}, [&](FetchResult r) {
+      CHECK(r.kind == Kind::Failed);
+      order.push_back("c");
+    });
+    fetcher.start(source(server.url("/good"), "a"), {}, [&](FetchResult r) {
+      CHECK(r.kind == Kind::Updated);
+      order.push_back("a");
+    });
+    drive(fetcher, [&] { return order.size() == 2; });
+    CHECK(order == std::vector<std::string>{"c", "a"});
+  }
+  SECTION("maxConcurrent lets them overlap") {
+    FetcherOptions o = testOptions();
+    o.maxConcurrent = 2;
+    Fetcher parallel(o);
+    std::vector<std::string> order;
+    parallel.start(source(server.url("/stall"), "c"), {},
+                   [&](FetchResult) { order.push_back("c"); });
+    parallel.start(source(server.url("/good"), "a"), {},
+                   [&](FetchResult) { order.push_back("a"); });
+    drive(parallel, [&] { return order.size() == 2; });
+    CHECK(order == std::vector<std::string>{"a", "c"});
+  }
   SECTION("cancelAll: no callback, idle") {
     bool called = false;
     fetcher.start(source(server.url("/stall"), "c"), {}, [&](FetchResult) { called = true; });
