@@ -204,9 +204,14 @@ std::optional<Validators> usableValidators(const FetcherOptions& options,
 
 class FeedSink {
  public:
+  // `digests`: per source, a hash of the warnings its last complete feed gave.
   FeedSink(const ics::IngestOptions& options, std::string name, const FetcherOptions& limits,
-           FetcherStats& stats)
-      : options_(options), name_(std::move(name)), limits_(limits), stats_(stats) {}
+           FetcherStats& stats, std::map<std::string, std::uint64_t>& digests)
+      : options_(options),
+        name_(std::move(name)),
+        limits_(limits),
+        stats_(stats),
+        digests_(digests) {}
   FeedSink(const FeedSink&) = delete;
   FeedSink& operator=(const FeedSink&) = delete;
 
@@ -219,7 +224,8 @@ class FeedSink {
     if (!ingest_) {
       ++stats_.parses;
       ingest_ = std::make_unique<ics::Ingest>(options_, [this](std::string_view w) {
-        if (++warnings_ <= limits_.maxWarningsLogged) log::warning("{}: {}", name_, w);
+        if (++warnings_ <= limits_.maxWarningsLogged) shown_.emplace_back(w);
+        digest_ = (digest_ ^ fnv1a(w)) * 1099511628211ull;
       });
     }
     ingest_->feed(bytes);
@@ -243,8 +249,7 @@ class FeedSink {
     }
     ics::EventStore store = ingest_->finish();
     ingest_.reset();
-    if (warnings_ > limits_.maxWarningsLogged)
-      log::warning("{}: {} more warnings not shown", name_, warnings_ - limits_.maxWarningsLogged);
+    logWarnings();
     if (!store.stats().sawCalendar) {
       reason = "not a calendar (no BEGIN:VCALENDAR)";
       return std::nullopt;
@@ -259,6 +264,25 @@ class FeedSink {
 
  private:
   static constexpr std::size_t kTail = 64;
+
+  // A feed refetched every few minutes says the same about its bad events
+  // each time: the journal hears it once, and again only when it changes.
+  void logWarnings() {
+    const auto previous = digests_.find(name_);
+    const bool same = previous != digests_.end() && previous->second == digest_;
+    if (warnings_ == 0) {
+      digests_.erase(name_);
+      return;
+    }
+    digests_[name_] = digest_;
+    if (same) {
+      log::debug("{}: {} warnings, the same as last time", name_, warnings_);
+      return;
+    }
+    for (const std::string& w : shown_) log::warning("{}: {}", name_, w);
+    if (warnings_ > shown_.size())
+      log::warning("{}: {} more warnings not shown", name_, warnings_ - shown_.size());
+  }
 
   // A whole feed ends with END:VCALENDAR; one cut off mid-transfer (a
   // connection closed early without a Content-Length) does not.
@@ -278,7 +302,10 @@ class FeedSink {
   FetcherStats& stats_;
   std::unique_ptr<ics::Ingest> ingest_;
   std::uint64_t bytes_ = 0;
+  std::map<std::string, std::uint64_t>& digests_;
   std::size_t warnings_ = 0;
+  std::vector<std::string> shown_;
+  std::uint64_t digest_ = 1469598103934665603ull;
   bool oversize_ = false;
   std::string tail_;
 };
@@ -305,6 +332,20 @@ bool readSecret(const std::string& path, std::string& out, std::string& error) {
   return true;
 }
 
+// Retry-After: delta-seconds or an HTTP date; clamped to [1 s, 1 day].
+std::optional<seconds> parseRetryAfter(const std::string& value) {
+  if (value.empty()) return std::nullopt;
+  long long s = 0;
+  if (std::all_of(value.begin(), value.end(), [](unsigned char c) { return std::isdigit(c); })) {
+    s = std::atoll(value.substr(0, 12).c_str());
+  } else {
+    const time_t when = curl_getdate(value.c_str(), nullptr);
+    if (when < 0) return std::nullopt;
+    s = (long long)when - unixNow();
+  }
+  return seconds{std::clamp<long long>(s, 1, 24 * 3600)};
+}
+
 FetchResult failed(const std::string& label, std::string_view reason) {
   FetchResult r;
   r.kind = FetchResult::Kind::Failed;
@@ -323,12 +364,12 @@ std::string sourceLabel(const SourceConfig& source) {
 struct Transfer {
   Transfer(const SourceConfig& src, const ics::IngestOptions& ingest,
            std::function<void(FetchResult)> callback, const FetcherOptions& options,
-           FetcherStats& stats)
+           FetcherStats& stats, std::map<std::string, std::uint64_t>& digests)
       : source(src),
         label(sourceLabel(src)),
         ingestOptions(ingest),
         done(std::move(callback)),
-        sink(ingestOptions, src.name, options, stats),
+        sink(ingestOptions, src.name, options, stats, digests),
         started(SteadyClock::now()),
         lastActivity(started) {}
 
@@ -592,7 +633,13 @@ struct Fetcher::Impl {
         hint = " (check username/password_file or token_file)";
       else if (status == 404 || status == 410)
         hint = " (the feed's URL is wrong or was revoked)";
+      std::optional<seconds> retryAfter;
+      if (status == 429 || status == 503)
+        retryAfter = parseRetryAfter(header(t.easy.get(), "Retry-After"));
+      if (retryAfter)
+        hint = fmt::format(" (the server asks to retry after {} s)", retryAfter->count());
       r = failed(t.label, fmt::format("HTTP {}{}", status, hint));
+      r.retryAfter = retryAfter;
     } else if (code != CURLE_OK) {
       r = failed(t.label, describe(t, code));
     } else {
@@ -641,7 +688,7 @@ struct Fetcher::Impl {
       if (old && old->fileStamp == now.fileStamp) {
         r.kind = FetchResult::Kind::NotModified;
       } else {
-        FeedSink sink(job.ingest, job.source.name, options, stats);
+        FeedSink sink(job.ingest, job.source.name, options, stats, warningDigests);
         std::string buffer(64 * 1024, '\0');
         std::string error;
         for (;;) {
@@ -701,6 +748,7 @@ struct Fetcher::Impl {
   std::deque<Ready> ready;  // finished before they began (bad credentials file …)
   std::uint64_t generation = 0;
   FetcherStats stats;
+  std::map<std::string, std::uint64_t> warningDigests;  // per source name
 };
 
 Fetcher::Fetcher(FetcherOptions options) : impl_(std::make_unique<Impl>(std::move(options))) {}
@@ -716,7 +764,8 @@ void Fetcher::start(const SourceConfig& source, const ics::IngestOptions& ingest
     m.files.push_back({source, ingest, std::move(done), conditional});
     return;
   }
-  auto t = std::make_unique<Transfer>(source, ingest, std::move(done), m.options, m.stats);
+  auto t = std::make_unique<Transfer>(source, ingest, std::move(done), m.options, m.stats,
+                                      m.warningDigests);
   std::string error;
   if (!m.setup(*t, conditional, error)) {
     m.ready.push_back({std::move(t->done), failed(t->label, error)});

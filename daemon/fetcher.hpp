@@ -28,6 +28,9 @@ struct FetchResult {
   // Failed only: one line, "name: scheme://host/…: reason"; never a URL's path,
   // query, user info or a credential.
   std::string error;
+  // Failed with 429 or 503 and a Retry-After header: how long the server asks
+  // us to wait (1 s to 1 day). A polite scheduler waits at least that long.
+  std::optional<std::chrono::seconds> retryAfter;
   long httpStatus = 0;      // the final response's status; 0 for files and transport errors
   std::uint64_t bytes = 0;  // body bytes parsed (after gzip/deflate decoding); 0 on NotModified
   std::chrono::milliseconds duration{};

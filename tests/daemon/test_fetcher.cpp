@@ -5,6 +5,7 @@
 #include <catch2/catch.hpp>
 
 #include <atomic>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -270,6 +271,94 @@ TEST_CASE("fetcher: HTTP errors fail without parsing the error page", "[daemon][
   // A 304 is only good news when we asked for one.
   checkError(fetchOnce(fetcher, source(server.url("/always304/secret"))), server, "304");
   CHECK(fetcher.stats().failed == 3);
+}
+
+TEST_CASE("fetcher: Retry-After of a 429 or 503 is passed on", "[daemon][fetcher]") {
+  HttpServer server;
+  server.route("/busy/secret", [](const HttpRequest&) {
+    return HttpReply::withStatus(503).header("Retry-After", "120");
+  });
+  server.route("/slow-down/secret", [](const HttpRequest&) {
+    return HttpReply::withStatus(429).header("Retry-After", "Fri, 31 Dec 1999 23:59:59 GMT");
+  });
+  server.route("/error/secret", [](const HttpRequest&) {
+    return HttpReply::withStatus(500).header("Retry-After", "120");
+  });
+  Fetcher fetcher(testOptions());
+  FetchResult r = fetchOnce(fetcher, source(server.url("/busy/secret")));
+  checkError(r, server, "HTTP 503 (the server asks to retry after 120 s)");
+  CHECK(r.retryAfter == seconds(120));
+  r = fetchOnce(fetcher, source(server.url("/slow-down/secret")));
+  checkError(r, server, "HTTP 429");
+  CHECK(r.retryAfter == seconds(1));  // a date in the past: as soon as allowed
+  r = fetchOnce(fetcher, source(server.url("/error/secret")));
+  checkError(r, server, "HTTP 500");
+  CHECK_FALSE(r.retryAfter.has_value());
+}
+
+// Collects what the fetcher writes to stderr (the log) while it lives.
+class StderrCapture {
+ public:
+  StderrCapture() {
+    std::fflush(stderr);
+    saved_ = ::dup(2);
+    file_ = std::tmpfile();
+    ::dup2(::fileno(file_), 2);
+  }
+  ~StderrCapture() {
+    if (file_ != nullptr) (void)take();
+  }
+  std::string take() {
+    std::fflush(stderr);
+    ::dup2(saved_, 2);
+    ::close(saved_);
+    std::rewind(file_);
+    std::string out;
+    char buf[4096];
+    for (std::size_t n; (n = std::fread(buf, 1, sizeof buf, file_)) > 0;) out.append(buf, n);
+    std::fclose(file_);
+    file_ = nullptr;
+    return out;
+  }
+
+ private:
+  int saved_ = -1;
+  std::FILE* file_ = nullptr;
+};
+
+TEST_CASE("fetcher: a feed's warnings are logged once, again only when they change",
+          "[daemon][fetcher]") {
+  HttpServer server;
+  std::mutex mutex;
+  auto withZone = [](const std::string& zone) {
+    std::string body = calendar(2);
+    body.insert(body.find("END:VCALENDAR"),
+                "BEGIN:VEVENT\r\nUID:odd@test\r\nDTSTAMP:20250101T000000Z\r\nDTSTART;TZID=" + zone +
+                    ":20250105T100000\r\nSUMMARY:Odd\r\nEND:VEVENT\r\n");
+    return body;
+  };
+  std::string body = withZone("Mars/Olympus");
+  server.route("/cal.ics", [&](const HttpRequest&) {  // no validators: always a full download
+    std::lock_guard lock(mutex);
+    return HttpReply::ok(body);
+  });
+  Fetcher fetcher(testOptions());
+  const SourceConfig src = source(server.url("/cal.ics"));
+  auto logOf = [&] {
+    StderrCapture capture;
+    const FetchResult r = fetchOnce(fetcher, src);
+    std::string log = capture.take();
+    CHECK(r.kind == Kind::Updated);
+    return log;
+  };
+  CHECK(logOf().find("work: unknown TZID \"Mars/Olympus\"") != std::string::npos);
+  CHECK(logOf().find("TZID") == std::string::npos);
+  {
+    std::lock_guard lock(mutex);
+    body = withZone("Venus/Maxwell");
+  }
+  CHECK(logOf().find("work: unknown TZID \"Venus/Maxwell\"") != std::string::npos);
+  CHECK(logOf().find("TZID") == std::string::npos);
 }
 
 TEST_CASE("fetcher: stalls end in a time-out", "[daemon][fetcher]") {
