@@ -415,8 +415,24 @@ TEST_CASE("fetcher: truncated bodies are never a new store", "[daemon][fetcher]"
     r.mode = HttpReply::Mode::NoLength;
     return r;
   });
+  server.route("/chunked-cut/secret", [&](const HttpRequest&) {
+    HttpReply r = HttpReply::ok(body);
+    r.mode = HttpReply::Mode::ChunkedCut;  // no last chunk: the end is missing
+    r.sendBytes = cut;
+    return r;
+  });
+  server.route("/chunked", [&](const HttpRequest&) {
+    HttpReply r = HttpReply::ok(body);
+    r.mode = HttpReply::Mode::Chunked;
+    return r;
+  });
   Fetcher fetcher(testOptions());
-  FetchResult r = fetchOnce(fetcher, source(server.url("/short-length/secret")));
+  FetchResult r = fetchOnce(fetcher, source(server.url("/chunked")));
+  REQUIRE(r.kind == Kind::Updated);
+  CHECK(r.store->eventCount() == 6);
+  checkError(fetchOnce(fetcher, source(server.url("/chunked-cut/secret"))), server,
+             "before the whole body arrived");
+  r = fetchOnce(fetcher, source(server.url("/short-length/secret")));
   checkError(r, server, "before the whole body arrived");
   CHECK(r.bytes == cut);
   r = fetchOnce(fetcher, source(server.url("/no-length/secret")));

@@ -17,7 +17,8 @@ constexpr const char* kUsage =
     "Serves DIR on 127.0.0.1 (port 0: a free one) and prints the port on the first\n"
     "line of stdout. A file's optional FILE.mode steers how it is served (re-read on\n"
     "every request): status CODE | redirect TARGET | stall | stall-body N | slow MS |\n"
-    "truncate N | no-length | gzip | deflate | basic USER PASS | bearer TOKEN.\n"
+    "truncate N | no-length | chunked | chunked-cut N | gzip | deflate | basic USER PASS |\n"
+    "bearer TOKEN.\n"
     "Runs until SIGTERM or SIGINT; logs one line per request on stderr.\n";
 
 }  // namespace

@@ -264,6 +264,11 @@ HttpHandler directoryHandler(std::string dir) {
         reply.sendBytes = n;
       } else if (verb == "no-length") {
         reply.mode = HttpReply::Mode::NoLength;
+      } else if (verb == "chunked") {
+        reply.mode = HttpReply::Mode::Chunked;
+      } else if (verb == "chunked-cut") {
+        reply.mode = HttpReply::Mode::ChunkedCut;
+        reply.sendBytes = n;
       } else if (verb == "gzip" && reply.status == 200) {
         reply.body = gzipEncode(reply.body);
         reply.header("Content-Encoding", "gzip");
@@ -398,7 +403,11 @@ struct HttpServer::Impl {
                       "\r\nConnection: close\r\n";
     for (const auto& [k, v] : reply.headers) out += k + ": " + v + "\r\n";
     const bool bodyAllowed = reply.status != 304 && reply.status != 204 && request.method != "HEAD";
-    if (reply.mode != HttpReply::Mode::NoLength)
+    const bool chunked =
+        reply.mode == HttpReply::Mode::Chunked || reply.mode == HttpReply::Mode::ChunkedCut;
+    if (chunked && bodyAllowed)
+      out += "Transfer-Encoding: chunked\r\n";
+    else if (reply.mode != HttpReply::Mode::NoLength)
       out += "Content-Length: " + std::to_string(bodyAllowed ? reply.body.size() : 0) + "\r\n";
     out += "\r\n";
     if (!sendAll(fd, out) || !bodyAllowed) return;
@@ -419,6 +428,19 @@ struct HttpServer::Impl {
         for (std::size_t at = 0; at < body.size(); at += step) {
           if (!sendAll(fd, body.substr(at, step)) || !pause(reply.interval)) return;
         }
+        return;
+      }
+      case HttpReply::Mode::Chunked:
+      case HttpReply::Mode::ChunkedCut: {
+        const bool cut = reply.mode == HttpReply::Mode::ChunkedCut;
+        const std::size_t end = cut ? std::min(reply.sendBytes, body.size()) : body.size();
+        for (std::size_t at = 0; at < end; at += 1000) {
+          const std::string_view piece = body.substr(at, std::min<std::size_t>(1000, end - at));
+          char size[32];
+          std::snprintf(size, sizeof size, "%zx\r\n", piece.size());
+          if (!sendAll(fd, size) || !sendAll(fd, piece) || !sendAll(fd, "\r\n")) return;
+        }
+        if (!cut) sendAll(fd, "0\r\n\r\n");
         return;
       }
       case HttpReply::Mode::Stall:

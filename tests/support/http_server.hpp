@@ -24,12 +24,14 @@ struct HttpRequest {
 // What to answer, and how badly.
 struct HttpReply {
   enum class Mode {
-    Normal,     // status line, headers, Content-Length, body, then close
-    NoLength,   // no Content-Length: the body ends when the connection closes
-    Truncate,   // Content-Length of the whole body, only `sendBytes` of it, then close
-    Stall,      // reads the request and never answers
-    StallBody,  // headers and `sendBytes` of the body, then silence
-    Slow,       // the whole body, `sendBytes` (at least 1) every `interval`
+    Normal,      // status line, headers, Content-Length, body, then close
+    NoLength,    // no Content-Length: the body ends when the connection closes
+    Truncate,    // Content-Length of the whole body, only `sendBytes` of it, then close
+    Stall,       // reads the request and never answers
+    StallBody,   // headers and `sendBytes` of the body, then silence
+    Slow,        // the whole body, `sendBytes` (at least 1) every `interval`
+    Chunked,     // Transfer-Encoding: chunked, 1000-byte chunks, properly ended
+    ChunkedCut,  // chunked, but the connection closes after `sendBytes` of the body
   };
   int status = 200;
   std::vector<std::pair<std::string, std::string>> headers;
@@ -101,6 +103,8 @@ class HttpServer {
 //   slow MS            one 64-byte piece every MS milliseconds
 //   truncate N         announce the whole file, send N bytes, close
 //   no-length          no Content-Length, close at the end
+//   chunked            Transfer-Encoding: chunked
+//   chunked-cut N      chunked, closed after N body bytes (no last chunk)
 //   gzip | deflate     compress the body
 //   basic USER PASS    require basic auth
 //   bearer TOKEN       require a bearer token
