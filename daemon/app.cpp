@@ -17,59 +17,27 @@ namespace {
 
 using namespace std::chrono;
 
-// Loads file sources; completion is reported from process() like a network fetch.
-class FileFeedLoader final : public FeedLoader {
+// The Fetcher behind the FeedLoader interface the App (and its tests) use.
+class FetcherLoader final : public FeedLoader {
  public:
+  explicit FetcherLoader(FetcherOptions options) : fetcher_(std::move(options)) {}
   void start(const SourceConfig& source, const ics::IngestOptions& options,
-             std::function<void(FeedOutcome)> done) override {
-    pending_.push_back({source, options, std::move(done)});
+             std::function<void(FetchResult)> done, bool conditional) override {
+    fetcher_.start(source, options, std::move(done), conditional);
   }
-  [[nodiscard]] std::vector<pollfd> pollFds() const override { return {}; }
-  [[nodiscard]] int timeoutMs() const override { return pending_.empty() ? -1 : 0; }
-  void process(std::span<const pollfd>) override {
-    while (!pending_.empty()) {
-      Pending p = std::move(pending_.front());
-      pending_.pop_front();
-      const auto t0 = steady_clock::now();
-      FeedOutcome out;
-      std::string error;
-      auto store = loadCalendar(p.source.url, p.options, p.source.name, error);
-      out.duration = duration_cast<milliseconds>(steady_clock::now() - t0);
-      if (store) {
-        out.kind = FeedOutcome::Kind::Updated;
-        out.bytes = store->stats().bytes;
-        out.store = std::move(store);
-      } else {
-        out.error = error;
-      }
-      p.done(std::move(out));
-    }
-  }
-  void cancelAll() override { pending_.clear(); }
+  [[nodiscard]] std::vector<pollfd> pollFds() const override { return fetcher_.pollFds(); }
+  [[nodiscard]] int timeoutMs() const override { return fetcher_.timeoutMs(); }
+  void process(std::span<const pollfd> ready) override { fetcher_.process(ready); }
+  void cancelAll() override { fetcher_.cancelAll(); }
 
  private:
-  struct Pending {
-    SourceConfig source;
-    ics::IngestOptions options;
-    std::function<void(FeedOutcome)> done;
-  };
-  std::deque<Pending> pending_;
+  Fetcher fetcher_;
 };
-
-// Retry after a failure: 30 s, 1, 2, 4 … minutes, never later than the
-// source's own refresh interval, with ±20 % jitter so sources spread out.
-seconds retryDelay(int failures, seconds refresh, std::uint64_t salt) {
-  const seconds base{30};
-  const int shift = std::min(failures - 1, 10);
-  const seconds d = std::min<seconds>(refresh, base * (1LL << std::max(0, shift)));
-  const auto jitter = long((salt * 2654435761u) % 41) - 20;  // -20 … +20 %
-  return std::max(seconds{5}, d + d * jitter / 100);
-}
 
 }  // namespace
 
-std::unique_ptr<FeedLoader> createFeedLoader(const Config&) {
-  return std::make_unique<FileFeedLoader>();
+std::unique_ptr<FeedLoader> createFeedLoader(const Config& config) {
+  return std::make_unique<FetcherLoader>(fetcherOptions(config));
 }
 
 App::App(Config config, hal::Clock& clock, std::unique_ptr<hal::Display> display,
@@ -107,23 +75,25 @@ void App::refreshDue(bool force) {
     s.inFlight = true;
     log::debug("{}: fetching {}", s.config.name, log::redactUrl(s.config.url));
     // The source is found again by name: a reload may have reordered the list.
-    loader_->start(s.config, ingestOptions(i),
-                   [this, name = s.config.name, url = s.config.url](FeedOutcome out) {
-                     for (std::size_t j = 0; j < sources_.size(); ++j)
-                       if (sources_[j].config.name == name && sources_[j].config.url == url)
-                         return onFetched(j, std::move(out));
-                   });
+    loader_->start(
+        s.config, ingestOptions(i),
+        [this, name = s.config.name, url = s.config.url](FetchResult out) {
+          for (std::size_t j = 0; j < sources_.size(); ++j)
+            if (sources_[j].config.name == name && sources_[j].config.url == url)
+              return onFetched(j, std::move(out));
+        },
+        s.store.has_value());
   }
 }
 
-void App::onFetched(std::size_t index, FeedOutcome out) {
+void App::onFetched(std::size_t index, FetchResult out) {
   SourceState& s = sources_[index];
   const ics::Instant now = clock_.now();
   s.inFlight = false;
   dirty_ = true;
   monitor_.recordFetch(out.duration, out.bytes);
   switch (out.kind) {
-    case FeedOutcome::Kind::Updated: {
+    case FetchResult::Kind::Updated: {
       const ics::IngestStats& st = out.store->stats();
       log::info("{}: updated, {} events kept, {} skipped, {} outside the window ({} KiB, {} ms)",
                 s.config.name, st.events, st.skipped, st.dropped, st.bytes / 1024,
@@ -131,8 +101,8 @@ void App::onFetched(std::size_t index, FeedOutcome out) {
       s.store = std::move(out.store);
       [[fallthrough]];
     }
-    case FeedOutcome::Kind::NotModified:
-      if (out.kind == FeedOutcome::Kind::NotModified)
+    case FetchResult::Kind::NotModified:
+      if (out.kind == FetchResult::Kind::NotModified)
         log::debug("{}: not modified ({} ms)", s.config.name, out.duration.count());
       if (s.failures > 0)
         log::info("{}: back online after {} failed fetches", s.config.name, s.failures);
@@ -142,12 +112,15 @@ void App::onFetched(std::size_t index, FeedOutcome out) {
       s.failures = 0;
       s.nextFetch = now + s.config.refresh;
       break;
-    case FeedOutcome::Kind::Failed: {
+    case FetchResult::Kind::Failed: {
       ++s.failures;
       s.lastFailure = now;
       s.lastError = out.error;
-      const seconds delay = retryDelay(s.failures, s.config.refresh,
-                                       std::uint64_t(now.time_since_epoch().count()) + index);
+      // 30 s, 1, 2, 4 … minutes, never later than the source's own interval,
+      // jittered so sources that failed together spread out.
+      const auto random =
+          std::uint32_t((std::uint64_t(now.time_since_epoch().count()) + index) * 2654435761u);
+      const seconds delay = retryDelay(s.failures, seconds{30}, s.config.refresh, random);
       s.nextFetch = now + delay;
       log::warning("{} — keeping the last good data{}; retry in {} s", out.error,
                    s.lastSuccess ? fmt::format(" from {}", ics::formatUtc(*s.lastSuccess)) : "",

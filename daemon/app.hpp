@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "daemon/config.hpp"
+#include "daemon/fetcher.hpp"
 #include "daemon/monitor.hpp"
 #include "daemon/notify.hpp"
 #include "hal/clock.hpp"
@@ -22,27 +23,21 @@
 
 namespace cb::daemon {
 
-// What one fetch produced.
-struct FeedOutcome {
-  enum class Kind { Updated, NotModified, Failed } kind = Kind::Failed;
-  std::optional<ics::EventStore> store{};  // Updated: the new, complete store
-  std::string error{};                     // Failed: one line, no secrets
-  std::uint64_t bytes = 0;
-  std::chrono::milliseconds duration{};
-};
-
 // How App fetches feeds: asynchronously, driven by the event loop's poll().
 class FeedLoader {
  public:
   virtual ~FeedLoader() = default;
+  // `conditional`: the caller holds the store of this source's last download, so a
+  // "not modified" answer is enough (see Fetcher::start).
   virtual void start(const SourceConfig& source, const ics::IngestOptions& options,
-                     std::function<void(FeedOutcome)> done) = 0;
+                     std::function<void(FetchResult)> done, bool conditional) = 0;
   [[nodiscard]] virtual std::vector<pollfd> pollFds() const = 0;
   [[nodiscard]] virtual int timeoutMs() const = 0;  // -1: nothing pending
   virtual void process(std::span<const pollfd> ready) = 0;
   virtual void cancelAll() = 0;
 };
 
+// The real loader: the libcurl Fetcher (files, http, https, webcal).
 [[nodiscard]] std::unique_ptr<FeedLoader> createFeedLoader(const Config& config);
 
 struct SourceState {
@@ -93,7 +88,7 @@ class App {
   void shrinkHorizon();
 
  private:
-  void onFetched(std::size_t index, FeedOutcome outcome);
+  void onFetched(std::size_t index, FetchResult outcome);
   [[nodiscard]] ics::IngestOptions ingestOptions(std::size_t index) const;
 
   Config config_;

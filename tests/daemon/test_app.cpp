@@ -26,13 +26,13 @@ struct FakeDisplay final : hal::Display {
 
 // Completes each start() with the next scripted outcome on process().
 struct ScriptedLoader final : FeedLoader {
-  std::deque<FeedOutcome> script;
-  std::vector<std::pair<std::function<void(FeedOutcome)>, FeedOutcome>> pending;
+  std::deque<FetchResult> script;
+  std::vector<std::pair<std::function<void(FetchResult)>, FetchResult>> pending;
   int started = 0;
-  void start(const SourceConfig&, const ics::IngestOptions&,
-             std::function<void(FeedOutcome)> done) override {
+  void start(const SourceConfig&, const ics::IngestOptions&, std::function<void(FetchResult)> done,
+             bool) override {
     ++started;
-    FeedOutcome o = std::move(script.front());
+    FetchResult o = std::move(script.front());
     script.pop_front();
     pending.emplace_back(std::move(done), std::move(o));
   }
@@ -46,20 +46,20 @@ struct ScriptedLoader final : FeedLoader {
   void cancelAll() override { pending.clear(); }
 };
 
-FeedOutcome updated(const std::string& file, ics::Instant now) {
+FetchResult updated(const std::string& file, ics::Instant now) {
   ics::IngestOptions o;
   o.displayZone = ics::TimeZone::locate("Europe/Berlin");
   o.now = now;
   ics::LoadResult r = ics::loadFile(test::fixture(file), o);
   REQUIRE(r.error.empty());
-  FeedOutcome out;
-  out.kind = FeedOutcome::Kind::Updated;
+  FetchResult out;
+  out.kind = FetchResult::Kind::Updated;
   out.store = std::move(r.store);
   return out;
 }
 
-FeedOutcome failed(std::string why) {
-  FeedOutcome out;
+FetchResult failed(std::string why) {
+  FetchResult out;
   out.error = std::move(why);
   return out;
 }

@@ -29,9 +29,9 @@ struct RecordingDisplay final : hal::Display {
 
 struct CountingLoader final : FeedLoader {
   int started = 0;
-  std::deque<std::function<void(FeedOutcome)>> pending;
-  void start(const SourceConfig&, const ics::IngestOptions&,
-             std::function<void(FeedOutcome)> done) override {
+  std::deque<std::function<void(FetchResult)>> pending;
+  void start(const SourceConfig&, const ics::IngestOptions&, std::function<void(FetchResult)> done,
+             bool) override {
     ++started;
     pending.push_back(std::move(done));
   }
@@ -41,7 +41,9 @@ struct CountingLoader final : FeedLoader {
     while (!pending.empty()) {
       auto done = std::move(pending.front());
       pending.pop_front();
-      done(FeedOutcome{.kind = FeedOutcome::Kind::NotModified});
+      FetchResult result;
+      result.kind = FetchResult::Kind::NotModified;
+      done(std::move(result));
     }
   }
   void cancelAll() override { pending.clear(); }
