@@ -13,32 +13,7 @@
 #include "render/theme.hpp"
 
 namespace cb::daemon {
-namespace {
-
 using namespace std::chrono;
-
-// The Fetcher behind the FeedLoader interface the App (and its tests) use.
-class FetcherLoader final : public FeedLoader {
- public:
-  explicit FetcherLoader(FetcherOptions options) : fetcher_(std::move(options)) {}
-  void start(const SourceConfig& source, const ics::IngestOptions& options,
-             std::function<void(FetchResult)> done, bool conditional) override {
-    fetcher_.start(source, options, std::move(done), conditional);
-  }
-  [[nodiscard]] std::vector<pollfd> pollFds() const override { return fetcher_.pollFds(); }
-  [[nodiscard]] int timeoutMs() const override { return fetcher_.timeoutMs(); }
-  void process(std::span<const pollfd> ready) override { fetcher_.process(ready); }
-  void cancelAll() override { fetcher_.cancelAll(); }
-
- private:
-  Fetcher fetcher_;
-};
-
-}  // namespace
-
-std::unique_ptr<FeedLoader> createFeedLoader(const Config& config) {
-  return std::make_unique<FetcherLoader>(fetcherOptions(config));
-}
 
 App::App(Config config, hal::Clock& clock, std::unique_ptr<hal::Display> display,
          std::unique_ptr<FeedLoader> loader)
@@ -75,14 +50,12 @@ void App::refreshDue(bool force) {
     s.inFlight = true;
     log::debug("{}: fetching {}", s.config.name, log::redactUrl(s.config.url));
     // The source is found again by name: a reload may have reordered the list.
-    loader_->start(
-        s.config, ingestOptions(i),
-        [this, name = s.config.name, url = s.config.url](FetchResult out) {
-          for (std::size_t j = 0; j < sources_.size(); ++j)
-            if (sources_[j].config.name == name && sources_[j].config.url == url)
-              return onFetched(j, std::move(out));
-        },
-        s.store.has_value());
+    loader_->start(s.config, ingestOptions(i),
+                   [this, name = s.config.name, url = s.config.url](FetchResult out) {
+                     for (std::size_t j = 0; j < sources_.size(); ++j)
+                       if (sources_[j].config.name == name && sources_[j].config.url == url)
+                         return onFetched(j, std::move(out));
+                   });
   }
 }
 

@@ -27,18 +27,15 @@ namespace cb::daemon {
 class FeedLoader {
  public:
   virtual ~FeedLoader() = default;
-  // `conditional`: the caller holds the store of this source's last download, so a
-  // "not modified" answer is enough (see Fetcher::start).
+  // The loader decides when a conditional request is safe (FetcherFeedLoader:
+  // only after this process received a whole copy of the source).
   virtual void start(const SourceConfig& source, const ics::IngestOptions& options,
-                     std::function<void(FetchResult)> done, bool conditional) = 0;
+                     std::function<void(FetchResult)> done) = 0;
   [[nodiscard]] virtual std::vector<pollfd> pollFds() const = 0;
   [[nodiscard]] virtual int timeoutMs() const = 0;  // -1: nothing pending
   virtual void process(std::span<const pollfd> ready) = 0;
   virtual void cancelAll() = 0;
 };
-
-// The real loader: the libcurl Fetcher (files, http, https, webcal).
-[[nodiscard]] std::unique_ptr<FeedLoader> createFeedLoader(const Config& config);
 
 struct SourceState {
   SourceConfig config;

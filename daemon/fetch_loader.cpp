@@ -1,4 +1,4 @@
-// FetcherFeedLoader: adapts Fetcher results to App's FeedOutcome.
+// FetcherFeedLoader: the Fetcher behind App's FeedLoader, conditional only after a whole copy.
 #include "daemon/fetch_loader.hpp"
 
 namespace cb::daemon {
@@ -6,30 +6,14 @@ namespace cb::daemon {
 FetcherFeedLoader::FetcherFeedLoader(FetcherOptions options) : fetcher_(std::move(options)) {}
 
 void FetcherFeedLoader::start(const SourceConfig& source, const ics::IngestOptions& options,
-                              std::function<void(FeedOutcome)> done) {
+                              std::function<void(FetchResult)> done) {
   const std::string key = source.name + '\n' + source.url;
   const bool conditional = haveFullCopy_.contains(key);
   fetcher_.start(
       source, options,
       [this, key, done = std::move(done)](FetchResult r) {
-        FeedOutcome out;
-        out.bytes = r.bytes;
-        out.duration = r.duration;
-        switch (r.kind) {
-          case FetchResult::Kind::Updated:
-            out.kind = FeedOutcome::Kind::Updated;
-            out.store = std::move(r.store);
-            haveFullCopy_.insert(key);
-            break;
-          case FetchResult::Kind::NotModified:
-            out.kind = FeedOutcome::Kind::NotModified;
-            break;
-          case FetchResult::Kind::Failed:
-            out.kind = FeedOutcome::Kind::Failed;
-            out.error = std::move(r.error);
-            break;
-        }
-        done(std::move(out));
+        if (r.kind == FetchResult::Kind::Updated) haveFullCopy_.insert(key);
+        done(std::move(r));
       },
       conditional);
 }

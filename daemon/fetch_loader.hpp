@@ -18,7 +18,7 @@ class FetcherFeedLoader final : public FeedLoader {
   explicit FetcherFeedLoader(FetcherOptions options);
 
   void start(const SourceConfig& source, const ics::IngestOptions& options,
-             std::function<void(FeedOutcome)> done) override;
+             std::function<void(FetchResult)> done) override;
   [[nodiscard]] std::vector<pollfd> pollFds() const override;
   [[nodiscard]] int timeoutMs() const override;
   void process(std::span<const pollfd> ready) override;

@@ -29,8 +29,8 @@ struct ScriptedLoader final : FeedLoader {
   std::deque<FetchResult> script;
   std::vector<std::pair<std::function<void(FetchResult)>, FetchResult>> pending;
   int started = 0;
-  void start(const SourceConfig&, const ics::IngestOptions&, std::function<void(FetchResult)> done,
-             bool) override {
+  void start(const SourceConfig&, const ics::IngestOptions&,
+             std::function<void(FetchResult)> done) override {
     ++started;
     FetchResult o = std::move(script.front());
     script.pop_front();

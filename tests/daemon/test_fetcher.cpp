@@ -780,26 +780,26 @@ TEST_CASE("FetcherFeedLoader: whole first fetch after a start, conditional after
                [](const HttpRequest& req) { return test::conditionalReply(req, calendar(3)); });
   server.route("/gone", [](const HttpRequest&) { return HttpReply::withStatus(410); });
   auto fetch = [&](FetcherFeedLoader& loader, const std::string& path) {
-    std::optional<FeedOutcome> out;
-    loader.start(source(server.url(path)), {}, [&](FeedOutcome o) { out = std::move(o); });
+    std::optional<FetchResult> out;
+    loader.start(source(server.url(path)), {}, [&](FetchResult o) { out = std::move(o); });
     drive(loader, [&] { return out.has_value(); });
     return std::move(*out);
   };
   for (int run = 0; run < 2; ++run) {  // the second run is a daemon restart
     INFO("run " << run);
     FetcherFeedLoader loader(testOptions(state.path));
-    FeedOutcome o = fetch(loader, "/cal.ics");
-    REQUIRE(o.kind == FeedOutcome::Kind::Updated);
+    FetchResult o = fetch(loader, "/cal.ics");
+    REQUIRE(o.kind == FetchResult::Kind::Updated);
     CHECK(o.store->eventCount() == 3);
     CHECK(o.bytes == calendar(3).size());
     CHECK(server.requests().back().header("If-None-Match").empty());
     o = fetch(loader, "/cal.ics");
-    CHECK(o.kind == FeedOutcome::Kind::NotModified);
+    CHECK(o.kind == FetchResult::Kind::NotModified);
     CHECK_FALSE(o.store.has_value());
     CHECK_FALSE(server.requests().back().header("If-None-Match").empty());
     CHECK(loader.fetcher().stats().parses == 1);
     o = fetch(loader, "/gone");
-    CHECK(o.kind == FeedOutcome::Kind::Failed);
+    CHECK(o.kind == FetchResult::Kind::Failed);
     CHECK(o.error.find("HTTP 410") != std::string::npos);
     CHECK(loader.timeoutMs() == -1);
   }

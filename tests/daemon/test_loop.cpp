@@ -30,8 +30,8 @@ struct RecordingDisplay final : hal::Display {
 struct CountingLoader final : FeedLoader {
   int started = 0;
   std::deque<std::function<void(FetchResult)>> pending;
-  void start(const SourceConfig&, const ics::IngestOptions&, std::function<void(FetchResult)> done,
-             bool) override {
+  void start(const SourceConfig&, const ics::IngestOptions&,
+             std::function<void(FetchResult)> done) override {
     ++started;
     pending.push_back(std::move(done));
   }
