@@ -3,7 +3,8 @@
 // usage: test_random_oracle [--seed S] [--count N] [--keep]
 //
 // Generates N calendars (default 40, fixed seed) mixing RRULE (DAILY/WEEKLY/MONTHLY/YEARLY,
-// INTERVAL, COUNT/UNTIL, BYDAY with ordinals, BYMONTHDAY, BYMONTH, WKST), RDATE, EXDATE,
+// INTERVAL, COUNT/UNTIL, BYDAY with ordinals, BYMONTHDAY incl. -1, BYMONTH, BYSETPOS, BYHOUR,
+// WKST), RDATE, EXDATE,
 // RECURRENCE-ID overrides (moved, retitled, cancelled), UTC/floating/IANA-zoned/all-day times
 // (zones with and without DST, with and without VTIMEZONE), DTEND/DURATION/neither, escaped
 // and folded text, CRLF or LF; runs the binary (CB_BINARY) and
@@ -11,8 +12,9 @@
 //
 // The generator stays out of what the oracle documents as doubtful (KNOWN LIMITATIONS in
 // occurrences.py), so every disagreement is ours to explain:
-//  * at most one instance per day per series, and overrides never move an instance onto a day
-//    (or past midnight) where the series has another one — the oracle matches overrides by date;
+//  * overrides only in series with at most one instance a day (BYHOUR series have none), and
+//    never moved onto a day (or past midnight) where the series has another instance — the
+//    oracle matches overrides by date;
 //  * no RANGE=THISANDFUTURE, no SEQUENCE (the oracle's de-duplication), no X-WR-TIMEZONE;
 //  * EXDATE and RECURRENCE-ID always in the form of DTSTART (no EXDATE;VALUE=DATE on DATE-TIME);
 //  * DTSTART always matches its RRULE; UNTIL is never before DTSTART and never equal to an
@@ -356,7 +358,11 @@ class Generator {
         break;
       case Freq::Monthly:
         if (rng_.chance(30)) {
-          by = ";BYMONTHDAY=" + std::to_string(unsigned(ymd.day()));
+          const bool lastOfMonth =
+              ymd.day() == (ymd.year() / ymd.month() / std::chrono::last).day();
+          by = ";BYMONTHDAY=" + (lastOfMonth && rng_.chance(60)
+                                     ? std::string("-1")
+                                     : std::to_string(unsigned(ymd.day())));
           if (rng_.chance(50)) by += "," + std::to_string(rng_.range(1, 28));
           s.simple = false;
         } else if (rng_.chance(45)) {
@@ -388,6 +394,14 @@ class Generator {
         break;
     }
     if (s.simple && unsigned(ymd.day()) > 28) s.simple = false;  // months without that day
+    // Several instances a day (never with overrides: the oracle matches those by date), at
+    // DTSTART's minute and between 06:00 and 22:00.
+    const int hour = int(duration_cast<hours>(s.start - day).count());
+    if ((s.freq == Freq::Daily || s.freq == Freq::Weekly) && s.form != Form::AllDay &&
+        s.lengthMinutes <= 120 && hour <= 17 && rng_.chance(15)) {
+      by += ";BYHOUR=" + std::to_string(hour) + "," + std::to_string(hour + rng_.range(3, 4));
+      s.simple = false;
+    }
 
     static constexpr std::array<std::string_view, 5> kFreqNames = {"", "DAILY", "WEEKLY", "MONTHLY",
                                                                    "YEARLY"};
@@ -424,7 +438,7 @@ class Generator {
     const local_days day = windowStart + days{rng_.range(-300, 120)};
     if (s.form == Form::AllDay) {
       s.start = day + seconds{0};
-      s.lengthDays = rng_.range(1, 3);
+      s.lengthDays = rng_.chance(10) ? 7 : rng_.range(1, 3);
     } else {
       const int startMinutes = 60 * rng_.range(6, 20) + 15 * rng_.range(0, 3);
       s.start = day + minutes{startMinutes};
@@ -448,7 +462,8 @@ class Generator {
       if (endKind < 60)
         lines.push_back(when(s, "DTEND", s.start + days{s.lengthDays}));
       else if (endKind < 80)
-        lines.push_back("DURATION:P" + std::to_string(s.lengthDays) + "D");
+        lines.push_back(s.lengthDays == 7 ? std::string("DURATION:P1W")
+                                          : "DURATION:P" + std::to_string(s.lengthDays) + "D");
       else
         s.lengthDays = 1;
     } else if (endKind < 60) {
