@@ -358,11 +358,14 @@ class Generator {
         break;
       case Freq::Monthly:
         if (rng_.chance(30)) {
-          const bool lastOfMonth =
-              ymd.day() == (ymd.year() / ymd.month() / std::chrono::last).day();
-          by = ";BYMONTHDAY=" + (lastOfMonth && rng_.chance(60)
-                                     ? std::string("-1")
-                                     : std::to_string(unsigned(ymd.day())));
+          if (rng_.chance(40)) {
+            // The last day of the month; DTSTART moves onto it.
+            const local_days lastDay{ymd.year() / ymd.month() / std::chrono::last};
+            s.start = lastDay + (s.start - day);
+            by = ";BYMONTHDAY=-1";
+          } else {
+            by = ";BYMONTHDAY=" + std::to_string(unsigned(ymd.day()));
+          }
           if (rng_.chance(50)) by += "," + std::to_string(rng_.range(1, 28));
           s.simple = false;
         } else if (rng_.chance(45)) {
@@ -396,9 +399,9 @@ class Generator {
     if (s.simple && unsigned(ymd.day()) > 28) s.simple = false;  // months without that day
     // Several instances a day (never with overrides: the oracle matches those by date), at
     // DTSTART's minute and between 06:00 and 22:00.
-    const int hour = int(duration_cast<hours>(s.start - day).count());
+    const int hour = int(duration_cast<hours>(s.start - floor<days>(s.start)).count());
     if ((s.freq == Freq::Daily || s.freq == Freq::Weekly) && s.form != Form::AllDay &&
-        s.lengthMinutes <= 120 && hour <= 17 && rng_.chance(15)) {
+        s.lengthMinutes <= 120 && hour <= 17 && rng_.chance(30)) {
       by += ";BYHOUR=" + std::to_string(hour) + "," + std::to_string(hour + rng_.range(3, 4));
       s.simple = false;
     }
@@ -438,7 +441,7 @@ class Generator {
     const local_days day = windowStart + days{rng_.range(-300, 120)};
     if (s.form == Form::AllDay) {
       s.start = day + seconds{0};
-      s.lengthDays = rng_.chance(10) ? 7 : rng_.range(1, 3);
+      s.lengthDays = rng_.range(1, 3);
     } else {
       const int startMinutes = 60 * rng_.range(6, 20) + 15 * rng_.range(0, 3);
       s.start = day + minutes{startMinutes};
@@ -462,8 +465,12 @@ class Generator {
       if (endKind < 60)
         lines.push_back(when(s, "DTEND", s.start + days{s.lengthDays}));
       else if (endKind < 80)
-        lines.push_back(s.lengthDays == 7 ? std::string("DURATION:P1W")
-                                          : "DURATION:P" + std::to_string(s.lengthDays) + "D");
+        if (rng_.chance(40)) {
+          s.lengthDays = 7;
+          lines.push_back("DURATION:P1W");
+        } else {
+          lines.push_back("DURATION:P" + std::to_string(s.lengthDays) + "D");
+        }
       else
         s.lengthDays = 1;
     } else if (endKind < 60) {
