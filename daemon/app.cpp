@@ -93,7 +93,8 @@ void App::onFetched(std::size_t index, FetchResult out) {
       // jittered so sources that failed together spread out.
       const auto random =
           std::uint32_t((std::uint64_t(now.time_since_epoch().count()) + index) * 2654435761u);
-      const seconds delay = retryDelay(s.failures, seconds{30}, s.config.refresh, random);
+      seconds delay = retryDelay(s.failures, seconds{30}, s.config.refresh, random);
+      if (out.retryAfter) delay = std::max(delay, *out.retryAfter);  // the server asked (429/503)
       s.nextFetch = now + delay;
       log::warning("{} — keeping the last good data{}; retry in {} s", out.error,
                    s.lastSuccess ? fmt::format(" from {}", ics::formatUtc(*s.lastSuccess)) : "",

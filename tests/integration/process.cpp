@@ -70,6 +70,17 @@ void Child::signal(int sig) {
   kill(pid_, sig);
 }
 
+void Child::drainErr(std::string& err) {
+  char buf[4096];
+  while (true) {
+    pollfd p{errFd_, POLLIN, 0};
+    if (poll(&p, 1, 0) <= 0 || !(p.revents & POLLIN)) return;
+    const ssize_t n = read(errFd_, buf, sizeof buf);
+    if (n <= 0) return;
+    err.append(buf, std::size_t(n));
+  }
+}
+
 RunResult Child::wait() {
   RunResult r;
   pollfd fds[2] = {{outFd_, POLLIN, 0}, {errFd_, POLLIN, 0}};

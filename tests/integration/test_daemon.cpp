@@ -9,6 +9,7 @@
 #include <fstream>
 #include <thread>
 
+#include "notify_socket.hpp"
 #include "process.hpp"
 #include "render/frame.hpp"
 #include "support.hpp"
@@ -18,48 +19,6 @@ using namespace std::chrono;
 namespace fs = std::filesystem;
 
 namespace {
-
-// A NOTIFY_SOCKET that collects what the daemon tells systemd.
-class NotifySocket {
- public:
-  explicit NotifySocket(const fs::path& path) : path_(path) {
-    fs::remove(path);
-    fd_ = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-    sockaddr_un addr{};
-    addr.sun_family = AF_UNIX;
-    std::snprintf(addr.sun_path, sizeof addr.sun_path, "%s", path.c_str());
-    REQUIRE(bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
-  }
-  ~NotifySocket() {
-    close(fd_);
-    fs::remove(path_);
-  }
-  // Waits up to `timeout` for a message containing `needle`; all messages are kept.
-  bool waitFor(const std::string& needle, milliseconds timeout) {
-    const auto end = steady_clock::now() + timeout;
-    while (steady_clock::now() < end) {
-      char buf[4096];
-      const ssize_t n = recv(fd_, buf, sizeof buf, 0);
-      if (n > 0) {
-        messages.emplace_back(buf, std::size_t(n));
-        if (messages.back().find(needle) != std::string::npos) return true;
-      } else {
-        std::this_thread::sleep_for(milliseconds(10));
-      }
-    }
-    return false;
-  }
-  int count(const std::string& needle) const {
-    int c = 0;
-    for (const auto& m : messages) c += m.find(needle) != std::string::npos;
-    return c;
-  }
-  std::vector<std::string> messages;
-
- private:
-  fs::path path_;
-  int fd_ = -1;
-};
 
 fs::path writeConfig(const fs::path& dir, const std::string& extra = "") {
   const fs::path config = dir / "config.toml";
@@ -95,7 +54,7 @@ TEST_CASE("READY, STATUS and WATCHDOG reach systemd; SIGHUP with a broken config
   }
   const fs::path dir = test::tempDir("it-notify");
   const fs::path config = writeConfig(dir);
-  NotifySocket sd(dir / "notify.sock");
+  test::NotifySocket sd(dir / "notify.sock");
   test::Child daemon(test::env("CB_BINARY"), {"run", "--config", config.string()},
                      {"NOTIFY_SOCKET=" + (dir / "notify.sock").string(), "WATCHDOG_USEC=200000"});
   REQUIRE(sd.waitFor("READY=1", seconds{5}));

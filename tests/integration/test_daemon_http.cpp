@@ -1,0 +1,174 @@
+// Integration: the real daemon against a loopback HTTP server that misbehaves in every way.
+#include <signal.h>
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+#include <fstream>
+#include <mutex>
+#include <thread>
+
+#include "http_server.hpp"
+#include "notify_socket.hpp"
+#include "process.hpp"
+#include "render/frame.hpp"
+#include "support.hpp"
+
+using namespace cb;
+using namespace std::chrono;
+namespace fs = std::filesystem;
+
+namespace {
+
+// `n` one-hour meetings starting every two hours from the next full hour (UTC).
+std::string calendarAroundNow(int n, const std::string& title) {
+  const auto base = floor<hours>(system_clock::now()) + hours{1};
+  std::string ics = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//calendarbot//tests//EN\r\n";
+  for (int i = 0; i < n; ++i) {
+    const auto start = floor<seconds>(base + hours{2 * i});
+    const auto stamp = [](sys_seconds t) {
+      const auto d = floor<days>(t);
+      const year_month_day ymd{d};
+      const hh_mm_ss hms{t - d};
+      char buf[32];
+      std::snprintf(buf, sizeof buf, "%04d%02u%02uT%02ld%02ld%02ldZ", int(ymd.year()),
+                    unsigned(ymd.month()), unsigned(ymd.day()), long(hms.hours().count()),
+                    long(hms.minutes().count()), long(hms.seconds().count()));
+      return std::string(buf);
+    };
+    ics += "BEGIN:VEVENT\r\nUID:http-" + std::to_string(i) + "@tests\r\nDTSTAMP:" + stamp(start) +
+           "\r\nDTSTART:" + stamp(start) + "\r\nDTEND:" + stamp(start + hours{1}) +
+           "\r\nSUMMARY:" + title + " " + std::to_string(i) + "\r\nEND:VEVENT\r\n";
+  }
+  return ics + "END:VCALENDAR\r\n";
+}
+
+// What /feed answers; the test switches it between fetches.
+struct Script {
+  std::mutex mutex;
+  std::string mode = "good";
+  std::string body;
+};
+
+test::HttpReply answer(Script& script, const test::HttpRequest& req) {
+  std::lock_guard lock(script.mutex);
+  const std::string& m = script.mode;
+  if (m == "good") return test::conditionalReply(req, script.body);
+  if (m == "404") return test::HttpReply::withStatus(404, "no such calendar\n");
+  if (m == "500") return test::HttpReply::withStatus(500, "internal error\n");
+  if (m == "garbage") return test::HttpReply::ok("<html><body>Sign in to continue</body></html>\n");
+  if (m == "redirect-loop") return test::HttpReply::redirect("/feed?again");
+  if (m == "oversize") return test::HttpReply::ok(calendarAroundNow(3000, std::string(600, 'x')));
+  test::HttpReply r = test::HttpReply::ok(script.body);
+  if (m == "stall") r.mode = test::HttpReply::Mode::Stall;
+  if (m == "truncated") {
+    r.mode = test::HttpReply::Mode::Truncate;
+    r.sendBytes = script.body.size() / 2;  // mid-event
+  }
+  return r;
+}
+
+class Daemon {
+ public:
+  Daemon(const fs::path& config, const fs::path& notifySocket)
+      : child_(test::env("CB_BINARY"), {"run", "--config", config},
+               {"NOTIFY_SOCKET=" + notifySocket.string()}) {}
+  // Waits until the log has a line containing `needle` after what was seen so far.
+  bool waitForLog(const std::string& needle, milliseconds timeout = seconds{10}) {
+    const auto end = steady_clock::now() + timeout;
+    while (steady_clock::now() < end) {
+      child_.drainErr(log_);
+      const std::size_t at = log_.find(needle, seen_);
+      if (at != std::string::npos) {
+        seen_ = at + needle.size();
+        return true;
+      }
+      std::this_thread::sleep_for(milliseconds(20));
+    }
+    return false;
+  }
+  void refresh() { child_.signal(SIGUSR2); }
+  bool alive() { return kill(child_.pid(), 0) == 0; }
+  test::RunResult stop() {
+    child_.signal(SIGTERM);
+    auto r = child_.wait();
+    r.err = log_ + r.err;
+    return r;
+  }
+  const std::string& log() const { return log_; }
+
+ private:
+  test::Child child_;
+  std::string log_;
+  std::size_t seen_ = 0;
+};
+
+int agendaInk(const fs::path& png) {
+  render::Frame f;
+  if (!render::readPng(png.string(), f)) return -1;
+  int dark = 0;
+  for (auto p : f.pixels()) dark += (p & 0xff) < 0x80;
+  return dark;
+}
+
+}  // namespace
+
+TEST_CASE("every network fault keeps the last good data; the daemon recovers", "[integration]") {
+  const fs::path dir = test::tempDir("it-http");
+  Script script;
+  script.body = calendarAroundNow(3, "Planning");
+  test::HttpServer server;
+  server.route("/feed", [&](const test::HttpRequest& req) { return answer(script, req); });
+  const std::string url = server.url("/feed") + "?token=SECRET-TOKEN";
+  const fs::path config = dir / "config.toml";
+  std::ofstream(config) << "timezone = \"UTC\"\nlog_level = \"debug\"\nstate_dir = \""
+                        << dir.string() << "\"\n[display]\nkind = \"png\"\npath = \""
+                        << (dir / "frame.png").string()
+                        << "\"\nwidth = 480\nheight = 800\n[layouts]\ncycle = [\"4x8\"]\n"
+                        << "[[source]]\nname = \"work\"\nurl = \"" << url
+                        << "\"\nrefresh = \"1h\"\n"
+                        << "[fetch]\nstall_timeout = \"1s\"\nmax_feed_mb = 1\nmax_redirects = 3\n";
+  test::NotifySocket sd(dir / "notify.sock");
+  Daemon daemon(config, dir / "notify.sock");
+  REQUIRE(daemon.waitForLog("work: updated, 3 events kept"));
+  const int inkWithData = agendaInk(dir / "frame.png");
+  REQUIRE(inkWithData > 0);
+
+  daemon.refresh();  // the server answers 304 to our ETag: nothing is parsed
+  REQUIRE(daemon.waitForLog("work: not modified"));
+
+  const std::vector<std::pair<std::string, std::string>> faults = {
+      {"404", "HTTP 404"},         {"500", "HTTP 500"},    {"stall", "work: "},
+      {"truncated", "work: "},     {"oversize", "work: "}, {"garbage", "work: "},
+      {"redirect-loop", "work: "},
+  };
+  for (const auto& [mode, reason] : faults) {
+    INFO("fault " << mode << "\n" << daemon.log());
+    {
+      std::lock_guard lock(script.mutex);
+      script.mode = mode;
+    }
+    daemon.refresh();
+    REQUIRE(daemon.waitForLog(reason));
+    REQUIRE(daemon.waitForLog("keeping the last good data"));
+    CHECK(daemon.alive());
+    // Still the three meetings, and systemd's status line says the source is offline.
+    if (test::env("CB_HAVE_SYSTEMD") != "0") CHECK(sd.lastStatus().find("1 source, 3 events") == 0);
+    if (test::env("CB_HAVE_SYSTEMD") != "0")
+      CHECK(sd.lastStatus().find("1 offline") != std::string::npos);
+  }
+
+  {  // the server recovers, with a changed feed
+    std::lock_guard lock(script.mutex);
+    script.mode = "good";
+    script.body = calendarAroundNow(4, "Review");
+  }
+  daemon.refresh();
+  REQUIRE(daemon.waitForLog("work: updated, 4 events kept"));
+  REQUIRE(daemon.waitForLog("back online after 7 failed fetches"));
+  CHECK(agendaInk(dir / "frame.png") != inkWithData);  // the new titles are on screen
+  if (test::env("CB_HAVE_SYSTEMD") != "0") CHECK(sd.waitStatus("1 source, 4 events", seconds{5}));
+  const auto r = daemon.stop();
+  CHECK(r.exitCode == 0);
+  CHECK(r.err.find("SECRET-TOKEN") == std::string::npos);  // never a URL's secret parts
+  CHECK(r.err.find("/feed") == std::string::npos);
+}
