@@ -1,7 +1,9 @@
 // `calendarbot render`: ICS files → store → agenda → layout → Frame → PNG display.
 #include <fmt/format.h>
 
+#include <cctype>
 #include <charconv>
+#include <optional>
 
 #include "daemon/args.hpp"
 #include "daemon/cli.hpp"
@@ -17,6 +19,8 @@ namespace {
 constexpr const char* kHelp =
     "usage: calendarbot render --ics FILE_OR_URL... --layout NAME --at ISO8601 --out FRAME.png\n"
     "                          [--tz ZONE] [--theme lcd|eink] [--size WxH] [--12h]\n"
+    "                          [--owner EMAIL]... [--show-free] [--private-busy]\n"
+    "                          [--synced ISO8601] [--offline-since ISO8601] [--no-data]\n"
     "\n"
     "Draws exactly what the panel would show at that instant.\n"
     "  --ics FILE...    one or more ICS files or https/http/webcal URLs (all are merged)\n"
@@ -26,6 +30,12 @@ constexpr const char* kHelp =
     "  --theme NAME     lcd (greys, default) or eink (black and white)\n"
     "  --size WxH       logical size, default 480x800\n"
     "  --12h            12-hour clock times\n"
+    "  --owner EMAIL    your address: meetings it declined are hidden (repeatable)\n"
+    "  --show-free      also show free/transparent events (hidden by default)\n"
+    "  --private-busy   show private events as \"Busy\"\n"
+    "  --synced T       the last successful sync (default: --at)\n"
+    "  --offline-since T  preview the stale-data state: offline since T\n"
+    "  --no-data        preview the first-boot state (nothing fetched yet)\n"
     "  --out FILE       the PNG to write\n";
 
 bool parseSize(std::string_view s, int& w, int& h) {
@@ -45,7 +55,10 @@ int usage(const std::string& message) {
 }  // namespace
 
 int cmdRender(const std::vector<std::string_view>& argv) {
-  Args args(argv, {"ics", "layout", "at", "tz", "theme", "size", "out"}, {"help", "12h"});
+  Args args(
+      argv,
+      {"ics", "layout", "at", "tz", "theme", "size", "out", "owner", "synced", "offline-since"},
+      {"help", "12h", "show-free", "private-busy", "no-data"});
   if (args.has("help")) {
     std::fputs(kHelp, stdout);
     return kOk;
@@ -76,8 +89,22 @@ int cmdRender(const std::vector<std::string_view>& argv) {
   const auto out = args.value("out");
   if (!out) return usage("--out FRAME.png is required");
 
+  std::optional<ics::Instant> synced = *at, offlineSince;
+  for (auto [name, target] :
+       {std::pair{"synced", &synced}, std::pair{"offline-since", &offlineSince}}) {
+    if (const auto text = args.value(name)) {
+      *target = ics::parseIsoInstant(*text, *zone);
+      if (!*target) return usage(fmt::format("bad --{} \"{}\" (expected ISO 8601)", name, *text));
+    }
+  }
+
   ics::IngestOptions options;
   options.displayZone = zone;
+  for (std::string email : args.values("owner")) {
+    if (email.starts_with("mailto:")) email.erase(0, 7);
+    for (char& ch : email) ch = char(std::tolower(static_cast<unsigned char>(ch)));
+    options.ownerEmails.push_back(email);
+  }
   options.now = *at;
   std::vector<ics::EventStore> stores;
   for (std::size_t i = 0; i < files.size(); ++i) {
@@ -93,12 +120,17 @@ int cmdRender(const std::vector<std::string_view>& argv) {
   std::vector<const ics::EventStore*> views;
   for (const auto& s : stores) views.push_back(&s);
 
-  const layouts::Agenda agenda = layouts::buildAgenda(views, *at, layouts::AgendaOptions{});
+  layouts::AgendaOptions agendaOptions;
+  agendaOptions.hideFree = !args.has("show-free");
+  agendaOptions.maskPrivate = args.has("private-busy");
+  const layouts::Agenda agenda = layouts::buildAgenda(views, *at, agendaOptions);
   layouts::LayoutContext context;
   context.now = *at;
   context.zone = zone;
   context.use24h = !args.has("12h");
-  context.state.lastSync = *at;
+  context.state.haveData = !args.has("no-data");
+  context.state.lastSync = context.state.haveData ? synced : std::nullopt;
+  context.state.offlineSince = offlineSince;
   const render::Frame frame =
       layouts::renderFrame(*layout, agenda, context, render::themeFor(*themeKind), width, height);
   hal::PngDisplay display(*out, 0);

@@ -3,6 +3,8 @@
 
 #include <algorithm>
 
+#include "layouts/format.hpp"
+
 namespace cb::layouts {
 
 Agenda buildAgenda(std::span<const ics::EventStore* const> stores, ics::Instant now,
@@ -23,8 +25,10 @@ Agenda buildAgenda(std::span<const ics::EventStore* const> stores, ics::Instant 
       item.startDate = o.startDate;
       item.endDate = o.endDate;
       const bool masked = options.maskPrivate && o.privacy != ics::Privacy::Public;
-      item.summary = masked ? "Busy" : std::string(o.summary);
-      item.location = masked ? std::string{} : std::string(o.location);
+      item.summary = masked ? std::string("Busy") : cleanText(o.summary);
+      if (item.summary.empty()) item.summary = "(No title)";
+      item.location = masked ? std::string{} : displayLocation(cleanText(o.location));
+      item.masked = masked;
       item.status = o.status;
       item.busy = o.busy;
       item.tentative = o.status == ics::Status::Tentative || o.response == ics::Response::Tentative;

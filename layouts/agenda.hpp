@@ -17,11 +17,12 @@ struct AgendaItem {
   bool allDay = false;
   ics::Date startDate{};  // all-day: civil dates, end exclusive
   ics::Date endDate{};
-  std::string summary;
-  std::string location;
+  std::string summary;   // one clean line; "Busy" when masked
+  std::string location;  // without online-meeting boilerplate (see displayLocation)
   ics::Status status = ics::Status::None;
   ics::BusyStatus busy = ics::BusyStatus::Busy;
   bool tentative = false;  // the owner answered "tentative" or the event is tentative
+  bool masked = false;     // private, shown as "Busy"
 };
 
 struct AgendaOptions {
@@ -35,7 +36,8 @@ struct Agenda {
 };
 
 // Collects [now - 1 day, now + lookahead) from every store; drops cancelled
-// meetings, those the owner declined and (per options) free ones.
+// meetings, those the owner declined and (per options) free ones; cleans the
+// text (see cleanText, displayLocation) and masks private ones per options.
 [[nodiscard]] Agenda buildAgenda(std::span<const ics::EventStore* const> stores, ics::Instant now,
                                  const AgendaOptions& options);
 

@@ -15,9 +15,9 @@ namespace cb::layouts {
 
 // What a screen knows besides the agenda.
 struct ScreenState {
-  bool haveData = true;                      // false: first boot, nothing fetched yet
-  std::optional<ics::Instant> lastSync;      // last successful fetch
-  std::optional<ics::Instant> offlineSince;  // set when the data is stale
+  bool haveData = true;                        // false: first boot, nothing fetched yet
+  std::optional<ics::Instant> lastSync{};      // last successful fetch
+  std::optional<ics::Instant> offlineSince{};  // set when the data is stale
 };
 
 struct LayoutContext {

@@ -1,101 +1,318 @@
-// whats-next: countdown zone, meeting card and status line, scaled to the canvas.
+// whats-next: countdown zone, meeting card and status line; portrait or landscape.
 #include "layouts/whats_next.hpp"
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <cmath>
+
+#include "layouts/focus.hpp"
 #include "layouts/format.hpp"
 
 namespace cb::layouts {
 
 using render::Align;
+using render::Canvas;
 using render::Rect;
 using render::Shade;
 using render::TextStyle;
+using render::VAlign;
+using std::chrono::minutes;
+using std::chrono::seconds;
 
-void drawWhatsNext(render::Canvas& c, const Agenda& agenda, const LayoutContext& ctx) {
-  const int w = c.width();
-  const int h = c.height();
-  const int pad = w / 24;
-  c.clear(Shade::White);
+Urgency urgencyFor(seconds left) {
+  const long m = minutesLeft(left);
+  if (m <= 2) return Urgency::Critical;
+  if (m <= 10) return Urgency::Tight;
+  if (m <= 30) return Urgency::Soon;
+  return Urgency::Calm;
+}
 
-  const AgendaItem* current = nullptr;
-  const AgendaItem* next = nullptr;
-  for (const AgendaItem& item : agenda.items) {
-    if (item.allDay) continue;
-    if (item.start <= ctx.now && ctx.now < item.end) {
-      if (current == nullptr || item.end < current->end) current = &item;
-    } else if (item.start > ctx.now && next == nullptr) {
-      next = &item;
-    }
-  }
-  const AgendaItem* shown = current ? current : next;
-
-  // Zone 1: countdown box (top 3/8).
-  const Rect box{pad, pad, w - 2 * pad, h * 3 / 8 - 2 * pad};
-  c.fillRoundedRect(box, 24, Shade::Grey1);
-  c.strokeRoundedRect(box, 24, 3, Shade::Grey5);
-  if (shown) {
-    const auto left = current ? current->end - ctx.now : shown->start - ctx.now;
-    const Countdown cd = countdown(left);
-    c.text(current ? "ENDS IN" : "STARTS IN", {box.x, box.y + box.height / 12, box.width, 40},
-           {.sizePx = 26, .weight = 700, .color = Shade::Grey5, .align = Align::Center});
-    c.text(cd.number, {box.x, box.y + box.height / 5, box.width, box.height / 2},
-           {.sizePx = box.height * 0.45,
-            .weight = 700,
-            .color = Shade::Black,
-            .align = Align::Center});
-    c.text(cd.units, {box.x, box.y + box.height * 3 / 4, box.width, 40},
-           {.sizePx = 24, .weight = 700, .color = Shade::Grey5, .align = Align::Center});
-  } else {
-    c.text(ctx.state.haveData ? "No upcoming meetings" : "Waiting for calendar data",
-           {box.x + pad, box.y + box.height / 3, box.width - 2 * pad, box.height / 3},
-           {.sizePx = 30,
-            .weight = 700,
-            .color = Shade::Grey6,
-            .align = Align::Center,
-            .maxLines = 2});
-  }
-
-  // Zone 2: meeting card (next 1/2).
-  const int cardTop = h * 3 / 8;
-  const Rect card{pad, cardTop, w - 2 * pad, h / 2 - pad};
-  if (shown) {
-    int y = card.y + pad;
-    y += c.fitText(shown->summary, {card.x, y, card.width, card.height / 2},
-                   {.sizePx = 40, .weight = 700, .color = Shade::Black, .maxLines = 3}, 26) +
-         pad / 2;
-    const std::string range = fmt::format("{} – {}", clockTime(shown->start, *ctx.zone, ctx.use24h),
-                                          clockTime(shown->end, *ctx.zone, ctx.use24h));
-    y +=
-        c.text(range, {card.x, y, card.width, 40}, {.sizePx = 28, .color = Shade::Grey5}) + pad / 2;
-    if (!shown->location.empty())
-      c.text(shown->location, {card.x, y, card.width, 70},
-             {.sizePx = 24, .color = Shade::Grey4, .maxLines = 2});
-  } else {
-    c.text(longDate(ctx.now, *ctx.zone), {card.x, card.y + pad, card.width, 50},
-           {.sizePx = 30, .color = Shade::Grey5, .align = Align::Center});
-  }
-
-  // Zone 3: status line (bottom 1/8).
-  std::string status;
+std::string whatsNextStatus(const Focus& f, const LayoutContext& ctx) {
+  const auto& zone = *ctx.zone;
+  if (!ctx.state.haveData) return "Not synced yet";
   if (ctx.state.offlineSince)
-    status =
-        fmt::format("Offline since {}", clockTime(*ctx.state.offlineSince, *ctx.zone, ctx.use24h));
-  else if (current && next)
-    status =
-        fmt::format("Next: {} {}", clockTime(next->start, *ctx.zone, ctx.use24h), next->summary);
-  else if (next) {
-    const auto mins = (next->start - ctx.now).count() / 60;
-    status = mins <= 5    ? "Starting very soon"
-             : mins <= 15 ? "Starting soon"
-             : mins <= 60 ? "Starts within the hour"
-                          : "";
-  } else if (!current && ctx.state.haveData)
-    status = "No more meetings today";
-  const Rect bar{0, h - h / 8, w, h / 8};
-  c.hline(pad, bar.y, w - 2 * pad, 2, Shade::Grey3);
-  c.text(status, {pad, bar.y + bar.height / 3, w - 2 * pad, bar.height / 2},
-         {.sizePx = 24, .weight = 700, .color = Shade::Grey6, .align = Align::Center});
+    return fmt::format("Offline since {}", clockTime(*ctx.state.offlineSince, zone, ctx.use24h));
+  const bool nextToday = f.next && zone.dateOf(f.next->start) == f.today;
+  if (f.current) {
+    if (f.alsoNow) return fmt::format("Also now: {}", f.alsoNow->summary);
+    if (nextToday)
+      return fmt::format("Next: {} {}", clockTime(f.next->start, zone, ctx.use24h),
+                         f.next->summary);
+    return "No more meetings today";
+  }
+  if (f.next) {
+    const long m = minutesLeft(f.next->start - ctx.now);
+    if (m <= 5) return "Starting very soon";
+    if (m <= 15) return "Starting soon";
+    if (m <= 60) return "Starts within the hour";
+    if (nextToday) return fmt::format("Free until {}", clockTime(f.next->start, zone, ctx.use24h));
+    return "No more meetings today";
+  }
+  if (ctx.state.lastSync)
+    return fmt::format("Updated {}", clockTime(*ctx.state.lastSync, zone, ctx.use24h));
+  return "No more meetings today";
+}
+
+namespace {
+
+struct BoxLook {
+  Shade fill, border, label, number, units;
+  double borderWidth;
+  bool ring;  // an extra outer ring: the most urgent state
+};
+
+BoxLook lookFor(Urgency u) {
+  switch (u) {
+    case Urgency::Critical:
+      return {Shade::Black, Shade::Black, Shade::White, Shade::White, Shade::White, 0, true};
+    case Urgency::Tight:
+      return {Shade::Grey6, Shade::Grey6, Shade::Grey2, Shade::White, Shade::Grey2, 0, false};
+    case Urgency::Soon:
+      return {Shade::Grey3, Shade::Black, Shade::Grey6, Shade::Black, Shade::Grey6, 4, false};
+    case Urgency::Calm:
+      break;
+  }
+  return {Shade::Grey2, Shade::Grey4, Shade::Grey5, Shade::Black, Shade::Grey5, 2, false};
+}
+
+// Zones at the logical size: portrait stacks them (300/400/100 of 800 px),
+// landscape puts the countdown left of the card above a full-width bar.
+struct Zones {
+  Rect countdown, card, status;
+  double s = 1;  // type scale against the 480-px short side
+  int pad = 24;
+  bool landscape = false;
+};
+
+Zones zonesFor(int w, int h) {
+  Zones z;
+  z.landscape = w > h;
+  if (!z.landscape) {
+    z.s = std::min(w / 480.0, h / 800.0);
+    const int y1 = h * 300 / 800, y2 = h * 700 / 800;
+    z.countdown = {0, 0, w, y1};
+    z.card = {0, y1, w, y2 - y1};
+    z.status = {0, y2, w, h - y2};
+  } else {
+    z.s = std::min(w / 800.0, h / 480.0);
+    const int bar = int(std::lround(80 * z.s));
+    const int split = w * 42 / 100;
+    z.countdown = {0, 0, split, h - bar};
+    z.card = {split, 0, w - split, h - bar};
+    z.status = {0, h - bar, w, bar};
+  }
+  z.pad = int(std::lround(24 * z.s));
+  return z;
+}
+
+Rect inset(Rect r, int dx, int dy) {
+  return {r.x + dx, r.y + dy, r.width - 2 * dx, r.height - 2 * dy};
+}
+
+void drawCountdownBox(Canvas& c, const Zones& z, Urgency u, std::string_view label,
+                      const Countdown& cd) {
+  const double s = z.s;
+  Rect box;
+  if (!z.landscape) {
+    const int bw = std::min(int(z.countdown.width * 0.74), int(360 * s));
+    const int bh = int(z.countdown.height * 0.80);
+    box = {z.countdown.x + (z.countdown.width - bw) / 2,
+           z.countdown.y + (z.countdown.height - bh) / 2, bw, bh};
+  } else {
+    box = inset(z.countdown, z.pad, z.pad);
+    const int bh = std::min(box.height, int(box.width * 0.9));
+    box.y += (box.height - bh) / 2;
+    box.height = bh;
+  }
+  const BoxLook look = lookFor(u);
+  const double radius = 18 * s;
+  if (look.ring) {
+    const int gap = int(std::lround(7 * s));
+    const Rect outer = {box.x - gap, box.y - gap, box.width + 2 * gap, box.height + 2 * gap};
+    c.strokeRoundedRect(outer, radius + gap, 3 * s, Shade::Black);
+  }
+  c.fillRoundedRect(box, radius, look.fill);
+  if (look.borderWidth > 0) c.strokeRoundedRect(box, radius, look.borderWidth * s, look.border);
+
+  const int h = box.height;
+  c.text(label, {box.x, box.y + int(h * 0.09), box.width, int(h * 0.16)},
+         {.sizePx = h * 0.085,
+          .weight = 700,
+          .color = look.label,
+          .align = Align::Center,
+          .letterSpacingPx = 2 * s,
+          .valign = VAlign::Middle});
+  c.fitText(cd.number, {box.x + z.pad / 2, box.y + int(h * 0.25), box.width - z.pad, int(h * 0.5)},
+            {.sizePx = h * 0.50,
+             .weight = 700,
+             .color = look.number,
+             .align = Align::Center,
+             .valign = VAlign::InkMiddle},
+            h * 0.25);
+  c.fitText(cd.units, {box.x + z.pad / 2, box.y + int(h * 0.76), box.width - z.pad, int(h * 0.15)},
+            {.sizePx = h * 0.07,
+             .weight = 700,
+             .color = look.units,
+             .align = Align::Center,
+             .letterSpacingPx = 1.5 * s,
+             .valign = VAlign::Middle},
+            h * 0.05);
+}
+
+// A calm, centred date: the empty and the waiting screens.
+void drawDate(Canvas& c, const Zones& z, ics::Date today) {
+  const double s = z.s;
+  const Rect r = inset(z.countdown, z.pad, z.pad);
+  const int wh = int(64 * s), dh = int(40 * s);
+  const int y = r.y + (r.height - wh - dh) / 2;
+  c.fitText(weekdayName(today), {r.x, y, r.width, wh},
+            {.sizePx = 56 * s, .weight = 700, .align = Align::Center, .valign = VAlign::Bottom},
+            30 * s);
+  c.text(
+      dayMonthYear(today), {r.x, y + wh, r.width, dh},
+      {.sizePx = 28 * s, .color = Shade::Grey5, .align = Align::Center, .valign = VAlign::Middle});
+}
+
+// Title, time and location of the meeting in focus, centred in a card.
+void drawMeetingCard(Canvas& c, const Zones& z, Rect area, const AgendaItem& m, bool running,
+                     const Focus& f, const LayoutContext& ctx) {
+  const double s = z.s;
+  const bool eink = c.theme().eink();
+  const Rect card = area;
+  if (running) {
+    c.strokeRoundedRect(card, 12 * s, 3 * s, eink ? Shade::Black : Shade::Grey5);
+  } else {
+    c.strokeRoundedRect(card, 12 * s, 2 * s, eink ? Shade::Black : Shade::Grey3);
+  }
+  const Rect in = inset(card, int(22 * s), int(18 * s));
+  const ics::Date day = ctx.zone->dateOf(m.start);
+  std::string caption = running ? "NOW" : day == f.today ? "NEXT MEETING" : "";
+  if (caption.empty()) {
+    caption = dayHeading(day, f.today);
+    for (char& ch : caption) ch = char(std::toupper(static_cast<unsigned char>(ch)));
+  }
+  std::string when = timeRange(m.start, m.end, *ctx.zone, ctx.use24h);
+  if (m.tentative) when += " · tentative";
+
+  const TextStyle captionStyle{.sizePx = 16 * s,
+                               .weight = 700,
+                               .color = Shade::Grey5,
+                               .align = Align::Center,
+                               .letterSpacingPx = 2 * s};
+  const TextStyle whenStyle{.sizePx = 26 * s, .color = Shade::Grey6, .align = Align::Center};
+  const TextStyle whereStyle{
+      .sizePx = 21 * s, .color = Shade::Grey5, .align = Align::Center, .maxLines = 2};
+  const int gap = int(14 * s);
+  const int capH = c.measureText(caption, in.width, captionStyle).height;
+  const int whenH = c.measureText(when, in.width, whenStyle).height;
+  const int whereH =
+      m.location.empty() ? 0 : c.measureText(m.location, in.width, whereStyle).height;
+  const int fixed = capH + gap + gap + whenH + (whereH ? gap / 2 + whereH : 0);
+  TextStyle titleStyle{.sizePx = 46 * s,
+                       .weight = 700,
+                       .color = Shade::Black,
+                       .align = Align::Center,
+                       .maxLines = 3};
+  const Rect titleBox{in.x, 0, in.width, std::max(int(40 * s), in.height - fixed)};
+  titleStyle.sizePx = c.fitSize(m.summary, titleBox, titleStyle, 28 * s);
+  const int titleH =
+      std::min(titleBox.height, c.measureText(m.summary, in.width, titleStyle).height);
+  int y = in.y + std::max(0, (in.height - fixed - titleH) / 2);
+  y += c.text(caption, {in.x, y, in.width, capH}, captionStyle) + gap;
+  y += c.text(m.summary, {in.x, y, in.width, titleH}, titleStyle) + gap;
+  y += c.text(when, {in.x, y, in.width, whenH}, whenStyle);
+  if (whereH) c.text(m.location, {in.x, y + gap / 2, in.width, whereH}, whereStyle);
+}
+
+// "ALL DAY  Team offsite week  +1": all-day events are a small line, never the next meeting.
+void drawAllDayLine(Canvas& c, const Zones& z, Rect r,
+                    const std::vector<const AgendaItem*>& items) {
+  const double s = z.s;
+  const TextStyle tag{.sizePx = 14 * s, .weight = 700, .color = Shade::White, .letterSpacingPx = s};
+  const int tagW = c.measureText("ALL DAY", 0, tag).width + int(16 * s);
+  const int tagH = int(24 * s);
+  const int ty = r.y + (r.height - tagH) / 2;
+  c.fillRoundedRect({r.x, ty, tagW, tagH}, 5 * s, Shade::Grey5);
+  c.text("ALL DAY", {r.x, ty, tagW, tagH},
+         {.sizePx = 14 * s,
+          .weight = 700,
+          .color = Shade::White,
+          .align = Align::Center,
+          .letterSpacingPx = s,
+          .valign = VAlign::Middle});
+  std::string text = items.front()->summary;
+  if (items.size() > 1) text += fmt::format("  +{}", items.size() - 1);
+  const int x = r.x + tagW + int(10 * s);
+  c.text(text, {x, r.y, r.x + r.width - x, r.height},
+         {.sizePx = 20 * s, .color = Shade::Grey6, .valign = VAlign::Middle});
+}
+
+void drawStatus(Canvas& c, const Zones& z, const std::string& text, bool urgent) {
+  const double s = z.s;
+  const Shade fill = urgent ? Shade::Black : Shade::Grey2;
+  c.fillRect(z.status, fill);
+  if (!urgent) c.hline(z.status.x, z.status.y, z.status.width, 2 * s, Shade::Grey4);
+  c.fitText(text, inset(z.status, z.pad, int(8 * s)),
+            {.sizePx = 28 * s,
+             .weight = 700,
+             .color = urgent ? Shade::White : Shade::Grey6,
+             .align = Align::Center,
+             .valign = VAlign::Middle},
+            24 * s);
+}
+
+}  // namespace
+
+void drawWhatsNext(Canvas& c, const Agenda& agenda, const LayoutContext& ctx) {
+  const Zones z = zonesFor(c.width(), c.height());
+  const double s = z.s;
+  c.clear(Shade::White);
+  const Focus f = focusAt(agenda, ctx.now, *ctx.zone);
+  const AgendaItem* shown = ctx.state.haveData ? (f.current ? f.current : f.next) : nullptr;
+
+  Rect cardArea = inset(z.card, z.pad, int(14 * s));
+  if (z.landscape)
+    cardArea = {z.card.x, z.card.y + z.pad, z.card.width - z.pad, z.card.height - 2 * z.pad};
+  if (!f.allDayToday.empty() && ctx.state.haveData) {
+    const int lineH = int(36 * s);
+    drawAllDayLine(c, z, {cardArea.x, cardArea.y + cardArea.height - lineH, cardArea.width, lineH},
+                   f.allDayToday);
+    cardArea.height -= lineH + int(10 * s);
+  }
+
+  if (shown) {
+    const bool running = shown == f.current;
+    const seconds left = running ? shown->end - ctx.now : shown->start - ctx.now;
+    const Urgency u = urgencyFor(left);
+    const std::string_view label = !running                 ? "STARTS IN"
+                                   : u == Urgency::Critical ? "WRAP UP NOW"
+                                                            : "ENDS IN";
+    drawCountdownBox(c, z, u, label, countdown(left));
+    drawMeetingCard(c, z, cardArea, *shown, running, f, ctx);
+  } else {
+    drawDate(c, z, f.today);
+    const bool waiting = !ctx.state.haveData;
+    const std::string title = waiting ? "Waiting for calendar data" : "No upcoming meetings";
+    const std::string sub = waiting ? "The screen fills in as soon as the calendar arrives."
+                                    : "Your calendar is clear.";
+    const Rect in = inset(cardArea, int(10 * s), 0);
+    const int th = int(48 * s), sh = int(64 * s);
+    const int y = in.y + (in.height - th - sh) / 2;
+    c.fitText(title, {in.x, y, in.width, th},
+              {.sizePx = 34 * s,
+               .weight = 700,
+               .color = Shade::Grey6,
+               .align = Align::Center,
+               .valign = VAlign::Middle},
+              24 * s);
+    c.text(sub, {in.x, y + th + int(6 * s), in.width, sh},
+           {.sizePx = 21 * s, .color = Shade::Grey5, .align = Align::Center, .maxLines = 2});
+  }
+
+  const bool urgent = ctx.state.haveData && !ctx.state.offlineSince && !f.current && f.next &&
+                      minutesLeft(f.next->start - ctx.now) <= 5;
+  drawStatus(c, z, whatsNextStatus(f, ctx), urgent);
 }
 
 }  // namespace cb::layouts

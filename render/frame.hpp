@@ -30,7 +30,7 @@ class Frame {
     return pixels_[std::size_t(y * width_ + x)];
   }
 
-  // 64-bit FNV-1a of size and pixels: equal frames hash equal.
+  // 64-bit hash of size and pixels (FNV-1a over words): equal frames hash equal.
   [[nodiscard]] std::uint64_t hash() const;
 
  private:

@@ -8,21 +8,27 @@ namespace {
 // #ffffff … #000000 as in the original design's CSS custom properties.
 constexpr std::array<std::uint32_t, 8> kGreys = {0xffffff, 0xf5f5f5, 0xe0e0e0, 0xbdbdbd,
                                                  0x757575, 0x424242, 0x212121, 0x000000};
+// Luminance threshold of the e-ink rule: below it a shade prints black.
+constexpr std::uint32_t kEinkThreshold = 0x80;
 }  // namespace
 
 std::uint32_t Theme::rgb(Shade s) const {
-  const auto i = static_cast<std::size_t>(s);
-  if (kind == ThemeKind::Eink) return i <= 3 ? 0xffffff : 0x000000;
-  return kGreys[i];
+  const std::uint32_t grey = kGreys[static_cast<std::size_t>(s)];
+  if (kind == ThemeKind::Eink) return (grey & 0xff) >= kEinkThreshold ? 0xffffff : 0x000000;
+  return grey;
+}
+
+bool Theme::isDark(Shade s) const {
+  return (rgb(s) & 0xff) < kEinkThreshold;
 }
 
 const Theme& lcdTheme() {
-  static const Theme t{ThemeKind::Lcd, "DejaVu Sans", 0, true};
+  static const Theme t{ThemeKind::Lcd, "DejaVu Sans", 0, true, 1};
   return t;
 }
 
 const Theme& einkTheme() {
-  static const Theme t{ThemeKind::Eink, "DejaVu Sans", 200, false};
+  static const Theme t{ThemeKind::Eink, "DejaVu Sans", 200, false, 2};
   return t;
 }
 

@@ -7,20 +7,36 @@
 
 namespace cb::render {
 
-// The eight greys of the original whats-next design, light to dark.
+// The eight greys of the original whats-next design, light to dark
+// (#ffffff, #f5f5f5, #e0e0e0, #bdbdbd, #757575, #424242, #212121, #000000).
 enum class Shade : std::uint8_t { White, Grey1, Grey2, Grey3, Grey4, Grey5, Grey6, Black };
 
 enum class ThemeKind : std::uint8_t { Lcd, Eink };
 
+// The e-ink rule: a 1-bit panel gets pure black and white only. Every shade
+// is thresholded at 50 % luminance — White…Grey3 (#bdbdbd, 74 %) become
+// white, Grey4 (#757575, 46 %)…Black become black — and nothing is dithered:
+// a dither pattern behind text costs more legibility than the tone it adds.
+// Layouts therefore give every light surface an outline, and pick light
+// shades only for decoration that may vanish. Text is drawn without
+// antialiasing (so no grey edge pixels), one weight step heavier (400 → 600,
+// 700 → 900), and lines are at least `minLineWidth` pixels.
 struct Theme {
   ThemeKind kind = ThemeKind::Lcd;
   const char* family = "DejaVu Sans";
   int weightBoost = 0;  // e-ink: heavier strokes
   bool antialias = true;
+  double minLineWidth = 1;  // e-ink: no hairlines
 
-  // The colour a shade draws with, 0xRRGGBB. E-ink maps every shade to pure
-  // black or white: shades up to Grey3 become white, darker ones black.
+  // The colour a shade draws with, 0xRRGGBB (see the e-ink rule above).
   [[nodiscard]] std::uint32_t rgb(Shade s) const;
+  // True when `s` draws dark: text on it must be light.
+  [[nodiscard]] bool isDark(Shade s) const;
+  // A line width honouring the theme's minimum.
+  [[nodiscard]] double line(double width) const {
+    return width < minLineWidth ? minLineWidth : width;
+  }
+  [[nodiscard]] bool eink() const { return kind == ThemeKind::Eink; }
 };
 
 [[nodiscard]] const Theme& lcdTheme();

@@ -1,0 +1,196 @@
+// Golden images: every screen state, both layouts, both themes, both sizes, at a frozen clock.
+//
+// Compared with a small tolerance: a pixel differs when any channel is off
+// by more than kChannelTolerance, and a frame matches when at most
+// kPixelBudget of its pixels differ. That absorbs antialiasing and rounding
+// differences between Cairo/pixman builds, never a moved or changed text.
+// Regenerate after an intended change (then look at every image):
+//   CB_BLESS=1 meson test -C build --suite golden      (or: make bless)
+#include <catch2/catch.hpp>
+
+#include <fmt/format.h>
+#include <filesystem>
+
+#include "ics/store.hpp"
+#include "layouts/layout.hpp"
+#include "support.hpp"
+
+using namespace cb;
+using namespace std::chrono;
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr int kChannelTolerance = 16;
+constexpr double kPixelBudget = 0.001;  // 0.1 % of the frame
+
+const ics::TimeZone& berlin() {
+  return *ics::TimeZone::locate("Europe/Berlin");
+}
+
+ics::Instant at(const char* local) {
+  return *ics::parseIsoInstant(local, berlin());
+}
+
+const ics::EventStore& weekStore() {
+  static const ics::EventStore store = [] {
+    ics::IngestOptions options;
+    options.displayZone = &berlin();
+    options.ownerEmails = {"owner@example.com"};
+    ics::LoadResult r = ics::loadFile(test::fixture("golden-week.ics"), options);
+    REQUIRE(r.error.empty());
+    return std::move(r.store);
+  }();
+  return store;
+}
+
+// Titles no fixture font set can break: right-to-left, combining marks,
+// Greek and Cyrillic (DejaVu covers them all, so the images are stable).
+layouts::Agenda scriptsAgenda(ics::Instant now) {
+  layouts::Agenda a;
+  auto item = [&](minutes from, minutes len, std::string title, std::string where) {
+    layouts::AgendaItem it;
+    it.start = now + from;
+    it.end = it.start + len;
+    it.summary = std::move(title);
+    it.location = std::move(where);
+    a.items.push_back(std::move(it));
+  };
+  std::string longTitle;
+  while (longTitle.size() < 500)
+    longTitle += "Quarterly planning with every team lead and partner ";
+  item(minutes{-20}, minutes{50}, longTitle, "Besprechungsraum Überlingen, 3. OG, Flügel Süd");
+  item(minutes{25}, minutes{30}, "פגישת צוות שבועית", "חדר ישיבות");
+  item(minutes{70}, minutes{30}, "اجتماع المراجعة الأسبوعي", "");
+  item(minutes{120}, minutes{60}, "Cafe\u0301 con Zoë — Ελληνικά, Русский", "Salle Fe\u0301licie");
+  return a;
+}
+
+struct Scenario {
+  std::string name;
+  std::string layout;
+  ics::Instant now;
+  layouts::ScreenState state{};
+  layouts::AgendaOptions options{};
+  bool use24h = true;
+  bool synthetic = false;
+};
+
+std::vector<Scenario> scenarios() {
+  const auto day = [](const char* hhmm) {
+    return at(fmt::format("2025-03-10T{}:00", hhmm).c_str());
+  };
+  std::vector<Scenario> v;
+  auto add = [&](std::string name, std::string layout, ics::Instant now) -> Scenario& {
+    v.push_back({std::move(name), std::move(layout), now});
+    v.back().state.lastSync = now - minutes{3};
+    return v.back();
+  };
+  // whats-next: urgency by time left, running, overlapping, far, empty, waiting, offline.
+  add("wn-calm", "whats-next", day("08:00"));
+  add("wn-soon", "whats-next", day("08:35"));
+  add("wn-tight", "whats-next", day("08:52"));
+  add("wn-critical", "whats-next", day("08:59"));
+  add("wn-running", "whats-next", day("09:05"));
+  add("wn-wrapup", "whats-next", day("09:14"));
+  add("wn-overlap", "whats-next", day("11:40"));
+  add("wn-12h-hours", "whats-next", day("13:20")).use24h = false;
+  add("wn-private-busy", "whats-next", day("14:50")).options.maskPrivate = true;
+  add("wn-tomorrow", "whats-next", day("18:00"));
+  add("wn-empty", "whats-next", at("2025-03-25T10:00:00"));
+  add("wn-nodata", "whats-next", day("08:00")).state = {.haveData = false};
+  add("wn-offline", "whats-next", day("09:40")).state.offlineSince = day("07:12");
+  add("wn-scripts", "whats-next", day("10:00")).synthetic = true;
+  // 4x8: a full day with "+N more", the Now card, evening, empty, waiting, offline.
+  add("48-morning", "4x8", day("08:30"));
+  add("48-now", "4x8", day("11:40")).options.maskPrivate = true;
+  add("48-evening", "4x8", day("18:00")).use24h = false;
+  add("48-empty", "4x8", at("2025-03-25T10:00:00"));
+  add("48-nodata", "4x8", day("08:00")).state = {.haveData = false};
+  add("48-offline", "4x8", day("09:40")).state.offlineSince = day("07:12");
+  add("48-scripts", "4x8", day("10:00")).synthetic = true;
+  return v;
+}
+
+render::Frame draw(const Scenario& sc, const render::Theme& theme, int w, int h) {
+  layouts::LayoutContext ctx;
+  ctx.now = sc.now;
+  ctx.zone = &berlin();
+  ctx.use24h = sc.use24h;
+  ctx.state = sc.state;
+  const ics::EventStore* stores[] = {&weekStore()};
+  const layouts::Agenda agenda = sc.synthetic ? scriptsAgenda(sc.now)
+                                 : sc.state.haveData
+                                     ? layouts::buildAgenda(stores, sc.now, sc.options)
+                                     : layouts::Agenda{};
+  return layouts::renderFrame(*layouts::findLayout(sc.layout), agenda, ctx, theme, w, h);
+}
+
+// Pixels that differ beyond the channel tolerance.
+long differing(const render::Frame& a, const render::Frame& b) {
+  long n = 0;
+  const auto pa = a.pixels();
+  const auto pb = b.pixels();
+  for (std::size_t i = 0; i < pa.size(); ++i) {
+    if (pa[i] == pb[i]) continue;
+    for (int shift : {0, 8, 16}) {
+      const int d = int((pa[i] >> shift) & 0xff) - int((pb[i] >> shift) & 0xff);
+      if (d > kChannelTolerance || d < -kChannelTolerance) {
+        ++n;
+        break;
+      }
+    }
+  }
+  return n;
+}
+
+}  // namespace
+
+TEST_CASE("golden images of every state", "[golden]") {
+  const fs::path dir = fs::path(test::env("CB_SOURCE_ROOT")) / "tests" / "golden";
+  const bool bless = !test::env("CB_BLESS").empty();
+  const fs::path failures = fs::current_path() / "golden-failures";
+  int compared = 0;
+  for (const Scenario& sc : scenarios()) {
+    for (const render::Theme* theme : {&render::lcdTheme(), &render::einkTheme()}) {
+      for (auto [w, h] : {std::pair{480, 800}, std::pair{800, 480}}) {
+        const std::string name =
+            fmt::format("{}-{}-{}x{}.png", sc.name, theme->eink() ? "eink" : "lcd", w, h);
+        INFO(name);
+        const render::Frame frame = draw(sc, *theme, w, h);
+        if (bless) {
+          REQUIRE(render::writePng(frame, (dir / name).string()).empty());
+          continue;
+        }
+        render::Frame golden;
+        if (!render::readPng((dir / name).string(), golden)) {
+          FAIL_CHECK("missing golden " << name << ": run CB_BLESS=1 meson test --suite golden");
+          continue;
+        }
+        REQUIRE(golden.width() == w);
+        REQUIRE(golden.height() == h);
+        const long diff = differing(golden, frame);
+        const long budget = long(kPixelBudget * w * h);
+        if (diff > budget) {
+          fs::create_directories(failures);
+          (void)render::writePng(frame, (failures / name).string());
+        }
+        CHECK(diff <= budget);
+        ++compared;
+      }
+    }
+  }
+  if (!bless) CHECK(compared == int(scenarios().size()) * 4);
+}
+
+TEST_CASE("the tolerance catches a changed text", "[golden]") {
+  // Guard against a comparison that cannot fail: one minute later changes
+  // the countdown digits, far beyond the pixel budget.
+  const Scenario sc{"probe", "whats-next", at("2025-03-10T08:35:00")};
+  Scenario later = sc;
+  later.now += minutes{1};
+  const auto a = draw(sc, render::lcdTheme(), 480, 800);
+  const auto b = draw(later, render::lcdTheme(), 480, 800);
+  CHECK(differing(a, b) > long(kPixelBudget * 480 * 800));
+  CHECK(differing(a, a) == 0);
+}
