@@ -5,7 +5,7 @@ MESON_OPTS ?= -Dgpio=enabled -Deink=enabled -Dsystemd=enabled
 DEMO_OUT ?= /tmp/calendarbot-demo.png
 SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 
-.PHONY: all deps configure build demo test install clean
+.PHONY: all deps configure build demo test bless install clean
 
 all: build
 
@@ -32,6 +32,10 @@ demo: build
 
 test: build
 	meson test -C $(BUILD) --print-errorlogs
+
+# Regenerates tests/golden/ after an intended visual change (review every image).
+bless: build
+	CB_BLESS=1 meson test -C $(BUILD) --suite golden
 
 clean:
 	rm -rf $(BUILD)
