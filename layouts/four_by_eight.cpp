@@ -162,21 +162,23 @@ void drawMessage(Ui& ui, Rect r, const std::string& title, const std::string& su
     c.strokeRoundedRect(card, ui.px(12), 2, Shade::Black);
   else
     c.fillRoundedRect(card, ui.px(12), Shade::Grey1);
-  const int th = ui.px(30), sh = subtitle.empty() ? 0 : ui.px(24);
+  const TextStyle subStyle{
+      .sizePx = 16 * ui.s, .color = Shade::Grey5, .align = Align::Center, .maxLines = 2};
+  const int subW = card.width - 2 * ui.pad;
+  const int th = ui.px(30);
+  const int sh = subtitle.empty()
+                     ? 0
+                     : std::min(card.height - th - ui.px(8),
+                                c.measureText(subtitle, subW, subStyle).height + ui.px(4));
   const int y = card.y + (card.height - th - sh) / 2;
-  c.fitText(title, {card.x + ui.pad, y, card.width - 2 * ui.pad, th},
+  c.fitText(title, {card.x + ui.pad, y, subW, th},
             {.sizePx = 22 * ui.s,
              .weight = 700,
              .color = Shade::Grey6,
              .align = Align::Center,
              .valign = VAlign::Middle},
             16 * ui.s);
-  if (sh)
-    c.text(subtitle, {card.x + ui.pad, y + th, card.width - 2 * ui.pad, sh},
-           {.sizePx = 17 * ui.s,
-            .color = Shade::Grey5,
-            .align = Align::Center,
-            .valign = VAlign::Middle});
+  if (sh) c.text(subtitle, {card.x + ui.pad, y + th + ui.px(2), subW, sh}, subStyle);
 }
 
 void drawDaySeparator(Ui& ui, Rect r, ics::Date day, ics::Date today) {
@@ -360,7 +362,7 @@ void drawFourByEight(Canvas& c, const Agenda& agenda, const LayoutContext& ctx) 
       list.push_back({.kind = Block::Row, .height = rowH, .item = &it, .day = rowDay});
     }
     if (f.current) {
-      const int width = landscape ? body.width * 40 / 100 : body.width;
+      const int width = landscape && !list.empty() ? body.width * 40 / 100 : body.width;
       head.push_back(
           {.kind = Block::Row, .height = nowCardHeight(ui, width, *f.current), .item = f.current});
     }
@@ -370,7 +372,7 @@ void drawFourByEight(Canvas& c, const Agenda& agenda, const LayoutContext& ctx) 
           {.kind = Block::Message,
            .height = ui.px(100),
            .title = fmt::format("Free until {}", clockTime(f.next->start, *ctx.zone, ctx.use24h)),
-           .subtitle = fmt::format("{} {}", f.next->summary, startsIn(f.next->start - ctx.now))});
+           .subtitle = fmt::format("{} · {}", startsIn(f.next->start - ctx.now), f.next->summary)});
     }
     if (!f.current && !todayHasRows) {
       std::string sub;
@@ -398,7 +400,7 @@ void drawFourByEight(Canvas& c, const Agenda& agenda, const LayoutContext& ctx) 
     return y - r.y;
   };
 
-  if (!landscape) {
+  if (!landscape || list.empty()) {  // nothing for a second column: one calm column
     const int used = drawHead(body);
     drawColumn(ui, {body.x, body.y + used, body.width, body.height - used}, list);
   } else {

@@ -88,3 +88,62 @@ TEST_CASE("PNG write and read round-trip exactly", "[render]") {
   std::remove(path.c_str());
   CHECK_FALSE(readPng("does-not-exist.png", back));
 }
+
+TEST_CASE("the e-ink rule thresholds every shade at 50 % luminance", "[render]") {
+  const Theme& eink = einkTheme();
+  for (Shade s : {Shade::White, Shade::Grey1, Shade::Grey2, Shade::Grey3}) {
+    CHECK(eink.rgb(s) == 0xffffff);
+    CHECK_FALSE(eink.isDark(s));
+  }
+  for (Shade s : {Shade::Grey4, Shade::Grey5, Shade::Grey6, Shade::Black}) {
+    CHECK(eink.rgb(s) == 0x000000);
+    CHECK(eink.isDark(s));
+  }
+  CHECK(lcdTheme().rgb(Shade::Grey4) == 0x757575);
+  CHECK(eink.line(1) == 2);  // no hairlines on e-ink
+  CHECK(lcdTheme().line(1) == 1);
+}
+
+TEST_CASE("the hash sees every pixel, including the last of an odd frame", "[render]") {
+  Frame a(33, 7), b(33, 7);
+  b.pixels().back() = 0xff000000;
+  CHECK(a.hash() != b.hash());
+  CHECK(damage(a, b) == Rect{32, 6, 1, 1});
+  CHECK(Frame(7, 33).hash() != Frame(33, 7).hash());
+}
+
+TEST_CASE("the text cache shapes once and drops what a frame no longer uses", "[render]") {
+  TextCache cache;
+  Frame f(200, 100);
+  const auto frameWith = [&](const char* text) {
+    Canvas c(f, lcdTheme(), cache);
+    c.clear(Shade::White);
+    c.text(text, {0, 0, 200, 40}, {.sizePx = 20});
+    c.fitText(text, {0, 50, 120, 30}, {.sizePx = 40}, 10);
+  };
+  frameWith("Daily stand-up");
+  const auto misses = cache.misses();
+  CHECK(misses > 0);
+  frameWith("Daily stand-up");
+  CHECK(cache.misses() == misses);
+  CHECK(cache.hits() > 0);
+  const std::size_t both = [&] {
+    frameWith("Lunch");
+    return cache.size();
+  }();
+  for (std::uint64_t i = 0; i < TextCache::kKeepFrames; ++i) frameWith("Lunch");
+  // The stand-up's layouts went unused for kKeepFrames frames: dropped.
+  TextCache fresh;
+  {
+    Canvas c(f, lcdTheme(), fresh);
+    c.text("Lunch", {0, 0, 200, 40}, {.sizePx = 20});
+    c.fitText("Lunch", {0, 50, 120, 30}, {.sizePx = 40}, 10);
+  }
+  CHECK(cache.size() < both);
+  // What stays: "Lunch" at 20 px and at the size fitText settled on; the
+  // trial sizes of its first search went unused and were dropped too.
+  CHECK(cache.size() == 2);
+  CHECK(fresh.size() > 2);
+  cache.clear();
+  CHECK(cache.size() == 0);
+}
