@@ -9,6 +9,9 @@
 #include <catch2/catch.hpp>
 
 #include <fmt/format.h>
+#include <unistd.h>
+
+#include <cstdlib>
 #include <filesystem>
 
 #include "ics/store.hpp"
@@ -193,4 +196,34 @@ TEST_CASE("the tolerance catches a changed text", "[golden]") {
   const auto b = draw(later, render::lcdTheme(), 480, 800);
   CHECK(differing(a, b) > long(kPixelBudget * 480 * 800));
   CHECK(differing(a, a) == 0);
+}
+
+TEST_CASE("calendarbot render draws the same frames from the ICS file", "[golden]") {
+  // End to end: file → store → agenda → layout → PNG through the CLI's
+  // state flags, against the goldens above (whats-next ignores lastSync here).
+  const std::string binary = test::env("CB_BINARY");
+  if (binary.empty() || !test::env("CB_BLESS").empty()) return;
+  const fs::path dir = fs::path(test::env("CB_SOURCE_ROOT")) / "tests" / "golden";
+  const fs::path out = fs::temp_directory_path() / fmt::format("cb-golden-{}.png", ::getpid());
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"wn-offline-eink-800x480",
+       "--at 2025-03-10T09:40:00 --offline-since 2025-03-10T07:12:00 --theme eink --size 800x480"},
+      {"wn-nodata-lcd-480x800", "--at 2025-03-10T08:00:00 --no-data"},
+      {"wn-private-busy-lcd-480x800", "--at 2025-03-10T14:50:00 --private-busy"},
+      {"wn-12h-hours-lcd-800x480", "--at 2025-03-10T13:20:00 --12h --size 800x480"},
+  };
+  for (const auto& [name, flags] : cases) {
+    INFO(name);
+    const std::string cmd = fmt::format(
+        "'{}' render --ics '{}' --layout whats-next --tz Europe/Berlin --owner Owner@Example.com "
+        "{} --out '{}'",
+        binary, test::fixture("golden-week.ics"), flags, out.string());
+    REQUIRE(std::system(cmd.c_str()) == 0);
+    render::Frame drawn, golden;
+    REQUIRE(render::readPng(out.string(), drawn));
+    REQUIRE(render::readPng((dir / (name + ".png")).string(), golden));
+    REQUIRE(drawn.width() == golden.width());
+    CHECK(differing(golden, drawn) <= long(kPixelBudget * drawn.width() * drawn.height()));
+  }
+  fs::remove(out);
 }
