@@ -342,9 +342,9 @@ void drawFourByEight(Canvas& c, const Agenda& agenda, const LayoutContext& ctx) 
       if (it.allDay) continue;
       const ics::Date day = ctx.zone->dateOf(it.start);
       if (day == f.today || (it.start < ctx.now && ctx.now < it.end)) hadToday = true;
-      if (it.end <= ctx.now && it.start != it.end) continue;
-      if (it.start < ctx.now && &it == f.current) continue;
-      if (it.end <= ctx.now) continue;
+      if (&it == f.current) continue;  // drawn as the Now card
+      // Over: ended, or a zero-length reminder whose instant has passed.
+      if (it.start == it.end ? it.start < ctx.now : it.end <= ctx.now) continue;
       const ics::Date rowDay = std::max(day, f.today);
       if (first || rowDay != lastDay) {
         if (rowDay != f.today || f.current)
