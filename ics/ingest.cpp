@@ -28,8 +28,11 @@ bool iequals(std::string_view a, std::string_view b) {
 // Case-insensitive "line starts with NAME followed by ':' or ';'" for upper-case ASCII names.
 bool isProp(std::string_view line, std::string_view name) {
   if (line.size() <= name.size()) return false;
-  for (std::size_t i = 0; i < name.size(); ++i)
-    if ((line[i] & ~0x20) != name[i]) return false;
+  for (std::size_t i = 0; i < name.size(); ++i) {
+    char c = line[i];
+    if (c >= 'a' && c <= 'z') c = char(c - 32);
+    if (c != name[i]) return false;
+  }
   const char c = line[name.size()];
   return c == ':' || c == ';';
 }

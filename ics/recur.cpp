@@ -37,6 +37,17 @@ icaltimetype toIcal(LocalSeconds local, bool isDate) {
   return t;
 }
 
+// SECONDLY/MINUTELY/HOURLY without BY* parts: instances are DTSTART + k * step.
+bool plainFixedStep(const icalrecurrencetype& r) {
+  if (r.freq != ICAL_SECONDLY_RECURRENCE && r.freq != ICAL_MINUTELY_RECURRENCE &&
+      r.freq != ICAL_HOURLY_RECURRENCE)
+    return false;
+  for (const short* by : {r.by_second, r.by_minute, r.by_hour, r.by_day, r.by_month_day,
+                          r.by_year_day, r.by_week_no, r.by_month, r.by_set_pos})
+    if (by[0] != ICAL_RECURRENCE_ARRAY_MAX) return false;
+  return true;
+}
+
 struct RecurIter {
   icalrecur_iterator* it = nullptr;
   ~RecurIter() {
@@ -173,10 +184,24 @@ class Expander {
     const LocalSeconds localHi = localBound(hi, 2);
     int n = 0;
     bool skipped = false;
-    if (count == 0 && localLo > s_.dtstart + days{1}) {
+    if (count == 0 && localLo > s_.dtstart + days{1} && !plainFixedStep(r)) {
       // No COUNT: jump close to the window instead of walking from DTSTART.
       skipped = icalrecur_iterator_set_start(iter.it, toIcal(localLo, s_.allDay)) != 0;
       icalerror_clear_errno();
+    }
+    LocalSeconds first = s_.dtstart;
+    if (!skipped && count == 0 && localLo > s_.dtstart + days{1} && plainFixedStep(r)) {
+      // libical cannot skip these: restart the iteration at the last step before the window.
+      const seconds step =
+          seconds{r.interval < 1 ? 1 : r.interval} * (r.freq == ICAL_SECONDLY_RECURRENCE   ? 1
+                                                      : r.freq == ICAL_MINUTELY_RECURRENCE ? 60
+                                                                                           : 3600);
+      first = s_.dtstart + ((localLo - s_.dtstart) / step) * step;
+      icalrecur_iterator_free(iter.it);
+      iter.it = icalrecur_iterator_new(r, toIcal(first, s_.allDay));
+      icalerror_clear_errno();
+      if (iter.it == nullptr) return true;
+      skipped = true;
     }
     if (!skipped) {
       // DTSTART is always the first instance (RFC 5545 3.8.5.3), matching the rule or not.
@@ -188,7 +213,7 @@ class Expander {
       const icaltimetype t = icalrecur_iterator_next(iter.it);
       if (icaltime_is_null_time(t)) return true;
       const LocalSeconds local = fromIcal(t);
-      if (local <= s_.dtstart) continue;
+      if (local <= s_.dtstart || (skipped && local < first)) continue;
       if (pastUntil(local)) return true;
       if (count > 0 && ++n > count) return true;
       if (local > localHi) return true;

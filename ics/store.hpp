@@ -69,6 +69,8 @@ class EventStore {
 
  private:
   friend class Ingest;
+  friend std::string serializeStore(const EventStore& store);
+  friend std::optional<EventStore> deserializeStore(std::string_view bytes);
   std::unique_ptr<Data> data_;
 };
 

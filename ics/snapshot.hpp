@@ -1,0 +1,23 @@
+// Binary image of an EventStore for the daemon's snapshot file (the file itself is daemon/'s).
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "ics/store.hpp"
+
+namespace cb::ics {
+
+// Version of the image layout; bump it whenever serializeStore() changes.
+inline constexpr std::uint32_t kStoreImageVersion = 1;
+
+// Compact binary image of everything the store holds (records, recurring masters,
+// the VTIMEZONEs they use, text, stats). Equal content gives equal bytes.
+[[nodiscard]] std::string serializeStore(const EventStore& store);
+
+// The store back; nullopt on any inconsistency (wrong magic or version, truncation,
+// out-of-range values, unknown zones). Every read is bounds-checked.
+[[nodiscard]] std::optional<EventStore> deserializeStore(std::string_view bytes);
+
+}  // namespace cb::ics
