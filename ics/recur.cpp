@@ -3,6 +3,7 @@
 #include <libical/ical.h>
 
 #include <algorithm>
+#include <cstdlib>
 
 #include "ics/store_data.hpp"
 
@@ -47,6 +48,15 @@ bool plainFixedStep(const icalrecurrencetype& r) {
     if (by[0] != ICAL_RECURRENCE_ARRAY_MAX) return false;
   return true;
 }
+
+// icalrecurrencetype_from_string() strdup()s RSCALE; the caller owns it.
+struct RscaleOwner {
+  icalrecurrencetype* rule;
+  ~RscaleOwner() {
+    std::free(rule->rscale);
+    rule->rscale = nullptr;
+  }
+};
 
 struct RecurIter {
   icalrecur_iterator* it = nullptr;
@@ -149,6 +159,7 @@ class Expander {
             std::vector<Candidate>& out) {
     const std::string copy(text);
     icalrecurrencetype r = icalrecurrencetype_from_string(copy.c_str());
+    const RscaleOwner rscale{&r};  // outlives the iterator below
     icalerror_clear_errno();
     if (r.freq == ICAL_NO_RECURRENCE) return true;
     const icaltimetype until = r.until;
@@ -233,7 +244,8 @@ class Expander {
 bool validRrule(std::string_view rrule) {
   const std::string copy(rrule);
   icalerror_clear_errno();
-  const icalrecurrencetype r = icalrecurrencetype_from_string(copy.c_str());
+  icalrecurrencetype r = icalrecurrencetype_from_string(copy.c_str());
+  const RscaleOwner rscale{&r};
   const bool ok = r.freq != ICAL_NO_RECURRENCE && icalerrno == ICAL_NO_ERROR;
   icalerror_clear_errno();
   return ok;

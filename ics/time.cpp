@@ -52,7 +52,18 @@ TimeZone::TimeZone(std::string name, void* icalZone, bool owned)
     : name_(std::move(name)),
       zone_(icalZone),
       owned_(owned),
-      utc_(icalZone == icaltimezone_get_utc_timezone()) {}
+      utc_(icalZone == icaltimezone_get_utc_timezone()) {
+  if (!utc_ && zone_ != nullptr) {
+    // libical re-expands a zone's rules from their first year (1601 in Outlook's
+    // VTIMEZONEs) whenever a later year is asked for: ask for the last one first.
+    icaltimetype far = icaltime_null_time();
+    far.year = 2045;
+    far.month = 1;
+    far.day = 1;
+    int isDaylight = 0;
+    (void)icaltimezone_get_utc_offset(zoneOf(zone_), &far, &isDaylight);
+  }
+}
 
 TimeZone::~TimeZone() {
   if (owned_) icaltimezone_free(zoneOf(zone_), 1);
