@@ -13,7 +13,7 @@ namespace {
 using namespace std::chrono;
 
 // libical gives up after this many steps per expansion (RRULE bombs, impossible rules).
-constexpr std::size_t kIterationBudget = 200000;
+constexpr std::size_t kIterationBudget = 50000;
 
 LocalSeconds fromIcal(const icaltimetype& t) {
   return local_days{year{t.year} / t.month / t.day} + hours{t.hour} + minutes{t.minute} +
@@ -76,7 +76,8 @@ struct Candidate {
 
 class Expander {
  public:
-  Expander(const Series& s, const TimeZone& display) : s_(s), display_(display) {}
+  Expander(const Series& s, const TimeZone& display, Instant countFrom)
+      : s_(s), display_(display), countFrom_(countFrom) {}
 
   // Candidates with key in [lo, hi), sorted, duplicates removed.
   bool collect(Instant lo, Instant hi, std::size_t cap, std::vector<Candidate>& out) {
@@ -207,7 +208,9 @@ class Expander {
           seconds{r.interval < 1 ? 1 : r.interval} * (r.freq == ICAL_SECONDLY_RECURRENCE   ? 1
                                                       : r.freq == ICAL_MINUTELY_RECURRENCE ? 60
                                                                                            : 3600);
-      first = s_.dtstart + ((localLo - s_.dtstart) / step) * step;
+      // Start just before the window (the 2-day slack of localLo would cost 172800 steps).
+      const LocalSeconds near = std::max(localLo, localBound(lo, 0) - hours{2});
+      first = s_.dtstart + ((near - s_.dtstart) / step) * step;
       icalrecur_iterator_free(iter.it);
       iter.it = icalrecur_iterator_new(r, toIcal(first, s_.allDay));
       icalerror_clear_errno();
@@ -230,13 +233,15 @@ class Expander {
       if (local > localHi) return true;
       const std::size_t before = out.size();
       if (local >= localLo) consider(local, lo, hi, out);
-      if (out.size() > before && ++produced >= cap) return false;
+      // Only instances that reach into the window count towards the cap.
+      if (out.size() > before && out.back().end >= countFrom_ && ++produced >= cap) return false;
     }
     return false;
   }
 
   const Series& s_;
   const TimeZone& display_;
+  Instant countFrom_;
 };
 
 }  // namespace
@@ -253,7 +258,7 @@ bool validRrule(std::string_view rrule) {
 
 bool expandSeries(const Series& s, const TimeZone& display, Instant from, Instant to,
                   std::size_t cap, std::vector<Occurrence>& out) {
-  Expander e(s, display);
+  Expander e(s, display, from);
   // Instances that start before `from` can still overlap it: look back by the longest span.
   seconds back = s.length.exact + days{s.length.days} + hours{2};
   for (const RDate& r : s.rdates)
@@ -280,7 +285,7 @@ bool expandSeries(const Series& s, const TimeZone& display, Instant from, Instan
 
 void seriesKeys(const Series& s, const TimeZone& display, Instant lo, Instant hi,
                 std::vector<Instant>& out) {
-  Expander e(s, display);
+  Expander e(s, display, lo);
   std::vector<Candidate> cands;
   (void)e.collect(lo, hi, 10000, cands);
   for (const Candidate& c : cands) out.push_back(c.key);

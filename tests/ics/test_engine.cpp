@@ -200,6 +200,13 @@ TEST_CASE("an RRULE bomb costs bounded time and memory", "[ics]") {
   const auto occ = s.occurrences(utc(2025, 3, 10), utc(2025, 3, 11));
   CHECK(occ.size() == 1000);
   CHECK(s.truncatedSeries() == 1);
+  // Decades after DTSTART: the fixed step is skipped arithmetically, the cap still holds.
+  EventStore& old = load(
+      "BEGIN:VEVENT\r\nUID:b\r\nDTSTART:19700101T000000Z\r\nRRULE:FREQ=SECONDLY\r\nEND:VEVENT\r\n",
+      "UTC", 4096, options);
+  const auto late = old.occurrences(utc(2025, 3, 10), utc(2025, 3, 11));
+  REQUIRE(late.size() == 1000);
+  CHECK(late.front().start == utc(2025, 3, 10));
 }
 
 TEST_CASE("folds split across chunk boundaries and over-long lines", "[ics]") {
