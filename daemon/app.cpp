@@ -6,9 +6,13 @@
 #include <algorithm>
 #include <cstring>
 #include <deque>
+#include <filesystem>
 
 #include "daemon/log.hpp"
 #include "daemon/pipeline.hpp"
+#include "daemon/snapshot.hpp"
+#include "daemon/state_paths.hpp"
+#include "ics/snapshot.hpp"
 #include "layouts/layout.hpp"
 #include "render/theme.hpp"
 
@@ -42,6 +46,70 @@ ics::IngestOptions App::ingestOptions(std::size_t index) const {
   return options;
 }
 
+std::string App::snapshotPath(const SourceState& s) const {
+  return sourceStatePath(config_.stateDir, s.config, "snapshots", "snap").string();
+}
+
+// The identity a snapshot must match to be used: the same source, URL and display
+// zone (all-day and floating times were resolved in it).
+std::string App::snapshotMeta(const SourceState& s) const {
+  return fmt::format("calendarbot-source\n{}\n{}\n{}\n", s.config.name, s.config.url,
+                     config_.timezone);
+}
+
+void App::loadSnapshots() {
+  for (SourceState& s : sources_) {
+    const std::string path = snapshotPath(s);
+    removeSnapshotTemps(path);
+    const SnapshotRead r = readSnapshot(path);
+    if (!r.snapshot) {
+      if (!r.error.empty())
+        log::warning("{}: snapshot {} ignored: {}", s.config.name, path, r.error);
+      continue;
+    }
+    // Meta: identity lines, then the instant of the fetch that produced the store.
+    const std::string& meta = r.snapshot->meta;
+    const std::string identity = snapshotMeta(s);
+    long long synced = 0;
+    if (!meta.starts_with(identity) ||
+        std::sscanf(meta.c_str() + identity.size(), "%lld", &synced) != 1) {
+      log::info("{}: snapshot {} is for another source, URL or time zone: not used", s.config.name,
+                path);
+      continue;
+    }
+    auto store = ics::deserializeStore(r.snapshot->payload);
+    if (!store) {
+      log::warning("{}: snapshot {} ignored: its store image is invalid or of another version",
+                   s.config.name, path);
+      continue;
+    }
+    log::info("{}: {} events from the snapshot of {}", s.config.name, store->eventCount(),
+              ics::formatUtc(ics::Instant{seconds{synced}}));
+    s.store = std::move(*store);
+    s.lastSuccess = ics::Instant{seconds{synced}};
+    s.snapshotSum = snapshotChecksum({}, r.snapshot->payload);
+    dirty_ = true;
+  }
+}
+
+void App::saveSnapshot(SourceState& s) {
+  if (config_.stateDir.empty() || !s.store) return;
+  Snapshot snap;
+  snap.payload = ics::serializeStore(*s.store);
+  const std::uint64_t sum = snapshotChecksum({}, snap.payload);
+  if (sum == s.snapshotSum) return;  // same content: spare the SD card
+  snap.meta = snapshotMeta(s) + std::to_string(s.lastSuccess->time_since_epoch().count()) + "\n";
+  const std::string path = snapshotPath(s);
+  std::error_code ec;
+  std::filesystem::create_directories(std::filesystem::path(path).parent_path(), ec);
+  if (const int rc = writeSnapshot(path, snap); rc < 0) {
+    log::warning("{}: cannot write snapshot {}: {}", s.config.name, path, std::strerror(-rc));
+    return;
+  }
+  s.snapshotSum = sum;
+  log::debug("{}: snapshot written ({} KiB)", s.config.name, (snap.payload.size() + 1023) / 1024);
+}
+
 void App::refreshDue(bool force) {
   const ics::Instant now = clock_.now();
   for (std::size_t i = 0; i < sources_.size(); ++i) {
@@ -72,6 +140,8 @@ void App::onFetched(std::size_t index, FetchResult out) {
                 s.config.name, st.events, st.skipped, st.dropped, st.bytes / 1024,
                 out.duration.count());
       s.store = std::move(out.store);
+      s.lastSuccess = now;
+      saveSnapshot(s);
       [[fallthrough]];
     }
     case FetchResult::Kind::NotModified:

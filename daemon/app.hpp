@@ -46,6 +46,7 @@ struct SourceState {
   int failures = 0;  // consecutive
   bool inFlight = false;
   ics::Instant nextFetch{};
+  std::uint64_t snapshotSum = 0;  // checksum of the store image last written or loaded
 };
 
 class App {
@@ -54,6 +55,9 @@ class App {
       std::unique_ptr<FeedLoader> loader);
   ~App();
 
+  // Loads each source's snapshot from the state dir (the last good data of the
+  // previous run); a corrupt, old or foreign one is ignored with a log line.
+  void loadSnapshots();
   // Starts fetches whose time has come (force: all of them now).
   void refreshDue(bool force = false);
   // Draws the current layout and shows it unless it is unchanged. Returns
@@ -87,6 +91,9 @@ class App {
  private:
   void onFetched(std::size_t index, FetchResult outcome);
   [[nodiscard]] ics::IngestOptions ingestOptions(std::size_t index) const;
+  [[nodiscard]] std::string snapshotPath(const SourceState& s) const;
+  [[nodiscard]] std::string snapshotMeta(const SourceState& s) const;
+  void saveSnapshot(SourceState& s);
 
   Config config_;
   hal::Clock& clock_;

@@ -63,6 +63,7 @@ int cmdRun(const std::vector<std::string_view>& argv, hal::Clock& clock) {
   App app(std::move(cr.config), clock, std::move(display), std::move(loader));
   log::info("calendarbot " CB_VERSION ": display {} ({}), profile {}", app.config().display.kind,
             target, app.config().profile);
+  app.loadSnapshots();
   SystemdNotifier notifier;
   return runDaemon(app, notifier, LoopOptions{configPath, args.has("once")}, mono);
 }

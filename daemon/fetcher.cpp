@@ -1,6 +1,8 @@
 // Fetcher: libcurl multi (socket-action API) streaming feeds into ics::Ingest, no threads.
 #include "daemon/fetcher.hpp"
 
+#include "daemon/state_paths.hpp"
+
 #include <curl/curl.h>
 #include <fcntl.h>
 #include <fmt/format.h>
@@ -116,12 +118,7 @@ struct Validators {
 };
 
 fs::path validatorPath(const fs::path& stateDir, const SourceConfig& source) {
-  std::string name;
-  for (char c : source.name.substr(0, 40))
-    name.push_back(std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' ? c : '_');
-  // The URL is part of the key: another URL's ETag means nothing.
-  return stateDir / "feeds" /
-         fmt::format("{}-{:016x}.validators", name, fnv1a(source.name + '\n' + source.url));
+  return sourceStatePath(stateDir, source, "feeds", "validators");
 }
 
 Validators loadValidators(const fs::path& file) {
