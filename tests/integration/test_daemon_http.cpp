@@ -172,3 +172,58 @@ TEST_CASE("every network fault keeps the last good data; the daemon recovers", "
   CHECK(r.err.find("SECRET-TOKEN") == std::string::npos);  // never a URL's secret parts
   CHECK(r.err.find("/feed") == std::string::npos);
 }
+
+TEST_CASE("a restart shows the snapshot before the network answers; a corrupt one is ignored",
+          "[integration]") {
+  if (test::env("CB_HAVE_SYSTEMD") == "0") {
+    WARN("built without libsystemd: READY/STATUS cannot be observed");
+    return;
+  }
+  const fs::path dir = test::tempDir("it-snapshot");
+  Script script;
+  script.body = calendarAroundNow(3, "Standup");
+  test::HttpServer server;
+  server.route("/feed", [&](const test::HttpRequest& req) { return answer(script, req); });
+  const fs::path config = dir / "config.toml";
+  std::ofstream(config) << "timezone = \"UTC\"\nstate_dir = \"" << dir.string()
+                        << "\"\n[display]\nkind = \"png\"\npath = \""
+                        << (dir / "frame.png").string()
+                        << "\"\n[[source]]\nname = \"work\"\nurl = \"" << server.url("/feed")
+                        << "\"\n[fetch]\nstall_timeout = \"30s\"\n";
+  {
+    test::NotifySocket sd(dir / "notify.sock");
+    Daemon first(config, dir / "notify.sock");
+    REQUIRE(first.waitForLog("work: updated, 3 events kept"));
+    CHECK(first.stop().exitCode == 0);
+  }
+  fs::path snapshot;
+  for (const auto& e : fs::directory_iterator(dir / "snapshots")) snapshot = e.path();
+  REQUIRE(fs::exists(snapshot));
+
+  {  // The network is dead now (the server never answers): the snapshot is drawn at once.
+    std::lock_guard lock(script.mutex);
+    script.mode = "stall";
+  }
+  {
+    test::NotifySocket sd(dir / "notify.sock");
+    Daemon second(config, dir / "notify.sock");
+    REQUIRE(sd.waitFor("READY=1", seconds{5}));
+    CHECK(sd.lastStatus().find("1 source, 3 events") == 0);
+    CHECK(second.waitForLog("work: 3 events from the snapshot"));
+    CHECK(second.stop().exitCode == 0);
+  }
+
+  {  // One flipped byte: the snapshot is refused, said so, and the screen waits for data.
+    std::fstream f(snapshot, std::ios::in | std::ios::out | std::ios::binary);
+    f.seekp(-1, std::ios::end);
+    f.put('#');
+  }
+  {
+    test::NotifySocket sd(dir / "notify.sock");
+    Daemon third(config, dir / "notify.sock");
+    REQUIRE(sd.waitFor("READY=1", seconds{5}));
+    CHECK(sd.lastStatus().find("1 source, 0 events") == 0);
+    CHECK(third.waitForLog("ignored: checksum mismatch"));
+    CHECK(third.stop().exitCode == 0);
+  }
+}
