@@ -89,6 +89,7 @@ void App::loadSnapshots() {
     s.lastSuccess = ics::Instant{seconds{synced}};
     s.snapshotSum = snapshotChecksum({}, r.snapshot->payload);
     dirty_ = true;
+    agenda_.reset();
   }
 }
 
@@ -132,6 +133,7 @@ void App::onFetched(std::size_t index, FetchResult out) {
   const ics::Instant now = clock_.now();
   s.inFlight = false;
   dirty_ = true;
+  if (out.kind == FetchResult::Kind::Updated) agenda_.reset();
   monitor_.recordFetch(out.duration, out.bytes);
   switch (out.kind) {
     case FetchResult::Kind::Updated: {
@@ -205,24 +207,24 @@ bool App::renderNow() {
       if (!ctx.state.offlineSince || *s.lastSuccess < *ctx.state.offlineSince)
         ctx.state.offlineSince = s.lastSuccess;
   }
-  layouts::AgendaOptions agendaOptions;
-  agendaOptions.hideFree = config_.hideFree;
-  agendaOptions.maskPrivate = config_.maskPrivate;
-  const layouts::Agenda agenda = layouts::buildAgenda(stores, now, agendaOptions);
+  const layouts::Agenda& agenda = currentAgenda();
   const layouts::LayoutInfo* layout = layouts::findLayout(config_.cycle[layoutIndex_]);
   const render::Theme& theme =
       render::themeFor(render::parseThemeKind(config_.theme).value_or(render::ThemeKind::Lcd));
   render::Frame frame =
       layouts::renderFrame(*layout, agenda, ctx, theme, config_.width, config_.height);
   monitor_.recordRender(duration_cast<microseconds>(steady_clock::now() - t0));
-  if (lastFrame_ && lastFrame_->hash() == frame.hash()) return false;  // unchanged: spare the panel
-  const int rc = display_->show(toImage(frame, lastFrame_ ? &*lastFrame_ : nullptr));
+  const std::uint64_t hash = frame.hash();
+  if (lastFrame_ && lastHash_ == hash) return false;  // unchanged: spare the panel
+  hal::Image image = toImage(frame, lastFrame_ ? &*lastFrame_ : nullptr, hash);
+  const int rc = display_->show(image);
   if (rc < 0) {
     log::error("display {}: {}", display_->describe(), std::strerror(-rc));
     return false;
   }
   ++framesShown_;
   lastFrame_ = std::move(frame);
+  lastHash_ = hash;
   return true;
 }
 
@@ -232,6 +234,25 @@ ics::Instant App::nextWake() const {
   for (const SourceState& s : sources_)
     if (!s.inFlight) wake = std::min(wake, std::max(now, s.nextFetch));
   return wake;
+}
+
+const layouts::Agenda& App::currentAgenda() const {
+  // Expanding recurring series is the expensive part of a frame: the agenda is
+  // built for a day more than the layouts need and reused, every minute, until
+  // the data changes or that day has passed.
+  const ics::Instant now = clock_.now();
+  if (agenda_ && now >= agendaFrom_ && now < agendaUntil_) return *agenda_;
+  std::vector<const ics::EventStore*> stores;
+  for (const SourceState& s : sources_)
+    if (s.store) stores.push_back(&*s.store);
+  layouts::AgendaOptions options;
+  options.hideFree = config_.hideFree;
+  options.maskPrivate = config_.maskPrivate;
+  options.lookahead = days{8};
+  agenda_ = layouts::buildAgenda(stores, now, options);
+  agendaFrom_ = now;
+  agendaUntil_ = now + days{1};
+  return *agenda_;
 }
 
 std::string App::statusLine() const {
@@ -246,11 +267,7 @@ std::string App::statusLine() const {
   std::string line = fmt::format("{} source{}, {} events", sources_.size(),
                                  sources_.size() == 1 ? "" : "s", events);
   const ics::Instant now = clock_.now();
-  std::vector<const ics::EventStore*> stores;
-  for (const SourceState& s : sources_)
-    if (s.store) stores.push_back(&*s.store);
-  const layouts::Agenda agenda = layouts::buildAgenda(stores, now, {});
-  for (const layouts::AgendaItem& item : agenda.items) {
+  for (const layouts::AgendaItem& item : currentAgenda().items) {
     if (item.allDay || item.start <= now) continue;
     const auto local = zone_->toLocal(item.start);
     const hh_mm_ss hms{local - floor<days>(local)};
@@ -283,6 +300,7 @@ void App::applyConfig(Config config, std::unique_ptr<hal::Display> display) {
   }
   loader_->cancelAll();
   sources_ = std::move(next);
+  agenda_.reset();
   if (display) {
     display_ = std::move(display);
     lastFrame_.reset();

@@ -19,6 +19,7 @@
 #include "hal/clock.hpp"
 #include "hal/display.hpp"
 #include "ics/store.hpp"
+#include "layouts/agenda.hpp"
 #include "render/frame.hpp"
 
 namespace cb::daemon {
@@ -91,6 +92,8 @@ class App {
  private:
   void onFetched(std::size_t index, FetchResult outcome);
   [[nodiscard]] ics::IngestOptions ingestOptions(std::size_t index) const;
+  // The agenda of every store around now, cached (see app.cpp).
+  [[nodiscard]] const layouts::Agenda& currentAgenda() const;
   [[nodiscard]] std::string snapshotPath(const SourceState& s) const;
   [[nodiscard]] std::string snapshotMeta(const SourceState& s) const;
   void saveSnapshot(SourceState& s);
@@ -103,6 +106,10 @@ class App {
   std::vector<SourceState> sources_;
   std::size_t layoutIndex_ = 0;
   std::optional<render::Frame> lastFrame_;
+  std::uint64_t lastHash_ = 0;
+  mutable std::optional<layouts::Agenda> agenda_;
+  mutable ics::Instant agendaFrom_{};
+  mutable ics::Instant agendaUntil_{};
   std::size_t framesShown_ = 0;
   bool dirty_ = false;
   std::chrono::days horizon_;

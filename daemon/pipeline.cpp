@@ -10,13 +10,13 @@
 
 namespace cb::daemon {
 
-hal::Image toImage(const render::Frame& frame, const render::Frame* previous) {
+hal::Image toImage(const render::Frame& frame, const render::Frame* previous, std::uint64_t hash) {
   hal::Image img;
   img.pixels = frame.pixels();
   img.width = frame.width();
   img.height = frame.height();
   img.strideWords = frame.strideWords();
-  img.hash = frame.hash();
+  img.hash = hash != 0 ? hash : frame.hash();
   const render::Rect d = previous ? render::damage(*previous, frame)
                                   : render::Rect{0, 0, frame.width(), frame.height()};
   img.damage = {d.x, d.y, d.width, d.height};

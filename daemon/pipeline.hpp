@@ -11,7 +11,9 @@
 namespace cb::daemon {
 
 // A view of `frame` for a Display (the frame must outlive the view).
-[[nodiscard]] hal::Image toImage(const render::Frame& frame, const render::Frame* previous);
+// `hash` is frame.hash() when the caller has it already (0: computed here).
+[[nodiscard]] hal::Image toImage(const render::Frame& frame, const render::Frame* previous,
+                                 std::uint64_t hash = 0);
 
 // Loads a calendar from a file path, file:// URL or an http(s)/webcal URL
 // (fetched synchronously, without conditional requests), logging each skipped
