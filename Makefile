@@ -3,9 +3,11 @@
 BUILD ?= build
 MESON_OPTS ?= -Dgpio=enabled -Deink=enabled -Dsystemd=enabled
 DEMO_OUT ?= /tmp/calendarbot-demo.png
+SAN_BUILD ?= build-sanitize
+SAN_SUITES ?= ics
 SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 
-.PHONY: all deps configure build demo test bless install clean
+.PHONY: all deps configure build demo test bless sanitize install clean
 
 all: build
 
@@ -37,8 +39,22 @@ test: build
 bless: build
 	CB_BLESS=1 meson test -C $(BUILD) --suite golden
 
+# The $(SAN_SUITES) suites under AddressSanitizer + UndefinedBehaviorSanitizer (leaks included),
+# in their own build dir (-O0: quick to compile; only what those tests need is built).
+# CI runs it after `make test`.
+sanitize: deps
+	@[ -f $(SAN_BUILD)/build.ninja ] || meson setup $(SAN_BUILD) $(MESON_OPTS) \
+	  -Db_sanitize=address,undefined -Db_lundef=false -Dbuildtype=debug
+	ninja -C $(SAN_BUILD) build.ninja  # reconfigures when a meson.build changed: fresh introspection
+	@for suite in $(SAN_SUITES); do \
+	  ninja -C $(SAN_BUILD) $$(.ci/suite-targets $(SAN_BUILD) $$suite) || exit 1; \
+	  ASAN_OPTIONS=halt_on_error=1:detect_leaks=1:abort_on_error=0 \
+	  UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+	  meson test -C $(SAN_BUILD) --no-rebuild --suite $$suite --print-errorlogs || exit 1; \
+	done
+
 clean:
-	rm -rf $(BUILD)
+	rm -rf $(BUILD) $(SAN_BUILD)
 
 # Install on a Pi: binary, unit and config; enables the service (boot-to-display).
 install: deps
