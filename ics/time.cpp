@@ -6,6 +6,7 @@
 
 #include <strings.h>
 
+#include <algorithm>
 #include <charconv>
 #include <map>
 #include <mutex>
@@ -46,6 +47,170 @@ bool digits(std::string_view s, std::size_t pos, std::size_t n, int& out) {
   return ec == std::errc{} && p == b + n;
 }
 
+// Seconds since the epoch of a civil time read as if it were UTC.
+std::int64_t civilSeconds(int y, int mo, int d, int h, int mi, int sec) {
+  const sys_days days{year{y} / mo / d};
+  return std::int64_t(days.time_since_epoch().count()) * 86400 + h * 3600 + mi * 60 + sec;
+}
+
+std::int64_t civilSeconds(const icaltimetype& t) {
+  return civilSeconds(t.year, t.month, t.day, t.hour, t.minute, t.second);
+}
+
+bool emptyList(const short* list) {
+  return list[0] == ICAL_RECURRENCE_ARRAY_MAX;
+}
+
+// FREQ=YEARLY;BYMONTH=m;BYDAY=±nDAY with an optional UNTIL: what VTIMEZONE rules
+// nearly always say, and what we expand without libical's recurrence iterator.
+bool isSimpleYearlyRule(const icalrecurrencetype& r) {
+  if (r.freq != ICAL_YEARLY_RECURRENCE || r.interval != 1 || r.count != 0) return false;
+  if (r.rscale != nullptr && strcasecmp(r.rscale, "GREGORIAN") != 0) return false;
+  if (r.skip != ICAL_SKIP_OMIT) return false;
+  if (!emptyList(r.by_second) || !emptyList(r.by_minute) || !emptyList(r.by_hour) ||
+      !emptyList(r.by_month_day) || !emptyList(r.by_year_day) || !emptyList(r.by_week_no) ||
+      !emptyList(r.by_set_pos))
+    return false;
+  if (r.by_month[0] < 1 || r.by_month[0] > 12 || r.by_month[1] != ICAL_RECURRENCE_ARRAY_MAX)
+    return false;
+  if (emptyList(r.by_day) || r.by_day[1] != ICAL_RECURRENCE_ARRAY_MAX) return false;
+  const int pos = icalrecurrencetype_day_position(r.by_day[0]);
+  const int dow = int(icalrecurrencetype_day_day_of_week(r.by_day[0]));
+  return pos != 0 && pos >= -5 && pos <= 5 && dow >= 1 && dow <= 7;
+}
+
+// The day of the rule in year y, if that year has one (a 5th Sunday may not exist).
+std::optional<year_month_day> simpleRuleDay(const icalrecurrencetype& r, int y) {
+  const int pos = icalrecurrencetype_day_position(r.by_day[0]);
+  const weekday wd{unsigned(int(icalrecurrencetype_day_day_of_week(r.by_day[0])) - 1)};
+  const year_month ym = year{y} / month{unsigned(r.by_month[0])};
+  if (pos > 0) {
+    const year_month_weekday nth = ym / wd[unsigned(pos)];
+    if (!nth.ok()) return std::nullopt;
+    return year_month_day{sys_days{nth}};
+  }
+  const sys_days last{ym / wd[std::chrono::last]};
+  const year_month_day d{last - days{7 * (-pos - 1)}};
+  if (d.month() != ym.month()) return std::nullopt;
+  return d;
+}
+
+// The offset changes of one STANDARD or DAYLIGHT observance, the way libical's
+// icaltimezone_expand_vtimezone() lists them. False when we cannot reproduce it.
+bool expandObservance(icalcomponent* comp, int endYear, std::vector<TimeZone::Change>& out) {
+  TimeZone::Change change;
+  const icalcomponent_kind kind = icalcomponent_isa(comp);
+  if (kind == ICAL_XSTANDARD_COMPONENT)
+    change.daylight = false;
+  else if (kind == ICAL_XDAYLIGHT_COMPONENT)
+    change.daylight = true;
+  else
+    return true;
+  icaltimetype dtstart = icaltime_null_time();
+  bool hasStart = false, hasTo = false, hasFrom = false, hasRdate = false, hasRrule = false;
+  for (icalproperty* p = icalcomponent_get_first_property(comp, ICAL_ANY_PROPERTY); p != nullptr;
+       p = icalcomponent_get_next_property(comp, ICAL_ANY_PROPERTY)) {
+    switch (icalproperty_isa(p)) {
+      case ICAL_DTSTART_PROPERTY:
+        dtstart = icalproperty_get_dtstart(p);
+        hasStart = true;
+        break;
+      case ICAL_TZOFFSETTO_PROPERTY:
+        change.offset = icalproperty_get_tzoffsetto(p);
+        hasTo = true;
+        break;
+      case ICAL_TZOFFSETFROM_PROPERTY:
+        change.prevOffset = icalproperty_get_tzoffsetfrom(p);
+        hasFrom = true;
+        break;
+      case ICAL_RDATE_PROPERTY:
+        hasRdate = true;
+        break;
+      case ICAL_RRULE_PROPERTY:
+        hasRrule = true;
+        break;
+      default:
+        break;
+    }
+  }
+  if (hasTo && !hasFrom) {  // Outlook for Mac, for zones without DST
+    change.prevOffset = change.offset;
+    hasFrom = true;
+  }
+  if (!hasStart || !hasTo || !hasFrom) return true;  // libical ignores the observance too
+  if (icaltime_is_null_time(dtstart) || dtstart.year < 1 || dtstart.year > 9999) return false;
+  const std::int64_t start = civilSeconds(dtstart);
+  auto add = [&](std::int64_t utc) {
+    change.utc = utc;
+    out.push_back(change);
+  };
+  if (!hasRrule) add(start - change.prevOffset);
+  if (!hasRdate && !hasRrule) return true;
+  for (icalproperty* p = icalcomponent_get_first_property(comp, ICAL_ANY_PROPERTY); p != nullptr;
+       p = icalcomponent_get_next_property(comp, ICAL_ANY_PROPERTY)) {
+    const icalproperty_kind pk = icalproperty_isa(p);
+    if (pk == ICAL_RDATE_PROPERTY) {
+      const icaldatetimeperiodtype rdate = icalproperty_get_rdate(p);
+      const icaltimetype& t = rdate.time;
+      if (icaltime_is_null_time(t) || t.year < 1 || t.year > 9999) return false;  // a PERIOD
+      if (icaltime_is_date(t))
+        add(civilSeconds(t.year, t.month, t.day, dtstart.hour, dtstart.minute, dtstart.second) -
+            change.prevOffset);
+      else if (icaltime_is_utc(t))
+        add(civilSeconds(t));
+      else
+        add(civilSeconds(t) - change.prevOffset);
+    } else if (pk == ICAL_RRULE_PROPERTY) {
+      icalrecurrencetype rule = icalproperty_get_rrule(p);
+      if (rule.freq == ICAL_NO_RECURRENCE) return false;
+      if (!icaltime_is_null_time(rule.until) && icaltime_is_utc(rule.until)) {
+        icaltime_adjust(&rule.until, 0, 0, 0, change.prevOffset);
+        rule.until.zone = nullptr;
+      }
+      add(start - change.prevOffset);
+      if (isSimpleYearlyRule(rule)) {
+        const bool hasUntil = !icaltime_is_null_time(rule.until);
+        const std::int64_t until = hasUntil ? civilSeconds(rule.until) : 0;
+        const std::int64_t timeOfDay = dtstart.hour * 3600 + dtstart.minute * 60 + dtstart.second;
+        for (int y = dtstart.year; y <= endYear; ++y) {
+          const auto day = simpleRuleDay(rule, y);
+          if (!day) continue;
+          const std::int64_t local =
+              std::int64_t(sys_days{*day}.time_since_epoch().count()) * 86400 + timeOfDay;
+          if (local <= start) continue;
+          if (hasUntil && local > until) break;
+          add(local - change.prevOffset);
+        }
+      } else {
+        icalrecur_iterator* it = icalrecur_iterator_new(rule, dtstart);
+        if (it == nullptr) return false;
+        for (std::size_t n = 0; n < 100000; ++n) {
+          const icaltimetype occ = icalrecur_iterator_next(it);
+          if (icaltime_is_null_time(occ) || occ.year > endYear) break;
+          if (icaltime_compare(dtstart, occ) == 0) continue;
+          add(civilSeconds(occ) - change.prevOffset);
+        }
+        icalrecur_iterator_free(it);
+      }
+    }
+  }
+  return true;
+}
+
+// Every change of a VTIMEZONE component up to endYear, sorted; nullopt when one
+// of its observances is beyond us (libical then answers for the zone).
+std::optional<std::vector<TimeZone::Change>> expandZone(icalcomponent* vtimezone, int endYear) {
+  if (vtimezone == nullptr) return std::nullopt;
+  std::vector<TimeZone::Change> changes;
+  for (icalcomponent* c = icalcomponent_get_first_component(vtimezone, ICAL_ANY_COMPONENT);
+       c != nullptr; c = icalcomponent_get_next_component(vtimezone, ICAL_ANY_COMPONENT))
+    if (!expandObservance(c, endYear, changes)) return std::nullopt;
+  std::stable_sort(changes.begin(), changes.end(),
+                   [](const auto& a, const auto& b) { return a.utc < b.utc; });
+  changes.shrink_to_fit();
+  return changes;
+}
+
 }  // namespace
 
 TimeZone::TimeZone(std::string name, void* icalZone, bool owned)
@@ -53,16 +218,65 @@ TimeZone::TimeZone(std::string name, void* icalZone, bool owned)
       zone_(icalZone),
       owned_(owned),
       utc_(icalZone == icaltimezone_get_utc_timezone()) {
-  if (!utc_ && zone_ != nullptr) {
-    // libical re-expands a zone's rules from their first year (1601 in Outlook's
-    // VTIMEZONEs) whenever a later year is asked for: ask for the last one first.
-    icaltimetype far = icaltime_null_time();
-    far.year = 2045;
-    far.month = 1;
-    far.day = 1;
-    int isDaylight = 0;
-    (void)icaltimezone_get_utc_offset(zoneOf(zone_), &far, &isDaylight);
+  if (utc_ || zone_ == nullptr) return;
+  if (auto changes = expandZone(icaltimezone_get_component(zoneOf(zone_)), kTableEndYear)) {
+    changes_ = std::move(*changes);
+    table_ = true;
   }
+}
+
+// libical's icaltimezone_get_utc_offset_of_utc_time(): the last change at or before t.
+std::int32_t TimeZone::offsetAtUtc(std::int64_t t) const {
+  if (changes_.empty()) return 0;
+  auto it = std::upper_bound(changes_.begin(), changes_.end(), t,
+                             [](std::int64_t v, const Change& c) { return v < c.utc; });
+  if (it == changes_.begin()) return changes_.front().prevOffset;
+  return std::prev(it)->offset;
+}
+
+// libical's icaltimezone_get_utc_offset() for a wall-clock time, step for step:
+// a change applies from the wall-clock time its earlier reading begins (the new
+// offset when clocks go back, the old one when they go forward); in an overlap
+// a daylight change yields to the standard one before it.
+std::int32_t TimeZone::offsetOfLocal(std::int64_t local) const {
+  const std::size_t n = changes_.size();
+  if (n == 0) return 0;
+  auto begins = [&](std::size_t i) {
+    const Change& c = changes_[i];
+    return c.utc + (c.offset < c.prevOffset ? c.offset : c.prevOffset);
+  };
+  // icaltimezone_find_nearby_change(): a binary search on the raw change times.
+  std::size_t lower = 0, middle = 0, upper = n;
+  while (lower < upper) {
+    middle = (lower + upper) / 2;
+    if (local == changes_[middle].utc) break;
+    if (local < changes_[middle].utc)
+      upper = middle;
+    else
+      lower = middle + 1;
+  }
+  std::size_t i = middle;
+  int step = 1;
+  bool found = false;
+  std::size_t use = 0;
+  for (;;) {
+    if (local >= begins(i)) {
+      found = true;
+      use = i;
+    } else {
+      step = -1;
+    }
+    if (step == -1 && found) break;
+    if (i == 0 && step < 0) return changes_[0].prevOffset;
+    i += std::size_t(step);
+    if (i >= n) break;
+  }
+  const Change* c = &changes_[use];
+  if (c->offset < c->prevOffset && use > 0 && local < c->utc + c->prevOffset) {
+    const Change& before = changes_[use - 1];
+    if (c->daylight && !before.daylight) c = &before;
+  }
+  return c->offset;
 }
 
 TimeZone::~TimeZone() {
@@ -135,8 +349,20 @@ std::shared_ptr<const TimeZone> TimeZone::fromVtimezone(std::string_view text,
   return std::make_shared<const TimeZone>(std::string(name), zone, true);
 }
 
+namespace {
+// Inside the table's years the table answers; before its first change the
+// offset before that change applies, as in libical.
+constexpr std::int64_t kTableFirst = -62135596800;  // 0001-01-01T00:00:00Z
+const std::int64_t kTableLast =
+    std::int64_t(sys_days{year{TimeZone::kTableEndYear} / 12 / 31}.time_since_epoch().count()) *
+    86400;
+}  // namespace
+
 LocalSeconds TimeZone::toLocal(Instant t) const {
   if (utc_) return LocalSeconds{t.time_since_epoch()};
+  const std::int64_t v = t.time_since_epoch().count();
+  if (table_ && v >= kTableFirst && v < kTableLast)
+    return LocalSeconds{seconds{v + offsetAtUtc(v)}};
   const icaltimetype tt = icaltime_from_timet_with_zone(
       static_cast<time_t>(t.time_since_epoch().count()), 0, zoneOf(zone_));
   return fromIcal(tt);
@@ -144,6 +370,8 @@ LocalSeconds TimeZone::toLocal(Instant t) const {
 
 Instant TimeZone::toInstant(LocalSeconds local) const {
   if (utc_) return Instant{local.time_since_epoch()};
+  const std::int64_t v = local.time_since_epoch().count();
+  if (table_ && v >= kTableFirst && v < kTableLast) return Instant{seconds{v - offsetOfLocal(v)}};
   const icaltimetype tt = toIcal(local, zoneOf(zone_));
   return Instant{seconds{icaltime_as_timet_with_zone(tt, zoneOf(zone_))}};
 }
