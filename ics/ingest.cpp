@@ -976,8 +976,15 @@ struct Ingest::State {
       }
     }
     std::vector<Instant> keys;
+    // With a window, an instance the override replaces far outside it is never shown:
+    // finding it (libical iterates from DTSTART) is the costliest step of an ingest.
+    auto replacedMatters = [&](Instant key) {
+      return !options.now ||
+             (key + days{3} >= *options.now && key <= *options.now + options.horizon + days{3});
+    };
     for (const Override& ov : overrides) {
-      if (Series* seg = ov.thisAndFuture ? nullptr : segmentOf(ov)) {
+      if (Series* seg = ov.thisAndFuture ? nullptr : segmentOf(ov);
+          seg != nullptr && replacedMatters(ridKey(*seg, ov) + seg->shift)) {
         if (std::optional<Instant> key = matchInstance(*seg, ov, keys))
           seg->exclude.insert(std::upper_bound(seg->exclude.begin(), seg->exclude.end(), *key),
                               *key);

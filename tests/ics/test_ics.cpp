@@ -1,6 +1,8 @@
 // ics: unfolding, parameters, time zones, all-day dates, durations and the TSV format.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+
 #include "ics/store.hpp"
 #include "ics/tsv.hpp"
 #include "support.hpp"
@@ -124,6 +126,61 @@ TEST_CASE("a component over the size limit is skipped, not the feed", "[ics]") {
   const EventStore store = ingest.finish();
   CHECK(store.stats().skipped == 1);
   CHECK(store.stats().events == 1);
+}
+
+TEST_CASE("a skimmed, folded DESCRIPTION still counts towards the component limit", "[ics]") {
+  IngestOptions options;
+  options.limits.maxComponentBytes = 200;
+  std::string folded = "DESCRIPTION:start";
+  for (int i = 0; i < 10; ++i) folded += "\r\n " + std::string(30, char('a' + i));
+  Ingest ingest(options);
+  ingest.feed("BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nDTSTART:20250310T100000Z\r\n" + folded +
+              "\r\nSUMMARY:too big\r\nEND:VEVENT\r\nBEGIN:VEVENT\r\nDTSTART:20250310T110000Z\r\n"
+              "DESCRIPTION:short\r\n  and folded\r\nSUMMARY:kept\r\nEND:VEVENT\r\n"
+              "END:VCALENDAR\r\n");
+  const EventStore store = ingest.finish();
+  CHECK(store.stats().skipped == 1);
+  CHECK(store.stats().events == 1);
+  const auto occ = store.occurrences(utc(2025, 3, 10), utc(2025, 3, 11));
+  REQUIRE(occ.size() == 1);
+  CHECK(occ[0].summary == "kept");
+}
+
+TEST_CASE("properties after a skimmed DESCRIPTION are read, whatever the chunking", "[ics]") {
+  const std::string feed =
+      "BEGIN:VCALENDAR\nBEGIN:VEVENT\nUID:s\nDESCRIPTION:one\n two\n\tthree\nX-ALT-DESC;FMTTYPE=t"
+      "ext/html:<p>\n </p>\nDTSTART:20250310T100000Z\nSUMMARY:Weekly\n  sync\nRRULE:FREQ=DAILY;CO"
+      "UNT=3\nEND:VEVENT\nEND:VCALENDAR\n";
+  for (std::size_t chunk : {std::size_t{1}, std::size_t{3}, std::size_t{7}, feed.size()}) {
+    const auto occ = ingestAll(feed, chunk);
+    INFO("chunk " << chunk);
+    REQUIRE(occ.size() == 3);
+    CHECK(occ[2].summary == "Weekly sync");
+    CHECK(occ[2].start == utc(2025, 3, 12, 10));
+  }
+}
+
+TEST_CASE("with a window, an override still replaces its instance", "[ics]") {
+  IngestOptions options;
+  options.now = utc(2025, 3, 10);
+  options.horizon = days{30};
+  const auto occ = ingestAll(
+      "BEGIN:VCALENDAR\nBEGIN:VEVENT\nUID:w\nDTSTART:20250101T100000Z\nDTEND:20250101T103000Z\n"
+      "RRULE:FREQ=DAILY\nSUMMARY:Standup\nEND:VEVENT\n"
+      "BEGIN:VEVENT\nUID:w\nRECURRENCE-ID:20250312T100000Z\nDTSTART:20250312T140000Z\n"
+      "DTEND:20250312T143000Z\nSUMMARY:Standup (moved)\nEND:VEVENT\n"
+      "BEGIN:VEVENT\nUID:w\nRECURRENCE-ID:20250105T100000Z\nDTSTART:20250105T150000Z\n"
+      "DTEND:20250105T153000Z\nSUMMARY:Long ago\nEND:VEVENT\nEND:VCALENDAR\n",
+      4096, &TimeZone::utc(), options);
+  std::vector<std::pair<Instant, std::string_view>> on12;
+  for (const auto& o : occ)
+    if (o.start >= utc(2025, 3, 12) && o.start < utc(2025, 3, 13))
+      on12.emplace_back(o.start, o.summary);
+  REQUIRE(on12.size() == 1);
+  CHECK(on12[0].first == utc(2025, 3, 12, 14));
+  CHECK(on12[0].second == "Standup (moved)");
+  CHECK(std::none_of(occ.begin(), occ.end(),  // outside the window: dropped
+                     [](const auto& o) { return o.summary == "Long ago"; }));
 }
 
 TEST_CASE("ingest window drops far-away events", "[ics]") {
