@@ -390,7 +390,14 @@ struct Transfer {
 }  // namespace
 
 struct Fetcher::Impl {
-  explicit Impl(FetcherOptions o) : options(std::move(o)) {
+  // libcurl (and the TLS library under it) is initialised only when a network
+  // source is first fetched: file sources never touch it.
+  explicit Impl(FetcherOptions o) : options(std::move(o)) {}
+  ~Impl() { cancelAll(); }
+
+  // The multi handle, created on first use.
+  [[nodiscard]] CURLM* multiHandle() {
+    if (multi) return multi.get();
     globalInit();
     multi.reset(curl_multi_init());
     curl_multi_setopt(multi.get(), CURLMOPT_SOCKETFUNCTION, &Impl::onSocket);
@@ -399,8 +406,8 @@ struct Fetcher::Impl {
     curl_multi_setopt(multi.get(), CURLMOPT_TIMERDATA, this);
     // Feeds refresh every few minutes: a large idle connection pool buys nothing.
     curl_multi_setopt(multi.get(), CURLMOPT_MAXCONNECTS, 4L);
+    return multi.get();
   }
-  ~Impl() { cancelAll(); }
 
   struct FileJob {
     SourceConfig source;
@@ -477,7 +484,7 @@ struct Fetcher::Impl {
       std::unique_ptr<Transfer> t = std::move(queued.front());
       queued.pop_front();
       t->started = t->lastActivity = SteadyClock::now();  // the stall clock starts now
-      const CURLMcode rc = curl_multi_add_handle(multi.get(), t->easy.get());
+      const CURLMcode rc = curl_multi_add_handle(multiHandle(), t->easy.get());
       if (rc != CURLM_OK) {
         ready.push_back({std::move(t->done), failed(t->label, curl_multi_strerror(rc))});
         continue;
@@ -497,6 +504,7 @@ struct Fetcher::Impl {
 
   // Configures a transfer; false (with `error`) when it cannot even start.
   bool setup(Transfer& t, bool conditional, std::string& error) {
+    globalInit();
     CURL* e = curl_easy_init();
     if (e == nullptr) {
       error = "libcurl could not create a transfer";
@@ -808,7 +816,7 @@ void Fetcher::process(std::span<const pollfd> fds) {
     if (p.revents & (POLLERR | POLLNVAL)) mask |= CURL_CSELECT_ERR;
     curl_multi_socket_action(m.multi.get(), p.fd, mask, &running);
   }
-  if (m.deadline && SteadyClock::now() >= *m.deadline) {
+  if (m.multi && m.deadline && SteadyClock::now() >= *m.deadline) {
     m.deadline.reset();
     curl_multi_socket_action(m.multi.get(), CURL_SOCKET_TIMEOUT, 0, &running);
   }
@@ -818,7 +826,7 @@ void Fetcher::process(std::span<const pollfd> fds) {
   std::deque<Impl::Ready> finished = std::move(m.ready);
   m.ready.clear();
   int left = 0;
-  while (CURLMsg* msg = curl_multi_info_read(m.multi.get(), &left)) {
+  while (CURLMsg* msg = m.multi ? curl_multi_info_read(m.multi.get(), &left) : nullptr) {
     if (msg->msg != CURLMSG_DONE) continue;
     CURL* easy = msg->easy_handle;
     const CURLcode code = msg->data.result;
@@ -859,6 +867,10 @@ void Fetcher::process(std::span<const pollfd> fds) {
 bool Fetcher::busy() const {
   return !impl_->transfers.empty() || !impl_->queued.empty() || !impl_->files.empty() ||
          !impl_->ready.empty();
+}
+
+bool Fetcher::networkStarted() const {
+  return impl_->multi != nullptr;
 }
 
 const FetcherStats& Fetcher::stats() const {

@@ -104,6 +104,9 @@ class Fetcher {
   // (any others are ignored; empty on a time-out).
   void process(std::span<const pollfd> fds);
   [[nodiscard]] bool busy() const;
+  // True once a network source made this fetcher set up libcurl (and TLS):
+  // file sources alone never do, which spares a daemon on local files the memory.
+  [[nodiscard]] bool networkStarted() const;
   [[nodiscard]] const FetcherStats& stats() const;
 
   struct Impl;

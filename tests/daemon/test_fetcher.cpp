@@ -145,7 +145,9 @@ TEST_CASE("fetcher: a good feed is streamed into a store", "[daemon][fetcher]") 
   Fetcher fetcher(testOptions());
   CHECK(fetcher.timeoutMs() == -1);
   CHECK(fetcher.pollFds().empty());
+  CHECK_FALSE(fetcher.networkStarted());
   const FetchResult r = fetchOnce(fetcher, source(server.url("/secret/cal.ics")));
+  CHECK(fetcher.networkStarted());
   REQUIRE(r.kind == Kind::Updated);
   REQUIRE(r.store.has_value());
   CHECK(r.store->eventCount() == 5);
@@ -609,6 +611,8 @@ TEST_CASE("fetcher: file paths, with a NotModified of their own", "[daemon][fetc
   CHECK(r.store->eventCount() == 5);
   src.url = "file://" + file.string();
   CHECK(fetchOnce(fetcher, src).kind == Kind::Updated);
+
+  CHECK_FALSE(fetcher.networkStarted());  // files never set up libcurl or TLS
 
   std::ofstream(dir.path / "half.ics") << calendar(5).substr(0, 300);
   r = fetchOnce(fetcher, source((dir.path / "half.ics").string(), "home"));
