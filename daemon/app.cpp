@@ -2,6 +2,7 @@
 #include "daemon/app.hpp"
 
 #include <fmt/format.h>
+#include <malloc.h>
 
 #include <algorithm>
 #include <cstring>
@@ -144,6 +145,7 @@ void App::onFetched(std::size_t index, FetchResult out) {
       s.store = std::move(out.store);
       s.lastSuccess = now;
       saveSnapshot(s);
+      trimDue_ = true;
       [[fallthrough]];
     }
     case FetchResult::Kind::NotModified:
@@ -211,19 +213,31 @@ bool App::renderNow() {
   const layouts::LayoutInfo* layout = layouts::findLayout(config_.cycle[layoutIndex_]);
   const render::Theme& theme =
       render::themeFor(render::parseThemeKind(config_.theme).value_or(render::ThemeKind::Lcd));
-  render::Frame frame =
-      layouts::renderFrame(*layout, agenda, ctx, theme, config_.width, config_.height);
+  const bool shown =
+      show(layouts::renderFrame(*layout, agenda, ctx, theme, config_.width, config_.height), t0);
+  if (trimDue_) {
+    // Ingest, snapshot and first-frame buffers are freed by now: give their
+    // pages back rather than keep the high-water mark resident for months.
+    trimDue_ = false;
+    malloc_trim(0);
+    ++heapTrims_;
+  }
+  return shown;
+}
+
+bool App::show(render::Frame frame, steady_clock::time_point t0) {
   monitor_.recordRender(duration_cast<microseconds>(steady_clock::now() - t0));
   const std::uint64_t hash = frame.hash();
-  if (lastFrame_ && lastHash_ == hash) return false;  // unchanged: spare the panel
-  hal::Image image = toImage(frame, lastFrame_ ? &*lastFrame_ : nullptr, hash);
-  const int rc = display_->show(image);
+  if (!lastDigest_.empty() && lastHash_ == hash) return false;  // unchanged: spare the panel
+  // Only tile hashes of the shown frame are kept, not its 1.5 MB of pixels.
+  FrameDigest digest(frame);
+  const int rc = display_->show(toImage(frame, lastDigest_.damage(digest), hash));
   if (rc < 0) {
     log::error("display {}: {}", display_->describe(), std::strerror(-rc));
     return false;
   }
   ++framesShown_;
-  lastFrame_ = std::move(frame);
+  lastDigest_ = std::move(digest);
   lastHash_ = hash;
   return true;
 }
@@ -303,8 +317,9 @@ void App::applyConfig(Config config, std::unique_ptr<hal::Display> display) {
   agenda_.reset();
   if (display) {
     display_ = std::move(display);
-    lastFrame_.reset();
+    lastDigest_ = {};
   }
+  trimDue_ = true;
   const ics::TimeZone* zone = ics::TimeZone::locate(config.timezone);
   zone_ = zone ? zone : &ics::TimeZone::utc();
   horizon_ = std::chrono::days{config.horizonDays};
@@ -313,7 +328,7 @@ void App::applyConfig(Config config, std::unique_ptr<hal::Display> display) {
 }
 
 void App::dropRenderCaches() {
-  lastFrame_.reset();
+  lastDigest_ = {};
 }
 
 void App::shrinkHorizon() {
@@ -325,7 +340,7 @@ void App::shrinkHorizon() {
 
 void App::invalidateDisplay() {
   display_->invalidate();
-  lastFrame_.reset();
+  lastDigest_ = {};
 }
 
 }  // namespace cb::daemon

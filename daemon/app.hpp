@@ -14,6 +14,7 @@
 
 #include "daemon/config.hpp"
 #include "daemon/fetcher.hpp"
+#include "daemon/frame_digest.hpp"
 #include "daemon/monitor.hpp"
 #include "daemon/notify.hpp"
 #include "hal/clock.hpp"
@@ -79,6 +80,9 @@ class App {
   [[nodiscard]] FeedLoader& loader() { return *loader_; }
   [[nodiscard]] Monitor& monitor() { return monitor_; }
   [[nodiscard]] std::size_t framesShown() const { return framesShown_; }
+  // How often the heap was given back to the system (malloc_trim): after the
+  // first frame and after each frame that follows new data, never per minute.
+  [[nodiscard]] std::size_t heapTrims() const { return heapTrims_; }
   [[nodiscard]] const std::vector<SourceState>& sources() const { return sources_; }
 
   // A long button press: forget what the panel shows so the next frame redraws
@@ -97,6 +101,8 @@ class App {
   [[nodiscard]] std::string snapshotPath(const SourceState& s) const;
   [[nodiscard]] std::string snapshotMeta(const SourceState& s) const;
   void saveSnapshot(SourceState& s);
+  // Shows `frame` unless the display has it already; true when it was shown.
+  bool show(render::Frame frame, std::chrono::steady_clock::time_point started);
 
   Config config_;
   hal::Clock& clock_;
@@ -105,12 +111,14 @@ class App {
   const ics::TimeZone* zone_;
   std::vector<SourceState> sources_;
   std::size_t layoutIndex_ = 0;
-  std::optional<render::Frame> lastFrame_;
+  FrameDigest lastDigest_;  // of the frame on the display (empty: none or forgotten)
   std::uint64_t lastHash_ = 0;
   mutable std::optional<layouts::Agenda> agenda_;
   mutable ics::Instant agendaFrom_{};
   mutable ics::Instant agendaUntil_{};
   std::size_t framesShown_ = 0;
+  std::size_t heapTrims_ = 0;
+  bool trimDue_ = true;  // the first frame, then new data: the heap's high water is behind us
   bool dirty_ = false;
   std::chrono::days horizon_;
   Monitor monitor_;

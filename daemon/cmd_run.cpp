@@ -1,5 +1,6 @@
 // `calendarbot run`: load the config, open the display, run the loop.
 #include <fmt/format.h>
+#include <malloc.h>
 
 #include <cstdio>
 #include <cstdlib>
@@ -50,6 +51,14 @@ int cmdRun(const std::vector<std::string_view>& argv, hal::Clock& clock) {
     cr.config.monitoring = true;
   log::Level level = log::Level::Info;
   if (log::parseLevel(cr.config.logLevel, level)) log::setLevel(level);
+
+  // The heap of a months-long daemon: one arena (Pango's short-lived font
+  // thread would otherwise keep one of its own), and fixed thresholds so frame
+  // and ingest buffers are always mapped apart and unmapped when freed (glibc's
+  // dynamic threshold would move them into the heap after the first one).
+  mallopt(M_ARENA_MAX, 1);
+  mallopt(M_MMAP_THRESHOLD, 128 * 1024);
+  mallopt(M_TRIM_THRESHOLD, 128 * 1024);
 
   std::string error;
   hal::SteadyClock mono;

@@ -10,17 +10,22 @@
 
 namespace cb::daemon {
 
-hal::Image toImage(const render::Frame& frame, const render::Frame* previous, std::uint64_t hash) {
+hal::Image toImage(const render::Frame& frame, render::Rect damage, std::uint64_t hash) {
   hal::Image img;
   img.pixels = frame.pixels();
   img.width = frame.width();
   img.height = frame.height();
   img.strideWords = frame.strideWords();
   img.hash = hash != 0 ? hash : frame.hash();
-  const render::Rect d = previous ? render::damage(*previous, frame)
-                                  : render::Rect{0, 0, frame.width(), frame.height()};
-  img.damage = {d.x, d.y, d.width, d.height};
+  img.damage = {damage.x, damage.y, damage.width, damage.height};
   return img;
+}
+
+hal::Image toImage(const render::Frame& frame, const render::Frame* previous, std::uint64_t hash) {
+  return toImage(frame,
+                 previous ? render::damage(*previous, frame)
+                          : render::Rect{0, 0, frame.width(), frame.height()},
+                 hash);
 }
 
 std::optional<ics::EventStore> loadCalendar(const std::string& location,

@@ -14,6 +14,9 @@ namespace cb::daemon {
 // `hash` is frame.hash() when the caller has it already (0: computed here).
 [[nodiscard]] hal::Image toImage(const render::Frame& frame, const render::Frame* previous,
                                  std::uint64_t hash = 0);
+// The same with the damage already known (empty: unknown, the display redraws all).
+[[nodiscard]] hal::Image toImage(const render::Frame& frame, render::Rect damage,
+                                 std::uint64_t hash);
 
 // Loads a calendar from a file path, file:// URL or an http(s)/webcal URL
 // (fetched synchronously, without conditional requests), logging each skipped

@@ -4,6 +4,7 @@
 #include <deque>
 
 #include "daemon/app.hpp"
+#include "daemon/frame_digest.hpp"
 #include "daemon/governor.hpp"
 #include "support.hpp"
 
@@ -15,10 +16,21 @@ namespace {
 
 struct FakeDisplay final : hal::Display {
   std::vector<std::uint64_t> shown;
+  std::vector<hal::Region> damages;
+  std::vector<render::Frame> frames;  // copies, when keepFrames
+  bool keepFrames = false;
   int fail = 0;
   int show(const hal::Image& image) override {
     if (fail) return fail;
     shown.push_back(image.hash);
+    damages.push_back(image.damage);
+    if (keepFrames) {
+      render::Frame copy(image.width, image.height);
+      for (int y = 0; y < image.height; ++y)
+        std::copy_n(image.pixels.begin() + std::ptrdiff_t(y) * image.strideWords, image.width,
+                    copy.pixels().begin() + std::ptrdiff_t(y) * image.width);
+      frames.push_back(std::move(copy));
+    }
     return 0;
   }
   std::string describe() const override { return "fake"; }
@@ -85,7 +97,8 @@ TEST_CASE("a failed fetch keeps the last good data; stale data is marked offline
   feed.script.push_back(failed("work: https://example.com/…: timed out"));
   App app(testConfig(), clock, std::move(display), std::move(loader));
 
-  CHECK(app.renderNow());  // no data yet: "waiting" screen
+  CHECK(app.renderNow());       // no data yet: "waiting" screen
+  CHECK(app.heapTrims() == 1);  // after the first frame
   app.refreshDue();
   CHECK(app.fetching());
   feed.process({});
@@ -95,7 +108,9 @@ TEST_CASE("a failed fetch keeps the last good data; stale data is marked offline
   const std::size_t events = app.sources()[0].store->eventCount();
   CHECK(events > 0);
   CHECK(app.renderNow());
+  CHECK(app.heapTrims() == 2);   // after the frame that follows new data
   CHECK_FALSE(app.renderNow());  // unchanged frame: not shown again
+  CHECK(app.heapTrims() == 2);   // never per minute
   CHECK(app.statusLine().find("next: 10:00 Design review") != std::string::npos);
 
   clock.advance(minutes{5});
@@ -116,6 +131,68 @@ TEST_CASE("a failed fetch keeps the last good data; stale data is marked offline
   CHECK(screen.shown.size() == before + 1);
   CHECK(app.statusLine().find("1 offline") != std::string::npos);
   CHECK(feed.started == 3);
+  CHECK(app.heapTrims() == 2);  // failures bring no new data
+}
+
+TEST_CASE("damage comes from tile digests, not a copy of the last frame", "[daemon]") {
+  const auto start = *ics::parseIsoInstant("2025-03-10T08:00:00Z", ics::TimeZone::utc());
+  hal::FakeClock clock(start);
+  auto display = std::make_unique<FakeDisplay>();
+  FakeDisplay& screen = *display;
+  screen.keepFrames = true;
+  auto loader = std::make_unique<ScriptedLoader>();
+  ScriptedLoader& feed = *loader;
+  feed.script.push_back(updated("meeting-day.ics", start));
+  App app(testConfig(), clock, std::move(display), std::move(loader));
+  app.refreshDue();
+  feed.process({});
+  REQUIRE(app.renderNow());
+  const hal::Region& first = screen.damages.back();
+  CHECK(first.x == 0);
+  CHECK(first.y == 0);
+  CHECK(first.width == app.config().width);
+  CHECK(first.height == app.config().height);
+
+  // A minute later the countdown changes: only the tiles around it are damaged,
+  // and they cover every changed pixel.
+  int partial = 0;
+  for (int i = 0; i < 5; ++i) {
+    clock.advance(minutes{1});
+    if (!app.renderNow()) continue;
+    const render::Frame& before = screen.frames[screen.frames.size() - 2];
+    const render::Frame& after = screen.frames.back();
+    const render::Rect exact = render::damage(before, after);
+    const hal::Region& d = screen.damages.back();
+    REQUIRE_FALSE(exact.empty());
+    CHECK(d.x <= exact.x);
+    CHECK(d.y <= exact.y);
+    CHECK(d.x + d.width >= exact.x + exact.width);
+    CHECK(d.y + d.height >= exact.y + exact.height);
+    CHECK(exact.x - d.x < FrameDigest::kTile);
+    CHECK(exact.y - d.y < FrameDigest::kTile);
+    if (d.width * d.height < app.config().width * app.config().height) ++partial;
+  }
+  CHECK(partial > 0);
+
+  // A forgotten digest (the governor, a long press) means a whole redraw.
+  app.invalidateDisplay();
+  clock.advance(minutes{1});
+  REQUIRE(app.renderNow());
+  CHECK(screen.damages.back().width == app.config().width);
+  CHECK(screen.damages.back().height == app.config().height);
+}
+
+TEST_CASE("FrameDigest: equal, one pixel, another size", "[daemon]") {
+  render::Frame a(100, 50);
+  render::Frame b(100, 50);
+  CHECK(FrameDigest(a).damage(FrameDigest(b)).empty());
+  CHECK(FrameDigest().damage(FrameDigest(b)) == render::Rect{0, 0, 100, 50});
+  b.pixels()[std::size_t(37 * 100 + 99)] = 0xff000000u;  // the last column, a partial tile
+  CHECK(FrameDigest(a).damage(FrameDigest(b)) == render::Rect{96, 32, 4, 16});
+  b.pixels()[0] = 0xff000000u;
+  CHECK(FrameDigest(a).damage(FrameDigest(b)) == render::Rect{0, 0, 100, 48});
+  CHECK(FrameDigest(a).damage(FrameDigest(render::Frame(50, 100))) == render::Rect{0, 0, 50, 100});
+  CHECK(FrameDigest(a).bytes() == 7 * 4 * sizeof(std::uint64_t));
 }
 
 TEST_CASE("a reload keeps the stores of unchanged sources", "[daemon]") {
