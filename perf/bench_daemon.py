@@ -5,7 +5,10 @@ usage: perf/bench_daemon.py BUILD_DIR FEED.ics [--idle-seconds 60]
 
 Starts `calendarbot run` on FEED (a copy in a temp state dir, PNG display) and prints:
   * process start -> first frame on the display (ms), cold (no snapshot) and warm (snapshot)
-  * steady-state RSS (MB) after the first fetch, and peak RSS (VmHWM)
+  * steady-state RSS (MB) after the first fetch, and peak RSS (VmHWM), split into anonymous
+    memory (heap, stacks, relocated library data: this process's own) and file-backed pages
+    (shared libraries' code and read-only data, fonts: page cache, shared, reclaimable), with
+    the largest mappings of each kind
   * CPU used while idle over --idle-seconds (percent of one core) and wake-ups
   * thread count
 Budgets (DESIGN.md): first frame <= 150 ms, RSS <= 20 MB, idle CPU ~ 0, threads <= 2.
@@ -40,6 +43,34 @@ def wakeups(pid):
             if line.startswith(("voluntary_ctxt_switches", "nonvoluntary_ctxt_switches")):
                 total += int(line.split()[1])
     return total
+
+
+def rollup(pid):
+    """(rss, anonymous, file-backed) in kB from /proc/PID/smaps_rollup."""
+    fields = {}
+    with open(f"/proc/{pid}/smaps_rollup") as f:
+        for line in f:
+            parts = line.split()
+            if len(parts) == 3 and parts[2] == "kB":
+                fields[parts[0].rstrip(":")] = int(parts[1])
+    rss, anon = fields.get("Rss", 0), fields.get("Anonymous", 0)
+    return rss, anon, rss - anon
+
+
+def largest_mappings(pid, count=6):
+    """The mappings holding the most resident memory, by file name ([heap], [anon] ...)."""
+    totals = {}
+    name = None
+    with open(f"/proc/{pid}/smaps") as f:
+        for line in f:
+            head = line.split()
+            if "-" in head[0] and ":" not in head[0]:
+                name = os.path.basename(head[5]) if len(head) > 5 else "[anon]"
+            elif head[0] in ("Rss:", "Anonymous:"):
+                totals.setdefault(name, [0, 0])[0 if head[0] == "Rss:" else 1] += int(head[1])
+    ranked = sorted(totals.items(), key=lambda kv: -kv[1][0])[:count]
+    return ", ".join(f"{n} {r / 1024:.1f}" + (f" ({a / 1024:.1f} anon)" if 0 < a < r else "")
+                     for n, (r, a) in ranked)
 
 
 def start(binary, config, png):
@@ -87,6 +118,8 @@ def main():
     time.sleep(args.idle_seconds)
     c1, w1, t1 = cpu_ticks(proc.pid), wakeups(proc.pid), time.monotonic()
     steady = int(status_field(proc.pid, "VmRSS")) / 1024
+    _, anon_kb, file_kb = rollup(proc.pid)
+    biggest = largest_mappings(proc.pid)
     proc.send_signal(signal.SIGTERM)
     proc.wait(timeout=5)
 
@@ -94,6 +127,9 @@ def main():
     print(f"start -> first frame, warm (snapshot):    {warm_ms:7.1f} ms   budget <= 150 ms")
     print(f"RSS after first fetch:                    {rss:7.1f} MB   (peak {hwm:.1f} MB)")
     print(f"steady-state RSS after {args.idle_seconds:.0f} s idle:          {steady:7.1f} MB   budget <= 20 MB")
+    print(f"  of which anonymous (heap, stacks, relocations): {anon_kb / 1024:5.1f} MB, "
+          f"file-backed (libraries, fonts): {file_kb / 1024:.1f} MB")
+    print(f"  largest mappings (MB): {biggest}")
     print(f"idle CPU over {t1 - t0:.0f} s:                      {100.0 * (c1 - c0) / hz / (t1 - t0):7.3f} %    "
           f"({w1 - w0} context switches)  budget ~ 0")
     print(f"threads:                                  {threads:7d}      budget <= 2")
