@@ -1,6 +1,7 @@
 // Fetcher: libcurl multi (socket-action API) streaming feeds into ics::Ingest, no threads.
 #include "daemon/fetcher.hpp"
 
+#include "daemon/curl_lib.hpp"
 #include "daemon/state_paths.hpp"
 
 #include <curl/curl.h>
@@ -30,13 +31,13 @@ using SteadyClock = steady_clock;
 namespace fs = std::filesystem;
 
 struct EasyDeleter {
-  void operator()(CURL* c) const { curl_easy_cleanup(c); }
+  void operator()(CURL* c) const { curl().easy_cleanup(c); }
 };
 struct MultiDeleter {
-  void operator()(CURLM* m) const { curl_multi_cleanup(m); }
+  void operator()(CURLM* m) const { curl().multi_cleanup(m); }
 };
 struct SlistDeleter {
-  void operator()(curl_slist* l) const { curl_slist_free_all(l); }
+  void operator()(curl_slist* l) const { curl().slist_free_all(l); }
 };
 using EasyPtr = std::unique_ptr<CURL, EasyDeleter>;
 using MultiPtr = std::unique_ptr<CURLM, MultiDeleter>;
@@ -61,9 +62,18 @@ class Fd {
   int fd_;
 };
 
-void globalInit() {
-  static std::once_flag once;
-  std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
+// libcurl's option setters are variadic: only long, curl_off_t and pointers
+// may pass through them (an int would be read as a long).
+template <class T>
+CURLcode setopt(CURL* e, CURLoption option, T value) {
+  static_assert(std::is_pointer_v<T> || std::is_same_v<T, long> || std::is_same_v<T, curl_off_t>);
+  return curl().easy_setopt(e, option, value);
+}
+
+template <class T>
+CURLMcode setopt(CURLM* m, CURLMoption option, T value) {
+  static_assert(std::is_pointer_v<T> || std::is_same_v<T, long>);
+  return curl().multi_setopt(m, option, value);
 }
 
 bool iequals(std::string_view a, std::string_view b) {
@@ -336,7 +346,7 @@ std::optional<seconds> parseRetryAfter(const std::string& value) {
   if (std::all_of(value.begin(), value.end(), [](unsigned char c) { return std::isdigit(c); })) {
     s = std::atoll(value.substr(0, 12).c_str());
   } else {
-    const time_t when = curl_getdate(value.c_str(), nullptr);
+    const time_t when = curl().getdate(value.c_str(), nullptr);
     if (when < 0) return std::nullopt;
     s = (long long)when - unixNow();
   }
@@ -390,22 +400,21 @@ struct Transfer {
 }  // namespace
 
 struct Fetcher::Impl {
-  // libcurl (and the TLS library under it) is initialised only when a network
-  // source is first fetched: file sources never touch it.
+  // libcurl (and the TLS library under it) is loaded and initialised only when
+  // a network source is first fetched: file sources never touch it.
   explicit Impl(FetcherOptions o) : options(std::move(o)) {}
   ~Impl() { cancelAll(); }
 
   // The multi handle, created on first use.
   [[nodiscard]] CURLM* multiHandle() {
     if (multi) return multi.get();
-    globalInit();
-    multi.reset(curl_multi_init());
-    curl_multi_setopt(multi.get(), CURLMOPT_SOCKETFUNCTION, &Impl::onSocket);
-    curl_multi_setopt(multi.get(), CURLMOPT_SOCKETDATA, this);
-    curl_multi_setopt(multi.get(), CURLMOPT_TIMERFUNCTION, &Impl::onTimer);
-    curl_multi_setopt(multi.get(), CURLMOPT_TIMERDATA, this);
+    multi.reset(curl().multi_init());
+    setopt(multi.get(), CURLMOPT_SOCKETFUNCTION, &Impl::onSocket);
+    setopt(multi.get(), CURLMOPT_SOCKETDATA, this);
+    setopt(multi.get(), CURLMOPT_TIMERFUNCTION, &Impl::onTimer);
+    setopt(multi.get(), CURLMOPT_TIMERDATA, this);
     // Feeds refresh every few minutes: a large idle connection pool buys nothing.
-    curl_multi_setopt(multi.get(), CURLMOPT_MAXCONNECTS, 4L);
+    setopt(multi.get(), CURLMOPT_MAXCONNECTS, 4L);
     return multi.get();
   }
 
@@ -454,7 +463,7 @@ struct Fetcher::Impl {
     if (!t.statusChecked) {
       t.statusChecked = true;
       long status = 0;
-      curl_easy_getinfo(t.easy.get(), CURLINFO_RESPONSE_CODE, &status);
+      curl().easy_getinfo(t.easy.get(), CURLINFO_RESPONSE_CODE, &status);
       // An error page is not parsed (or even read): the status says it all.
       if (status / 100 != 2) {
         t.statusRejected = true;
@@ -468,7 +477,7 @@ struct Fetcher::Impl {
   void cancel(const std::string& name) {
     for (auto it = transfers.begin(); it != transfers.end();) {
       if ((*it)->source.name == name) {
-        curl_multi_remove_handle(multi.get(), (*it)->easy.get());
+        curl().multi_remove_handle(multi.get(), (*it)->easy.get());
         it = transfers.erase(it);
       } else {
         ++it;
@@ -484,9 +493,9 @@ struct Fetcher::Impl {
       std::unique_ptr<Transfer> t = std::move(queued.front());
       queued.pop_front();
       t->started = t->lastActivity = SteadyClock::now();  // the stall clock starts now
-      const CURLMcode rc = curl_multi_add_handle(multiHandle(), t->easy.get());
+      const CURLMcode rc = curl().multi_add_handle(multiHandle(), t->easy.get());
       if (rc != CURLM_OK) {
-        ready.push_back({std::move(t->done), failed(t->label, curl_multi_strerror(rc))});
+        ready.push_back({std::move(t->done), failed(t->label, curl().multi_strerror(rc))});
         continue;
       }
       transfers.push_back(std::move(t));
@@ -494,7 +503,7 @@ struct Fetcher::Impl {
   }
 
   void cancelAll() {
-    for (auto& t : transfers) curl_multi_remove_handle(multi.get(), t->easy.get());
+    for (auto& t : transfers) curl().multi_remove_handle(multi.get(), t->easy.get());
     transfers.clear();
     queued.clear();
     files.clear();
@@ -504,8 +513,8 @@ struct Fetcher::Impl {
 
   // Configures a transfer; false (with `error`) when it cannot even start.
   bool setup(Transfer& t, bool conditional, std::string& error) {
-    globalInit();
-    CURL* e = curl_easy_init();
+    if (loadCurl(error) == nullptr) return false;
+    CURL* e = curl().easy_init();
     if (e == nullptr) {
       error = "libcurl could not create a transfer";
       return false;
@@ -522,64 +531,64 @@ struct Fetcher::Impl {
       if (slash != std::string_view::npos && rest.size() - slash > 1)
         t.secrets.emplace_back(rest.substr(slash));
     }
-    curl_easy_setopt(e, CURLOPT_URL, url.c_str());
-    curl_easy_setopt(e, CURLOPT_PRIVATE, &t);
-    curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, &Impl::onWrite);
-    curl_easy_setopt(e, CURLOPT_WRITEDATA, &t);
-    curl_easy_setopt(e, CURLOPT_ERRORBUFFER, t.errorBuffer);
-    curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
-    curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 1L);
-    curl_easy_setopt(e, CURLOPT_MAXREDIRS, options.maxRedirects);
+    setopt(e, CURLOPT_URL, url.c_str());
+    setopt(e, CURLOPT_PRIVATE, &t);
+    setopt(e, CURLOPT_WRITEFUNCTION, &Impl::onWrite);
+    setopt(e, CURLOPT_WRITEDATA, &t);
+    setopt(e, CURLOPT_ERRORBUFFER, t.errorBuffer);
+    setopt(e, CURLOPT_NOSIGNAL, 1L);
+    setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
+    setopt(e, CURLOPT_FOLLOWLOCATION, 1L);
+    setopt(e, CURLOPT_MAXREDIRS, options.maxRedirects);
     // An https feed never follows a redirect down to plain http.
-    curl_easy_setopt(e, CURLOPT_REDIR_PROTOCOLS_STR,
-                     istartsWith(url, "https://") ? "https" : "http,https");
-    curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");  // every encoding libcurl decodes
-    curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, long(options.connectTimeout.count()));
-    curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, &Impl::onHeader);
-    curl_easy_setopt(e, CURLOPT_HEADERDATA, &t);
-    curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, long(options.maxTime.count()));
-    curl_easy_setopt(e, CURLOPT_MAXFILESIZE_LARGE, curl_off_t(options.maxBodyBytes));
-    curl_easy_setopt(e, CURLOPT_USERAGENT, "calendarbot/" CB_VERSION);
-    curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 1L);
-    curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 2L);
-    if (!options.caFile.empty()) curl_easy_setopt(e, CURLOPT_CAINFO, options.caFile.c_str());
-    if (!options.caPath.empty()) curl_easy_setopt(e, CURLOPT_CAPATH, options.caPath.c_str());
+    setopt(e, CURLOPT_REDIR_PROTOCOLS_STR, istartsWith(url, "https://") ? "https" : "http,https");
+    setopt(e, CURLOPT_ACCEPT_ENCODING, "");  // every encoding libcurl decodes
+    setopt(e, CURLOPT_CONNECTTIMEOUT_MS, long(options.connectTimeout.count()));
+    setopt(e, CURLOPT_HEADERFUNCTION, &Impl::onHeader);
+    setopt(e, CURLOPT_HEADERDATA, &t);
+    setopt(e, CURLOPT_TIMEOUT_MS, long(options.maxTime.count()));
+    setopt(e, CURLOPT_MAXFILESIZE_LARGE, curl_off_t(options.maxBodyBytes));
+    setopt(e, CURLOPT_USERAGENT, "calendarbot/" CB_VERSION);
+    setopt(e, CURLOPT_SSL_VERIFYPEER, 1L);
+    setopt(e, CURLOPT_SSL_VERIFYHOST, 2L);
+    if (!options.caFile.empty()) setopt(e, CURLOPT_CAINFO, options.caFile.c_str());
+    if (!options.caPath.empty()) setopt(e, CURLOPT_CAPATH, options.caPath.c_str());
 
     if (!t.source.tokenFile.empty()) {
       std::string token;
       if (!readSecret(t.source.tokenFile, token, error)) return false;
-      curl_easy_setopt(e, CURLOPT_HTTPAUTH, long(CURLAUTH_BEARER));
-      curl_easy_setopt(e, CURLOPT_XOAUTH2_BEARER, token.c_str());
+      setopt(e, CURLOPT_HTTPAUTH, long(CURLAUTH_BEARER));
+      setopt(e, CURLOPT_XOAUTH2_BEARER, token.c_str());
       t.secrets.push_back(std::move(token));
     } else if (!t.source.username.empty()) {
       std::string password;
       if (!readSecret(t.source.passwordFile, password, error)) return false;
-      curl_easy_setopt(e, CURLOPT_HTTPAUTH, long(CURLAUTH_BASIC));
-      curl_easy_setopt(e, CURLOPT_USERNAME, t.source.username.c_str());
-      curl_easy_setopt(e, CURLOPT_PASSWORD, password.c_str());
+      setopt(e, CURLOPT_HTTPAUTH, long(CURLAUTH_BASIC));
+      setopt(e, CURLOPT_USERNAME, t.source.username.c_str());
+      setopt(e, CURLOPT_PASSWORD, password.c_str());
       t.secrets.push_back(std::move(password));
     }
 
-    curl_slist* list = curl_slist_append(nullptr, "Accept: text/calendar, */*;q=0.5");
+    curl_slist* list = curl().slist_append(nullptr, "Accept: text/calendar, */*;q=0.5");
     if (conditional) {
       if (auto v = usableValidators(options, t.source)) {
         t.sent = *v;
         if (!v->etag.empty())
-          list = curl_slist_append(list, fmt::format("If-None-Match: {}", v->etag).c_str());
+          list = curl().slist_append(list, fmt::format("If-None-Match: {}", v->etag).c_str());
         if (!v->lastModified.empty())
-          list = curl_slist_append(list,
-                                   fmt::format("If-Modified-Since: {}", v->lastModified).c_str());
+          list = curl().slist_append(list,
+                                     fmt::format("If-Modified-Since: {}", v->lastModified).c_str());
       }
     }
     t.headers.reset(list);
-    curl_easy_setopt(e, CURLOPT_HTTPHEADER, t.headers.get());
+    setopt(e, CURLOPT_HTTPHEADER, t.headers.get());
     return true;
   }
 
   static std::string header(CURL* e, const char* name) {
     curl_header* h = nullptr;
-    if (curl_easy_header(e, name, 0, CURLH_HEADER, -1, &h) != CURLHE_OK || h == nullptr) return {};
+    if (curl().easy_header(e, name, 0, CURLH_HEADER, -1, &h) != CURLHE_OK || h == nullptr)
+      return {};
     return oneLine(h->value);
   }
 
@@ -588,7 +597,7 @@ struct Fetcher::Impl {
     std::string text = oneLine(t.errorBuffer);
     for (const std::string& s : t.secrets)
       if (!s.empty() && text.find(s) != std::string::npos) text.clear();
-    return text.empty() ? curl_easy_strerror(code) : text;
+    return text.empty() ? curl().easy_strerror(code) : text;
   }
 
   std::string describe(const Transfer& t, CURLcode code) const {
@@ -619,7 +628,7 @@ struct Fetcher::Impl {
 
   FetchResult complete(Transfer& t, CURLcode code) {
     long status = 0;
-    curl_easy_getinfo(t.easy.get(), CURLINFO_RESPONSE_CODE, &status);
+    curl().easy_getinfo(t.easy.get(), CURLINFO_RESPONSE_CODE, &status);
     FetchResult r;
     if (t.stalled) {
       r = failed(t.label, fmt::format("stalled: nothing received for {:.3g} s, after {} bytes",
@@ -814,11 +823,11 @@ void Fetcher::process(std::span<const pollfd> fds) {
     if (p.revents & (POLLIN | POLLHUP)) mask |= CURL_CSELECT_IN;
     if (p.revents & POLLOUT) mask |= CURL_CSELECT_OUT;
     if (p.revents & (POLLERR | POLLNVAL)) mask |= CURL_CSELECT_ERR;
-    curl_multi_socket_action(m.multi.get(), p.fd, mask, &running);
+    curl().multi_socket_action(m.multi.get(), p.fd, mask, &running);
   }
   if (m.multi && m.deadline && SteadyClock::now() >= *m.deadline) {
     m.deadline.reset();
-    curl_multi_socket_action(m.multi.get(), CURL_SOCKET_TIMEOUT, 0, &running);
+    curl().multi_socket_action(m.multi.get(), CURL_SOCKET_TIMEOUT, 0, &running);
   }
 
   // Results are collected first and reported after: a callback may start or
@@ -826,13 +835,13 @@ void Fetcher::process(std::span<const pollfd> fds) {
   std::deque<Impl::Ready> finished = std::move(m.ready);
   m.ready.clear();
   int left = 0;
-  while (CURLMsg* msg = m.multi ? curl_multi_info_read(m.multi.get(), &left) : nullptr) {
+  while (CURLMsg* msg = m.multi ? curl().multi_info_read(m.multi.get(), &left) : nullptr) {
     if (msg->msg != CURLMSG_DONE) continue;
     CURL* easy = msg->easy_handle;
     const CURLcode code = msg->data.result;
     auto it = std::find_if(m.transfers.begin(), m.transfers.end(),
                            [&](const auto& t) { return t->easy.get() == easy; });
-    curl_multi_remove_handle(m.multi.get(), easy);
+    curl().multi_remove_handle(m.multi.get(), easy);
     if (it == m.transfers.end()) continue;
     FetchResult r = m.complete(**it, code);
     finished.push_back({std::move((*it)->done), std::move(r)});
@@ -846,7 +855,7 @@ void Fetcher::process(std::span<const pollfd> fds) {
       continue;
     }
     t.stalled = true;
-    curl_multi_remove_handle(m.multi.get(), t.easy.get());
+    curl().multi_remove_handle(m.multi.get(), t.easy.get());
     FetchResult r = m.complete(t, CURLE_OPERATION_TIMEDOUT);
     finished.push_back({std::move(t.done), std::move(r)});
     it = m.transfers.erase(it);

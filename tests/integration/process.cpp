@@ -8,6 +8,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <fstream>
 #include <stdexcept>
 
 extern char** environ;
@@ -111,6 +112,16 @@ RunResult run(const std::string& binary, const std::vector<std::string>& args,
               const std::vector<std::string>& extraEnv) {
   Child child(binary, args, extraEnv);
   return child.wait();
+}
+
+bool mapsFile(int pid, const std::string& name) {
+  std::ifstream maps("/proc/" + std::to_string(pid) + "/maps");
+  std::string line;
+  while (std::getline(maps, line)) {
+    const std::size_t slash = line.rfind('/');
+    if (slash != std::string::npos && line.find(name, slash) != std::string::npos) return true;
+  }
+  return false;
 }
 
 }  // namespace cb::test

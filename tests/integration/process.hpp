@@ -13,6 +13,9 @@ struct RunResult {
   std::string err;
 };
 
+// True when process `pid` has a file whose name contains `name` mapped (/proc/PID/maps).
+bool mapsFile(int pid, const std::string& name);
+
 // Runs `binary args...` to completion.
 RunResult run(const std::string& binary, const std::vector<std::string>& args,
               const std::vector<std::string>& extraEnv = {});

@@ -89,6 +89,10 @@ TEST_CASE("SIGUSR1 shows the next layout; a good SIGHUP applies the new config",
   const fs::path png = dir / "frame.png";
   REQUIRE(waitUntil([&] { return frameHash(png) != 0; }, seconds{5}));
   const std::uint64_t first = frameHash(png);
+  // A daemon on local files never loads libcurl or a TLS library.
+  CHECK_FALSE(test::mapsFile(daemon.pid(), "libcurl"));
+  CHECK_FALSE(test::mapsFile(daemon.pid(), "libssl"));
+  CHECK_FALSE(test::mapsFile(daemon.pid(), "libgnutls"));
   daemon.signal(SIGUSR1);
   REQUIRE(waitUntil([&] { return frameHash(png) != first && frameHash(png) != 0; }, seconds{5}));
   const std::uint64_t second = frameHash(png);

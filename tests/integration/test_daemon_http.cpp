@@ -88,6 +88,7 @@ class Daemon {
   }
   void refresh() { child_.signal(SIGUSR2); }
   bool alive() { return kill(child_.pid(), 0) == 0; }
+  [[nodiscard]] int pid() const { return child_.pid(); }
   test::RunResult stop() {
     child_.signal(SIGTERM);
     auto r = child_.wait();
@@ -130,6 +131,7 @@ TEST_CASE("every network fault keeps the last good data; the daemon recovers", "
   test::NotifySocket sd(dir / "notify.sock");
   Daemon daemon(config, dir / "notify.sock");
   REQUIRE(daemon.waitForLog("work: updated, 3 events kept"));
+  CHECK(test::mapsFile(daemon.pid(), "libcurl"));  // loaded for the network source
   const int inkWithData = agendaInk(dir / "frame.png");
   REQUIRE(inkWithData > 0);
 
