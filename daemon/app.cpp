@@ -188,20 +188,15 @@ void App::nextLayout() {
   log::info("layout: {}", config_.cycle[layoutIndex_]);
 }
 
-bool App::renderNow() {
-  const auto t0 = steady_clock::now();
+render::Frame App::draw(std::size_t layoutIndex) const {
   const ics::Instant now = clock_.now();
-  std::vector<const ics::EventStore*> stores;
   layouts::LayoutContext ctx;
   ctx.now = now;
   ctx.zone = zone_;
   ctx.use24h = config_.use24h;
   ctx.state.haveData = false;
   for (const SourceState& s : sources_) {
-    if (s.store) {
-      stores.push_back(&*s.store);
-      ctx.state.haveData = true;
-    }
+    if (s.store) ctx.state.haveData = true;
     if (s.lastSuccess && (!ctx.state.lastSync || *s.lastSuccess > *ctx.state.lastSync))
       ctx.state.lastSync = s.lastSuccess;
     // Stale: the last success is older than twice the refresh interval.
@@ -210,11 +205,22 @@ bool App::renderNow() {
         ctx.state.offlineSince = s.lastSuccess;
   }
   const layouts::Agenda& agenda = currentAgenda();
-  const layouts::LayoutInfo* layout = layouts::findLayout(config_.cycle[layoutIndex_]);
+  const layouts::LayoutInfo* layout = layouts::findLayout(config_.cycle[layoutIndex]);
   const render::Theme& theme =
       render::themeFor(render::parseThemeKind(config_.theme).value_or(render::ThemeKind::Lcd));
-  const bool shown =
-      show(layouts::renderFrame(*layout, agenda, ctx, theme, config_.width, config_.height), t0);
+  return layouts::renderFrame(*layout, agenda, ctx, theme, config_.width, config_.height);
+}
+
+bool App::renderNow() {
+  const auto t0 = steady_clock::now();
+  render::Frame frame = draw(layoutIndex_);
+  const auto t1 = steady_clock::now();
+  monitor_.recordRender(duration_cast<microseconds>(t1 - t0));
+  const bool shown = show(std::move(frame));
+  if (shown)
+    log::debug("frame {}: drawn in {:.1f} ms, shown in {:.1f} ms", config_.cycle[layoutIndex_],
+               duration<double, std::milli>(t1 - t0).count(),
+               duration<double, std::milli>(steady_clock::now() - t1).count());
   if (trimDue_) {
     // Ingest, snapshot and first-frame buffers are freed by now: give their
     // pages back rather than keep the high-water mark resident for months.
@@ -225,8 +231,27 @@ bool App::renderNow() {
   return shown;
 }
 
-bool App::show(render::Frame frame, steady_clock::time_point t0) {
-  monitor_.recordRender(duration_cast<microseconds>(steady_clock::now() - t0));
+std::size_t App::prewarm() {
+  if (!prewarmDue_) return 0;
+  prewarmDue_ = false;
+  // A layout's first frame costs 10–30 ms more than later ones (fonts opened,
+  // sizes and glyphs cached): pay it now, not when the button is pressed.
+  const auto t0 = steady_clock::now();
+  std::size_t drawn = 0;
+  for (std::size_t i = 0; i < config_.cycle.size(); ++i) {
+    if (i == layoutIndex_ || config_.cycle[i] == config_.cycle[layoutIndex_]) continue;
+    (void)draw(i);
+    ++drawn;
+  }
+  if (drawn > 0) {
+    malloc_trim(0);  // the off-screen frames are gone again
+    log::debug("{} other layout(s) drawn off-screen in {:.1f} ms", drawn,
+               duration<double, std::milli>(steady_clock::now() - t0).count());
+  }
+  return drawn;
+}
+
+bool App::show(render::Frame frame) {
   const std::uint64_t hash = frame.hash();
   if (!lastDigest_.empty() && lastHash_ == hash) return false;  // unchanged: spare the panel
   // Only tile hashes of the shown frame are kept, not its 1.5 MB of pixels.
@@ -320,6 +345,7 @@ void App::applyConfig(Config config, std::unique_ptr<hal::Display> display) {
     lastDigest_ = {};
   }
   trimDue_ = true;
+  prewarmDue_ = true;  // another cycle, size or theme
   const ics::TimeZone* zone = ics::TimeZone::locate(config.timezone);
   zone_ = zone ? zone : &ics::TimeZone::utc();
   horizon_ = std::chrono::days{config.horizonDays};

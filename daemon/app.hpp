@@ -66,6 +66,10 @@ class App {
   // true when a frame went to the display.
   bool renderNow();
   void nextLayout();
+  // Once after start and after each reload: draws the cycle's other layouts
+  // off-screen so switching to one (the button) costs a steady frame, not a
+  // first one. Returns how many were drawn (0 when already done).
+  std::size_t prewarm();
   // True once after data or a source's state changed since the last call.
   [[nodiscard]] bool takeDirty() { return std::exchange(dirty_, false); }
   [[nodiscard]] bool fetching() const;
@@ -101,8 +105,10 @@ class App {
   [[nodiscard]] std::string snapshotPath(const SourceState& s) const;
   [[nodiscard]] std::string snapshotMeta(const SourceState& s) const;
   void saveSnapshot(SourceState& s);
+  // The current data drawn in the cycle's layout `layoutIndex`.
+  [[nodiscard]] render::Frame draw(std::size_t layoutIndex) const;
   // Shows `frame` unless the display has it already; true when it was shown.
-  bool show(render::Frame frame, std::chrono::steady_clock::time_point started);
+  bool show(render::Frame frame);
 
   Config config_;
   hal::Clock& clock_;
@@ -118,7 +124,8 @@ class App {
   mutable ics::Instant agendaUntil_{};
   std::size_t framesShown_ = 0;
   std::size_t heapTrims_ = 0;
-  bool trimDue_ = true;  // the first frame, then new data: the heap's high water is behind us
+  bool trimDue_ = true;
+  bool prewarmDue_ = true;  // the first frame, then new data: the heap's high water is behind us
   bool dirty_ = false;
   std::chrono::days horizon_;
   Monitor monitor_;

@@ -237,6 +237,9 @@ int runDaemon(App& app, Notifier& notifier, const LoopOptions& options, hal::Mon
         lastStatus = status;
       }
     }
+    // After the first frame with data (or the first without, should the
+    // network hang): the other layouts once, off-screen.
+    if (!options.once && (!app.fetching() || app.framesShown() > 1)) (void)app.prewarm();
 
     const auto tick = steady_clock::now();
     if (tick >= nextGovernor) {

@@ -182,6 +182,34 @@ TEST_CASE("damage comes from tile digests, not a copy of the last frame", "[daem
   CHECK(screen.damages.back().height == app.config().height);
 }
 
+TEST_CASE("the other layouts are drawn off-screen once, and again after a reload", "[daemon]") {
+  const auto start = *ics::parseIsoInstant("2025-03-10T08:00:00Z", ics::TimeZone::utc());
+  hal::FakeClock clock(start);
+  auto display = std::make_unique<FakeDisplay>();
+  FakeDisplay& screen = *display;
+  auto loader = std::make_unique<ScriptedLoader>();
+  ScriptedLoader& feed = *loader;
+  feed.script.push_back(updated("meeting-day.ics", start));
+  Config config = testConfig();
+  config.cycle = {"whats-next", "4x8", "whats-next"};
+  App app(config, clock, std::move(display), std::move(loader));
+  app.refreshDue();
+  feed.process({});
+  REQUIRE(app.renderNow());
+  const std::size_t shown = screen.shown.size();
+  CHECK(app.prewarm() == 1);            // 4x8; whats-next is on the display already
+  CHECK(app.prewarm() == 0);            // only once
+  CHECK(screen.shown.size() == shown);  // off-screen: nothing reached the display
+  app.nextLayout();
+  CHECK(app.renderNow());  // the switch itself still shows the frame
+  CHECK(screen.shown.size() == shown + 1);
+
+  config.cycle = {"4x8", "whats-next"};
+  app.applyConfig(config, nullptr);
+  CHECK(app.prewarm() == 1);
+  CHECK(app.prewarm() == 0);
+}
+
 TEST_CASE("FrameDigest: equal, one pixel, another size", "[daemon]") {
   render::Frame a(100, 50);
   render::Frame b(100, 50);
