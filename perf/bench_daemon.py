@@ -11,7 +11,10 @@ Starts `calendarbot run` on FEED (a copy in a temp state dir, PNG display) and p
     the largest mappings of each kind
   * CPU used while idle over --idle-seconds (percent of one core) and wake-ups
   * thread count
-Budgets (DESIGN.md): first frame <= 150 ms, RSS <= 20 MB, idle CPU ~ 0, threads <= 2.
+  * SIGUSR1 (the button's short press) -> the next layout's PNG written (ms): the first switch
+    to each layout of the cycle, then the same switches again
+Budgets (DESIGN.md): first frame <= 150 ms, RSS <= 20 MB, idle CPU ~ 0, threads <= 2,
+button -> frame <= 20 ms (the PNG display's encode and write included here).
 """
 import argparse
 import os
@@ -73,12 +76,32 @@ def largest_mappings(pid, count=6):
                      for n, (r, a) in ranked)
 
 
-def start(binary, config, png):
+def png_identity(png):
+    try:
+        st = os.stat(png)
+    except FileNotFoundError:
+        return None
+    return (st.st_ino, st.st_mtime_ns)
+
+
+def switch_ms(proc, png, timeout=5.0):
+    """SIGUSR1, then the time until the display has renamed a new PNG into place."""
+    before = png_identity(png)
+    t0 = time.monotonic()
+    proc.send_signal(signal.SIGUSR1)
+    while png_identity(png) == before:
+        if time.monotonic() - t0 > timeout:
+            return float("nan")
+        time.sleep(0.0002)
+    return (time.monotonic() - t0) * 1000.0
+
+
+def start(binary, config, png, log=None):
     if os.path.exists(png):
         os.unlink(png)
     t0 = time.monotonic()
     proc = subprocess.Popen([binary, "run", "--config", config],
-                            stderr=subprocess.DEVNULL, stdout=subprocess.DEVNULL)
+                            stderr=log or subprocess.DEVNULL, stdout=subprocess.DEVNULL)
     while not os.path.exists(png):
         if proc.poll() is not None:
             sys.exit(f"calendarbot exited with {proc.returncode}")
@@ -111,7 +134,16 @@ def main():
     proc.send_signal(signal.SIGTERM)
     proc.wait(timeout=5)
 
-    proc, warm_ms = start(binary, config, png)  # the state dir now holds the snapshot
+    # The warm run logs at debug level: each frame's drawing and showing times.
+    with open(config, "a") as f:
+        f.write('\n')
+    with open(config) as f:
+        text = f.read()
+    with open(config, "w") as f:
+        f.write(text.replace('profile = "pi-zero"\n', 'profile = "pi-zero"\nlog_level = "debug"\n', 1))
+    log_path = os.path.join(work, "daemon.log")
+    log = open(log_path, "w")
+    proc, warm_ms = start(binary, config, png, log)  # the state dir now holds the snapshot
     time.sleep(2.0)
     hz = os.sysconf("SC_CLK_TCK")
     c0, w0, t0 = cpu_ticks(proc.pid), wakeups(proc.pid), time.monotonic()
@@ -120,8 +152,20 @@ def main():
     steady = int(status_field(proc.pid, "VmRSS")) / 1024
     _, anon_kb, file_kb = rollup(proc.pid)
     biggest = largest_mappings(proc.pid)
+    layouts = 2  # the default cycle: whats-next, 4x8
+    first_switches = [switch_ms(proc, png) for _ in range(layouts)]
+    time.sleep(0.2)
+    again = [switch_ms(proc, png) for _ in range(2 * layouts)]
     proc.send_signal(signal.SIGTERM)
     proc.wait(timeout=5)
+    log.close()
+    with open(log_path) as f:
+        lines = f.read().splitlines()
+    # "frame 4x8: drawn in 1.5 ms, shown in 14.9 ms": the last frames are the switches.
+    frames = [l for l in lines if l.startswith("frame ") and " drawn in " in l]
+    split = [(l.split()[1].rstrip(":"), float(l.split()[4]), float(l.split()[8]))
+             for l in frames[-(3 * layouts):]]
+    warmed = [l for l in lines if "drawn off-screen" in l]
 
     print(f"start -> first frame, cold (no snapshot): {cold_ms:7.1f} ms")
     print(f"start -> first frame, warm (snapshot):    {warm_ms:7.1f} ms   budget <= 150 ms")
@@ -133,6 +177,14 @@ def main():
     print(f"idle CPU over {t1 - t0:.0f} s:                      {100.0 * (c1 - c0) / hz / (t1 - t0):7.3f} %    "
           f"({w1 - w0} context switches)  budget ~ 0")
     print(f"threads:                                  {threads:7d}      budget <= 2")
+    print("SIGUSR1 -> next layout's PNG, first time:  " +
+          " ".join(f"{v:6.1f}" for v in first_switches) + " ms   budget <= 20 ms")
+    print("SIGUSR1 -> next layout's PNG, again:       " +
+          " ".join(f"{v:6.1f}" for v in again) + " ms")
+    print("  of which drawn / shown (PNG encode + write), ms: " +
+          ", ".join(f"{name} {d:.1f} / {s:.1f}" for name, d, s in split))
+    if warmed:
+        print(f"  pre-warm after the first frame: {warmed[-1]}")
 
 
 if __name__ == "__main__":
