@@ -188,6 +188,14 @@ void App::nextLayout() {
   log::info("layout: {}", config_.cycle[layoutIndex_]);
 }
 
+std::optional<ics::Instant> App::offlineSince(ics::Instant now) const {
+  std::optional<ics::Instant> since;
+  for (const SourceState& s : sources_)
+    if (s.store && s.lastSuccess && s.failures > 0 && now - *s.lastSuccess > 2 * s.config.refresh)
+      if (!since || *s.lastSuccess < *since) since = s.lastSuccess;
+  return since;
+}
+
 render::Frame App::draw(std::size_t layoutIndex) const {
   const ics::Instant now = clock_.now();
   layouts::LayoutContext ctx;
@@ -199,11 +207,8 @@ render::Frame App::draw(std::size_t layoutIndex) const {
     if (s.store) ctx.state.haveData = true;
     if (s.lastSuccess && (!ctx.state.lastSync || *s.lastSuccess > *ctx.state.lastSync))
       ctx.state.lastSync = s.lastSuccess;
-    // Stale: the last success is older than twice the refresh interval.
-    if (s.store && s.lastSuccess && now - *s.lastSuccess > 2 * s.config.refresh)
-      if (!ctx.state.offlineSince || *s.lastSuccess < *ctx.state.offlineSince)
-        ctx.state.offlineSince = s.lastSuccess;
   }
+  ctx.state.offlineSince = offlineSince(now);
   const layouts::Agenda& agenda = currentAgenda();
   const layouts::LayoutInfo* layout = layouts::findLayout(config_.cycle[layoutIndex]);
   const render::Theme& theme =

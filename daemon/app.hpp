@@ -80,6 +80,10 @@ class App {
   // The next instant something on screen can change or a fetch is due.
   [[nodiscard]] ics::Instant nextWake() const;
   [[nodiscard]] std::string statusLine() const;  // for sd_notify STATUS=
+  // When the screens say "offline since": the oldest last success of a source whose
+  // latest fetch failed and whose data is older than twice its interval. A snapshot's
+  // age alone never says offline (unchanged feeds do not rewrite it): a fetch must fail.
+  [[nodiscard]] std::optional<ics::Instant> offlineSince(ics::Instant now) const;
   [[nodiscard]] const Config& config() const { return config_; }
   [[nodiscard]] FeedLoader& loader() { return *loader_; }
   [[nodiscard]] Monitor& monitor() { return monitor_; }

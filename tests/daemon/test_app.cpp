@@ -134,6 +134,35 @@ TEST_CASE("a failed fetch keeps the last good data; stale data is marked offline
   CHECK(app.heapTrims() == 2);  // failures bring no new data
 }
 
+TEST_CASE("an old snapshot is not 'offline' until a fetch fails", "[daemon]") {
+  const auto start = *ics::parseIsoInstant("2025-03-10T06:00:00Z", ics::TimeZone::utc());
+  hal::FakeClock clock(start);
+  Config config = testConfig();
+  config.stateDir = test::tempDir("app-offline").string();
+  {
+    auto loader = std::make_unique<ScriptedLoader>();
+    loader->script.push_back(updated("meeting-day.ics", start));
+    ScriptedLoader& feed = *loader;
+    App app(config, clock, std::make_unique<FakeDisplay>(), std::move(loader));
+    app.refreshDue();
+    feed.process({});
+    REQUIRE(app.sources()[0].store);
+  }
+  clock.advance(hours{2});  // a restart two hours later: the snapshot is 24 intervals old
+  auto loader = std::make_unique<ScriptedLoader>();
+  ScriptedLoader& feed = *loader;
+  feed.script.push_back(failed("work: https://example.com/…: cannot resolve the host name"));
+  App app(config, clock, std::make_unique<FakeDisplay>(), std::move(loader));
+  app.loadSnapshots();
+  REQUIRE(app.sources()[0].store);
+  CHECK_FALSE(app.offlineSince(clock.now()));  // not known to be offline yet
+  app.refreshDue();
+  feed.process({});
+  REQUIRE(app.offlineSince(clock.now()));
+  CHECK(*app.offlineSince(clock.now()) == start);
+  CHECK(app.statusLine().find("1 offline") != std::string::npos);
+}
+
 TEST_CASE("damage comes from tile digests, not a copy of the last frame", "[daemon]") {
   const auto start = *ics::parseIsoInstant("2025-03-10T08:00:00Z", ics::TimeZone::utc());
   hal::FakeClock clock(start);
