@@ -546,6 +546,44 @@ struct Ingest::State {
     bool present = false;
   };
 
+  // Whether parseEvent() reads this content line, decided on its name alone (and, for an
+  // ATTENDEE, on whether the address after the last ':' can be one of the owner's: the
+  // owner's address has no ':', so "mailto:owner" and "owner" both end the line).
+  bool readsProperty(std::string_view l) const {
+    std::size_t end = 0;
+    while (end < l.size() && l[end] != ';' && l[end] != ':') ++end;
+    const std::string_view n = l.substr(0, end);
+    if (n.empty()) return false;
+    switch (n[0] & ~0x20) {
+      case 'A': {
+        if (!iequals(n, "ATTENDEE") || options.ownerEmails.empty()) return false;
+        const std::string_view tail = l.substr(l.rfind(':') + 1);
+        return std::any_of(options.ownerEmails.begin(), options.ownerEmails.end(),
+                           [&](const std::string& owner) { return iequals(tail, owner); });
+      }
+      case 'C':
+        return iequals(n, "CLASS");
+      case 'D':
+        return iequals(n, "DTSTART") || iequals(n, "DTEND") || iequals(n, "DURATION");
+      case 'E':
+        return iequals(n, "EXDATE");
+      case 'L':
+        return iequals(n, "LOCATION");
+      case 'R':
+        return iequals(n, "RRULE") || iequals(n, "RDATE") || iequals(n, "RECURRENCE-ID");
+      case 'S':
+        return iequals(n, "SUMMARY") || iequals(n, "STATUS") || iequals(n, "SEQUENCE");
+      case 'T':
+        return iequals(n, "TRANSP");
+      case 'U':
+        return iequals(n, "UID");
+      case 'X':
+        return iequals(n, "X-MICROSOFT-CDO-BUSYSTATUS");
+      default:
+        return false;
+    }
+  }
+
   // `final` is set for the second attempt at finish(), when every VTIMEZONE is known.
   void parseEvent(std::string_view text, bool final) {
     if (singleMeta.size() + seriesMeta.size() + overrides.size() >=
@@ -589,6 +627,9 @@ struct Ingest::State {
       if (nl == std::string_view::npos) nl = text.size();
       const std::string_view l = text.substr(pos, nl - pos);
       pos = nl + 1;
+      // Most lines are not read: no quote-aware split for them. The switch below reads
+      // exactly the properties readsProperty() lets through; keep the two in step.
+      if (!readsProperty(l)) continue;
       const ContentLine cl = splitLine(l);
       const std::string_view n = cl.name;
       if (n.empty()) continue;

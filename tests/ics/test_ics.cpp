@@ -73,6 +73,25 @@ TEST_CASE("time zones across DST in both directions", "[ics]") {
   CHECK(TimeZone::locate("Not/AZone") == nullptr);
 }
 
+TEST_CASE("the owner's response, whatever the address's spelling; others' do not count", "[ics]") {
+  const IngestOptions owner{.ownerEmails = {"me@example.com"}};
+  auto response = [&](std::string_view attendees) {
+    const auto occ = ingestAll("BEGIN:VCALENDAR\nBEGIN:VEVENT\nUID:r\nDTSTART:20250310T090000Z\n" +
+                                   std::string(attendees) + "END:VEVENT\nEND:VCALENDAR\n",
+                               4096, &TimeZone::utc(), owner);
+    REQUIRE(occ.size() == 1);
+    return occ[0].response;
+  };
+  CHECK(response("ATTENDEE;PARTSTAT=ACCEPTED:MAILTO:ME@EXAMPLE.COM\n") == Response::Accepted);
+  CHECK(response("ATTENDEE;PARTSTAT=TENTATIVE:me@example.com\n") == Response::Tentative);
+  CHECK(response("ATTENDEE;PARTSTAT=DECLINED:mailto:you@example.com\n"
+                 "ATTENDEE;PARTSTAT=ACCEPTED;CN=\"me@example.com\":mailto:x@example.com\n") ==
+        Response::None);
+  CHECK(response("ATTENDEE;PARTSTAT=DECLINED:mailto:you@example.com\n"
+                 "ATTENDEE;ROLE=REQ-PARTICIPANT;PARTSTAT=DECLINED:mailto:me@example.com\n") ==
+        Response::Declined);
+}
+
 TEST_CASE("all-day events are VALUE=DATE and cover local days", "[ics]") {
   const TimeZone* ny = TimeZone::locate("America/New_York");
   const auto occ = ingestAll(
