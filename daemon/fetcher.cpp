@@ -2,6 +2,7 @@
 #include "daemon/fetcher.hpp"
 
 #include "daemon/curl_lib.hpp"
+#include "daemon/fnv.hpp"
 #include "daemon/state_paths.hpp"
 
 #include <curl/curl.h>
@@ -92,12 +93,6 @@ std::string httpUrl(std::string_view url) {
   if (istartsWith(url, "webcal://")) return "https://" + std::string(url.substr(9));
   if (istartsWith(url, "webcals://")) return "https://" + std::string(url.substr(10));
   return std::string(url);
-}
-
-std::uint64_t fnv1a(std::string_view s) {
-  std::uint64_t h = 1469598103934665603ull;
-  for (unsigned char c : s) h = (h ^ c) * 1099511628211ull;
-  return h;
 }
 
 std::int64_t unixNow() {
@@ -232,7 +227,7 @@ class FeedSink {
       ++stats_.parses;
       ingest_ = std::make_unique<ics::Ingest>(options_, [this](std::string_view w) {
         if (++warnings_ <= limits_.maxWarningsLogged) shown_.emplace_back(w);
-        digest_ = (digest_ ^ fnv1a(w)) * 1099511628211ull;
+        digest_ = (digest_ ^ fnv1a(w)) * kFnvPrime;
       });
     }
     ingest_->feed(bytes);
@@ -312,7 +307,7 @@ class FeedSink {
   std::map<std::string, std::uint64_t>& digests_;
   std::size_t warnings_ = 0;
   std::vector<std::string> shown_;
-  std::uint64_t digest_ = 1469598103934665603ull;
+  std::uint64_t digest_ = kFnvOffset;
   bool oversize_ = false;
   std::string tail_;
 };

@@ -3,6 +3,8 @@
 
 #include <algorithm>
 
+#include "daemon/fnv.hpp"
+
 namespace cb::daemon {
 
 FrameDigest::FrameDigest(const render::Frame& frame)
@@ -10,8 +12,7 @@ FrameDigest::FrameDigest(const render::Frame& frame)
       height_(frame.height()),
       columns_((frame.width() + kTile - 1) / kTile) {
   const int rows = (height_ + kTile - 1) / kTile;
-  constexpr std::uint64_t kPrime = 1099511628211ULL;
-  tiles_.assign(std::size_t(columns_) * std::size_t(rows), 1469598103934665603ULL);
+  tiles_.assign(std::size_t(columns_) * std::size_t(rows), kFnvOffset);
   const std::span<const std::uint32_t> px = frame.pixels();
   const int stride = frame.strideWords();
   // Row by row (the pixels' order in memory), each row segment into its tile's hash.
@@ -21,7 +22,7 @@ FrameDigest::FrameDigest(const render::Frame& frame)
     for (int c = 0; c < columns_; ++c) {
       std::uint64_t h = tileRow[c];
       const int end = std::min(width_, (c + 1) * kTile);
-      for (int x = c * kTile; x < end; ++x) h = (h ^ row[x]) * kPrime;
+      for (int x = c * kTile; x < end; ++x) h = (h ^ row[x]) * kFnvPrime;
       tileRow[c] = h ^ (h >> 29);
     }
   }

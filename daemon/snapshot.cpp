@@ -10,6 +10,8 @@
 #include <filesystem>
 #include <fstream>
 
+#include "daemon/fnv.hpp"
+
 namespace cb::daemon {
 namespace {
 
@@ -46,10 +48,7 @@ int writeAll(int fd, std::string_view data) {
 }  // namespace
 
 std::uint64_t snapshotChecksum(std::string_view meta, std::string_view payload) {
-  std::uint64_t h = 1469598103934665603ULL;
-  for (std::string_view part : {meta, payload})
-    for (unsigned char c : part) h = (h ^ c) * 1099511628211ULL;
-  return h;
+  return fnv1a(payload, fnv1a(meta));
 }
 
 SnapshotRead readSnapshot(const std::string& path) {

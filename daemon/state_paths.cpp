@@ -5,6 +5,8 @@
 
 #include <cctype>
 
+#include "daemon/fnv.hpp"
+
 namespace cb::daemon {
 
 std::filesystem::path sourceStatePath(const std::filesystem::path& stateDir,
@@ -13,8 +15,7 @@ std::filesystem::path sourceStatePath(const std::filesystem::path& stateDir,
   std::string name;
   for (char c : source.name.substr(0, 40))
     name.push_back(std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' ? c : '_');
-  std::uint64_t h = 1469598103934665603ULL;
-  for (unsigned char c : source.name + '\n' + source.url) h = (h ^ c) * 1099511628211ULL;
+  const std::uint64_t h = fnv1a(source.name + '\n' + source.url);
   return stateDir / subdir / fmt::format("{}-{:016x}.{}", name, h, ext);
 }
 
