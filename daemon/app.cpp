@@ -285,7 +285,7 @@ const layouts::Agenda& App::currentAgenda() const {
   // built for a day more than the layouts need and reused, every minute, until
   // the data changes or that day has passed.
   const ics::Instant now = clock_.now();
-  if (agenda_ && now >= agendaFrom_ && now < agendaUntil_) return *agenda_;
+  if (agenda_ && now >= agendaFrom_ && now < agendaFrom_ + days{1}) return *agenda_;
   std::vector<const ics::EventStore*> stores;
   for (const SourceState& s : sources_)
     if (s.store) stores.push_back(&*s.store);
@@ -295,7 +295,6 @@ const layouts::Agenda& App::currentAgenda() const {
   options.lookahead = days{8};
   agenda_ = layouts::buildAgenda(stores, now, options);
   agendaFrom_ = now;
-  agendaUntil_ = now + days{1};
   return *agenda_;
 }
 

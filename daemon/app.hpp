@@ -124,12 +124,11 @@ class App {
   FrameDigest lastDigest_;  // of the frame on the display (empty: none or forgotten)
   std::uint64_t lastHash_ = 0;
   mutable std::optional<layouts::Agenda> agenda_;
-  mutable ics::Instant agendaFrom_{};
-  mutable ics::Instant agendaUntil_{};
+  mutable ics::Instant agendaFrom_{};  // built at; reused for a day from then
   std::size_t framesShown_ = 0;
   std::size_t heapTrims_ = 0;
-  bool trimDue_ = true;
-  bool prewarmDue_ = true;  // the first frame, then new data: the heap's high water is behind us
+  bool trimDue_ = true;     // the first frame, then new data: the heap's high water is behind us
+  bool prewarmDue_ = true;  // after start and after each reload
   bool dirty_ = false;
   std::chrono::days horizon_;
   Monitor monitor_;
