@@ -44,11 +44,17 @@ struct ContentLine {
   bool hasColon = false;
 };
 
-ContentLine splitLine(std::string_view line) {
-  ContentLine cl;
+// A content line's name: everything before the first ';' or ':'.
+std::string_view propertyName(std::string_view line) {
   std::size_t i = 0;
   while (i < line.size() && line[i] != ';' && line[i] != ':') ++i;
-  cl.name = line.substr(0, i);
+  return line.substr(0, i);
+}
+
+ContentLine splitLine(std::string_view line) {
+  ContentLine cl;
+  cl.name = propertyName(line);
+  std::size_t i = cl.name.size();
   const std::size_t paramStart = i;
   bool quoted = false;
   for (; i < line.size(); ++i) {
@@ -546,21 +552,21 @@ struct Ingest::State {
     bool present = false;
   };
 
+  // One of the owner's addresses (owner_emails, compared without case)?
+  bool isOwner(std::string_view addr) const {
+    return std::any_of(options.ownerEmails.begin(), options.ownerEmails.end(),
+                       [&](const std::string& owner) { return iequals(addr, owner); });
+  }
+
   // Whether parseEvent() reads this content line, decided on its name alone (and, for an
   // ATTENDEE, on whether the address after the last ':' can be one of the owner's: the
   // owner's address has no ':', so "mailto:owner" and "owner" both end the line).
   bool readsProperty(std::string_view l) const {
-    std::size_t end = 0;
-    while (end < l.size() && l[end] != ';' && l[end] != ':') ++end;
-    const std::string_view n = l.substr(0, end);
+    const std::string_view n = propertyName(l);
     if (n.empty()) return false;
     switch (n[0] & ~0x20) {
-      case 'A': {
-        if (!iequals(n, "ATTENDEE") || options.ownerEmails.empty()) return false;
-        const std::string_view tail = l.substr(l.rfind(':') + 1);
-        return std::any_of(options.ownerEmails.begin(), options.ownerEmails.end(),
-                           [&](const std::string& owner) { return iequals(tail, owner); });
-      }
+      case 'A':
+        return iequals(n, "ATTENDEE") && isOwner(l.substr(l.rfind(':') + 1));
       case 'C':
         return iequals(n, "CLASS");
       case 'D':
@@ -635,11 +641,10 @@ struct Ingest::State {
       if (n.empty()) continue;
       switch (n[0] & ~0x20) {
         case 'A':
-          if (iequals(n, "ATTENDEE") && !options.ownerEmails.empty()) {
+          if (iequals(n, "ATTENDEE")) {
             std::string_view addr = cl.value;
             if (addr.size() > 7 && iequals(addr.substr(0, 7), "mailto:")) addr.remove_prefix(7);
-            for (const std::string& owner : options.ownerEmails)
-              if (iequals(addr, owner)) o.response = parsePartstat(param(cl.params, "PARTSTAT"));
+            if (isOwner(addr)) o.response = parsePartstat(param(cl.params, "PARTSTAT"));
           }
           break;
         case 'C':
