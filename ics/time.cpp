@@ -54,7 +54,7 @@ std::int64_t civilSeconds(int y, int mo, int d, int h, int mi, int sec) {
 }
 
 std::int64_t civilSeconds(const icaltimetype& t) {
-  return civilSeconds(t.year, t.month, t.day, t.hour, t.minute, t.second);
+  return fromIcal(t).time_since_epoch().count();
 }
 
 bool emptyList(const short* list) {
@@ -363,8 +363,7 @@ LocalSeconds TimeZone::toLocal(Instant t) const {
   const std::int64_t v = t.time_since_epoch().count();
   if (table_ && v >= kTableFirst && v < kTableLast)
     return LocalSeconds{seconds{v + offsetAtUtc(v)}};
-  const icaltimetype tt = icaltime_from_timet_with_zone(
-      static_cast<time_t>(t.time_since_epoch().count()), 0, zoneOf(zone_));
+  const icaltimetype tt = icaltime_from_timet_with_zone(static_cast<time_t>(v), 0, zoneOf(zone_));
   return fromIcal(tt);
 }
 
