@@ -33,6 +33,14 @@ def status_field(pid, name):
     return None
 
 
+def write_config(config, work, png, name, url):
+    """The config both daemon benchmarks run: pi-zero profile, PNG display, one source."""
+    with open(config, "w") as f:
+        f.write(f'timezone = "Europe/Berlin"\nprofile = "pi-zero"\nstate_dir = "{work}"\n'
+                f'[display]\nkind = "png"\npath = "{png}"\n'
+                f'[[source]]\nname = "{name}"\nurl = "{url}"\nrefresh = "1h"\n')
+
+
 def cpu_ticks(pid):
     with open(f"/proc/{pid}/stat") as f:
         fields = f.read().rsplit(")", 1)[1].split()
@@ -119,10 +127,7 @@ def main():
     work = tempfile.mkdtemp(prefix="cb-bench-daemon-")
     png = os.path.join(work, "frame.png")
     config = os.path.join(work, "config.toml")
-    with open(config, "w") as f:
-        f.write(f'timezone = "Europe/Berlin"\nprofile = "pi-zero"\nstate_dir = "{work}"\n'
-                f'[display]\nkind = "png"\npath = "{png}"\n'
-                f'[[source]]\nname = "bench"\nurl = "{os.path.abspath(args.feed)}"\nrefresh = "1h"\n')
+    write_config(config, work, png, "bench", os.path.abspath(args.feed))
     size_mb = os.path.getsize(args.feed) / 1e6
     print(f"feed: {args.feed} ({size_mb:.1f} MB)")
 

@@ -19,13 +19,11 @@ import sys
 import tempfile
 import time
 
+from bench_daemon import status_field, write_config  # perf/ is the script's directory
+
 
 def rss_mb(pid):
-    with open(f"/proc/{pid}/status") as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    return float("nan")
+    return int(status_field(pid, "VmRSS")) / 1024
 
 
 def feed_with(base, round_no):
@@ -69,10 +67,7 @@ def main():
         base = f.read()
     with open(copy, "wb") as f:
         f.write(feed_with(base, 0))
-    with open(config, "w") as f:
-        f.write(f'timezone = "Europe/Berlin"\nprofile = "pi-zero"\nstate_dir = "{work}"\n'
-                f'[display]\nkind = "png"\npath = "{png}"\n'
-                f'[[source]]\nname = "soak"\nurl = "{copy}"\nrefresh = "1h"\n')
+    write_config(config, work, png, "soak", copy)
     print(f"feed: {args.feed} ({len(base) / 1e6:.1f} MB), {args.rounds} rounds")
     log = open(log_path, "wb")
     proc = subprocess.Popen([binary, "run", "--config", config], stderr=log,
