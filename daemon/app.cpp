@@ -37,6 +37,13 @@ App::~App() {
   loader_->cancelAll();
 }
 
+namespace {
+// Events as the ingest counts them: plain events and overrides, plus recurring series.
+std::size_t eventsIn(const ics::EventStore& store) {
+  return store.eventCount() + store.seriesCount();
+}
+}  // namespace
+
 ics::IngestOptions App::ingestOptions(std::size_t index) const {
   ics::IngestOptions options;
   options.displayZone = zone_;
@@ -84,7 +91,7 @@ void App::loadSnapshots() {
                    s.config.name, path);
       continue;
     }
-    log::info("{}: {} events from the snapshot of {}", s.config.name, store->eventCount(),
+    log::info("{}: {} events from the snapshot of {}", s.config.name, eventsIn(*store),
               ics::formatUtc(ics::Instant{seconds{synced}}));
     s.store = std::move(*store);
     s.lastSuccess = ics::Instant{seconds{synced}};
@@ -303,7 +310,7 @@ std::string App::statusLine() const {
   std::optional<ics::Instant> synced;
   int offline = 0;
   for (const SourceState& s : sources_) {
-    if (s.store) events += s.store->eventCount();
+    if (s.store) events += eventsIn(*s.store);
     if (s.lastSuccess && (!synced || *s.lastSuccess > *synced)) synced = s.lastSuccess;
     if (s.failures > 0) ++offline;
   }

@@ -163,6 +163,31 @@ TEST_CASE("an old snapshot is not 'offline' until a fetch fails", "[daemon]") {
   CHECK(app.statusLine().find("1 offline") != std::string::npos);
 }
 
+TEST_CASE("the status line counts a recurring series as an event", "[daemon]") {
+  const auto start = *ics::parseIsoInstant("2025-03-10T08:00:00Z", ics::TimeZone::utc());
+  hal::FakeClock clock(start);
+  ics::IngestOptions o;
+  o.displayZone = ics::TimeZone::locate("Europe/Berlin");
+  o.now = start;
+  ics::Ingest ingest(o);
+  ingest.feed(
+      "BEGIN:VCALENDAR\nBEGIN:VEVENT\nUID:s\nDTSTART:20250310T090000Z\nDTEND:20250310T093000Z\n"
+      "RRULE:FREQ=DAILY\nSUMMARY:Stand-up\nEND:VEVENT\nBEGIN:VEVENT\nUID:o\n"
+      "DTSTART:20250310T110000Z\nDTEND:20250310T120000Z\nSUMMARY:Review\nEND:VEVENT\n"
+      "END:VCALENDAR\n");
+  FetchResult out;
+  out.kind = FetchResult::Kind::Updated;
+  out.store = ingest.finish();
+  auto loader = std::make_unique<ScriptedLoader>();
+  ScriptedLoader& feed = *loader;
+  feed.script.push_back(std::move(out));
+  App app(testConfig(), clock, std::make_unique<FakeDisplay>(), std::move(loader));
+  app.refreshDue();
+  feed.process({});
+  CHECK(app.statusLine().find("1 source, 2 events") == 0);
+  CHECK(app.statusLine().find("next: 10:00 Stand-up") != std::string::npos);
+}
+
 TEST_CASE("damage comes from tile digests, not a copy of the last frame", "[daemon]") {
   const auto start = *ics::parseIsoInstant("2025-03-10T08:00:00Z", ics::TimeZone::utc());
   hal::FakeClock clock(start);
