@@ -25,6 +25,22 @@ bool iequals(std::string_view a, std::string_view b) {
   return true;
 }
 
+// `name` equals `lower` (a lower-case property name of the same length) without case. OR-ing
+// 0x20 folds letters and leaves digits and '-' alone; of the bytes it confuses with those,
+// only CR (with '-') can be in a name, and a content line holds no CR.
+bool sameName(std::string_view name, std::string_view lower) {
+  std::size_t i = 0;
+  for (; i + 8 <= lower.size(); i += 8) {  // eight bytes a step; names are short
+    std::uint64_t x = 0, y = 0;
+    std::memcpy(&x, name.data() + i, 8);
+    std::memcpy(&y, lower.data() + i, 8);
+    if ((x | 0x2020202020202020u) != y) return false;
+  }
+  for (; i < lower.size(); ++i)
+    if (char(name[i] | 0x20) != lower[i]) return false;
+  return true;
+}
+
 // Case-insensitive "line starts with NAME followed by ':' or ';'" for upper-case ASCII names.
 bool isProp(std::string_view line, std::string_view name) {
   if (line.size() <= name.size()) return false;
@@ -37,6 +53,18 @@ bool isProp(std::string_view line, std::string_view name) {
   return c == ':' || c == ';';
 }
 
+// How a content line's name compares with a lower-case NAME: Maybe when the line (a first
+// physical line) ends inside NAME, i.e. it was folded before its ';' or ':'.
+enum class Match : std::uint8_t { No, Yes, Maybe };
+
+Match nameIs(std::string_view line, std::string_view lower) {
+  if (line.size() > lower.size()) {
+    const char t = line[lower.size()];
+    return (t == ';' || t == ':') && sameName(line, lower) ? Match::Yes : Match::No;
+  }
+  return sameName(line, lower.substr(0, line.size())) ? Match::Maybe : Match::No;
+}
+
 struct ContentLine {
   std::string_view name;
   std::string_view params;  // from the first ';' up to the value's ':'
@@ -46,9 +74,7 @@ struct ContentLine {
 
 // A content line's name: everything before the first ';' or ':'.
 std::string_view propertyName(std::string_view line) {
-  std::size_t i = 0;
-  while (i < line.size() && line[i] != ';' && line[i] != ':') ++i;
-  return line.substr(0, i);
+  return line.substr(0, findNameEnd(line));
 }
 
 ContentLine splitLine(std::string_view line) {
@@ -116,9 +142,13 @@ void unescapeText(std::string_view v, std::string& out, std::size_t limit) {
 
 bool num(std::string_view s, std::size_t pos, std::size_t n, int& out) {
   if (pos + n > s.size()) return false;
-  for (std::size_t i = pos; i < pos + n; ++i)
-    if (s[i] < '0' || s[i] > '9') return false;
-  std::from_chars(s.data() + pos, s.data() + pos + n, out);
+  int v = 0;
+  for (std::size_t i = pos; i < pos + n; ++i) {
+    const unsigned digit = unsigned(s[i]) - '0';
+    if (digit > 9) return false;
+    v = v * 10 + int(digit);
+  }
+  out = v;
   return true;
 }
 
@@ -298,7 +328,8 @@ struct Ingest::State {
   bool compActive = false;  // inside a VEVENT directly under VCALENDAR
   bool compOverLimit = false;
   bool compLineTooLong = false;
-  std::string comp;  // unfolded lines of the VEVENT, '\n'-terminated
+  std::size_t compBytes = 0;  // unfolded bytes of the VEVENT's lines, read or not
+  std::string comp;           // unfolded lines of the VEVENT, '\n'-terminated
   bool compRecurring = false;
   std::size_t dtstartAt = std::string::npos, dtendAt = std::string::npos;
   bool compHasDuration = false;
@@ -335,20 +366,124 @@ struct Ingest::State {
 
   // ---- component assembly -------------------------------------------------------------
 
-  void line(std::string_view l, bool tooLong) {
+  // LineUnfolder's sink. keep() sees the first physical line of each content line and
+  // drops what no later stage reads, so most of a feed is never copied.
+  // What keep() found a line to be; line() acts on it without reading the name again.
+  enum class LineKind : std::uint8_t {
+    Begin,
+    End,
+    Plain,  // Plain: any line outside a VEVENT that is kept
+    Dtstart,
+    Dtend,
+    Duration,
+    Recur,
+    Read,
+    Attendee,   // VEVENT properties parseEvent() reads
+    Uncertain,  // a VEVENT line folded inside its name: decided on the whole line
+  };
+  LineKind lineKind = LineKind::Plain;
+
+  // The VEVENT properties parseEvent() reads, by their first line (an ATTENDEE only when
+  // there are owner addresses to look for); std::nullopt for any other.
+  std::optional<LineKind> eventLine(std::string_view first) const {
+    bool maybe = false;
+    auto is = [&](std::string_view lower) {
+      const Match m = nameIs(first, lower);
+      maybe = maybe || m == Match::Maybe;
+      return m == Match::Yes;
+    };
+    switch (first[0] | 0x20) {
+      case 'a':
+        if (!options.ownerEmails.empty() && is("attendee")) return LineKind::Attendee;
+        break;
+      case 'c':
+        if (is("class")) return LineKind::Read;
+        break;
+      case 'd':
+        if (is("dtstart")) return LineKind::Dtstart;
+        if (is("dtend")) return LineKind::Dtend;
+        if (is("duration")) return LineKind::Duration;
+        break;
+      case 'e':
+        if (is("exdate")) return LineKind::Read;
+        break;
+      case 'l':
+        if (is("location")) return LineKind::Read;
+        break;
+      case 'r':
+        if (is("rrule") || is("rdate") || is("recurrence-id")) return LineKind::Recur;
+        break;
+      case 's':
+        if (is("summary") || is("status") || is("sequence")) return LineKind::Read;
+        break;
+      case 't':
+        if (is("transp")) return LineKind::Read;
+        break;
+      case 'u':
+        if (is("uid")) return LineKind::Read;
+        break;
+      case 'x':
+        if (is("x-microsoft-cdo-busystatus")) return LineKind::Read;
+        break;
+      default:
+        break;
+    }
+    if (maybe) return LineKind::Uncertain;
+    return std::nullopt;
+  }
+
+  // LineUnfolder's sink. keep() sees the first physical line of each content line and
+  // drops what no later stage reads, so most of a feed is never copied.
+  bool keep(std::string_view first) {
+    const char c0 = char(first[0] & ~0x20);
+    if (c0 == 'B' && isProp(first, "BEGIN")) {
+      lineKind = LineKind::Begin;
+      return true;
+    }
+    if (c0 == 'E' && isProp(first, "END")) {
+      lineKind = LineKind::End;
+      return true;
+    }
+    lineKind = LineKind::Plain;
+    if (stack.empty()) return false;
+    switch (stack.back()) {
+      case Kind::Event: {
+        if (!compActive || compOverLimit) return false;
+        const std::optional<LineKind> k = eventLine(first);
+        if (!k) return false;
+        lineKind = *k;
+        return true;
+      }
+      case Kind::Timezone:
+      case Kind::Other:
+        return tzActive;
+      case Kind::Calendar:
+        return c0 == 'X' && isProp(first, "X-WR-TIMEZONE");
+    }
+    return false;
+  }
+
+  void skipped(std::size_t bytes) {
+    if (bytes > options.limits.maxLineBytes) ++stats().longLines;
+    if (compActive && !stack.empty() && stack.back() == Kind::Event) countComp(bytes);
+  }
+
+  void line(std::string_view l, std::size_t bytes) {
+    const bool tooLong = bytes > l.size();
+    if (tooLong) ++stats().longLines;
     const char c0 = char(l[0] & ~0x20);
-    if (c0 == 'B' && isProp(l, "BEGIN")) {
+    if (lineKind == LineKind::Begin) {
       begin(splitLine(l).value);
       return;
     }
-    if (c0 == 'E' && isProp(l, "END")) {
+    if (lineKind == LineKind::End) {
       end(splitLine(l).value);
       return;
     }
     if (stack.empty()) return;
     switch (stack.back()) {
       case Kind::Event:
-        if (compActive) append(l, tooLong);
+        if (compActive) append(l, bytes, tooLong);
         return;
       case Kind::Timezone:
         if (tzActive) {
@@ -391,6 +526,7 @@ struct Ingest::State {
       stack.push_back(Kind::Event);
       compActive = true;
       compOverLimit = compLineTooLong = compRecurring = compHasDuration = false;
+      compBytes = 0;
       dtstartAt = dtendAt = std::string::npos;
       comp.clear();
       return;
@@ -463,35 +599,40 @@ struct Ingest::State {
     tzText += '\n';
   }
 
-  void append(std::string_view l, bool tooLong) {
+  // The component limit counts every line of the VEVENT, read or not.
+  void countComp(std::size_t bytes) {
+    compBytes += bytes + 1;
+    if (compBytes > options.limits.maxComponentBytes) compOverLimit = true;
+  }
+
+  void append(std::string_view l, std::size_t bytes, bool tooLong) {
+    countComp(bytes);
     if (compOverLimit) return;
-    if (comp.size() + l.size() + 1 > options.limits.maxComponentBytes) {
-      compOverLimit = true;
+    LineKind kind = lineKind;
+    if (kind == LineKind::Uncertain) {  // the whole name is here now
+      const std::optional<LineKind> k = eventLine(l);
+      if (!k || *k == LineKind::Uncertain) return;
+      kind = *k;
+    }
+    if (tooLong) {  // a line we read, cut: the event cannot be read faithfully
+      compLineTooLong = true;
       return;
     }
-    if (tooLong) {
-      // A cut line is only harmful when it is one we read; DESCRIPTIONs may be huge.
-      const ContentLine cl = splitLine(l);
-      if (!iequals(cl.name, "DESCRIPTION") && !iequals(cl.name, "X-ALT-DESC") &&
-          !iequals(cl.name, "ATTACH"))
-        compLineTooLong = true;
-      return;
-    }
-    const char c0 = char(l[0] & ~0x20);
-    if (c0 == 'D') {
-      if (isProp(l, "DTSTART"))
+    switch (kind) {
+      case LineKind::Dtstart:
         dtstartAt = comp.size();
-      else if (isProp(l, "DTEND"))
+        break;
+      case LineKind::Dtend:
         dtendAt = comp.size();
-      else if (isProp(l, "DURATION"))
+        break;
+      case LineKind::Duration:
         compHasDuration = true;
-      else if (isProp(l, "DESCRIPTION"))
-        return;  // never shown: not kept
-    } else if (c0 == 'R') {
-      if (isProp(l, "RRULE") || isProp(l, "RDATE") || isProp(l, "RECURRENCE-ID"))
+        break;
+      case LineKind::Recur:
         compRecurring = true;
-    } else if (c0 == 'X' && l.size() > 10 && (l[2] & ~0x20) == 'A' && isProp(l, "X-ALT-DESC")) {
-      return;
+        break;
+      default:  // ATTENDEEs are sorted out in parseEvent(), if it comes to that
+        break;
     }
     comp.append(l);
     comp += '\n';
@@ -558,36 +699,13 @@ struct Ingest::State {
                        [&](const std::string& owner) { return iequals(addr, owner); });
   }
 
-  // Whether parseEvent() reads this content line, decided on its name alone (and, for an
-  // ATTENDEE, on whether the address after the last ':' can be one of the owner's: the
-  // owner's address has no ':', so "mailto:owner" and "owner" both end the line).
-  bool readsProperty(std::string_view l) const {
-    const std::string_view n = propertyName(l);
-    if (n.empty()) return false;
-    switch (n[0] & ~0x20) {
-      case 'A':
-        return iequals(n, "ATTENDEE") && isOwner(l.substr(l.rfind(':') + 1));
-      case 'C':
-        return iequals(n, "CLASS");
-      case 'D':
-        return iequals(n, "DTSTART") || iequals(n, "DTEND") || iequals(n, "DURATION");
-      case 'E':
-        return iequals(n, "EXDATE");
-      case 'L':
-        return iequals(n, "LOCATION");
-      case 'R':
-        return iequals(n, "RRULE") || iequals(n, "RDATE") || iequals(n, "RECURRENCE-ID");
-      case 'S':
-        return iequals(n, "SUMMARY") || iequals(n, "STATUS") || iequals(n, "SEQUENCE");
-      case 'T':
-        return iequals(n, "TRANSP");
-      case 'U':
-        return iequals(n, "UID");
-      case 'X':
-        return iequals(n, "X-MICROSOFT-CDO-BUSYSTATUS");
-      default:
-        return false;
-    }
+  // The address after the line's last ':' (an owner's has none) is one of the owner's.
+  bool endsWithOwner(std::string_view l) const {
+    return std::any_of(options.ownerEmails.begin(), options.ownerEmails.end(),
+                       [&](const std::string& owner) {
+                         return l.size() > owner.size() && l[l.size() - owner.size() - 1] == ':' &&
+                                iequals(l.substr(l.size() - owner.size()), owner);
+                       });
   }
 
   // `final` is set for the second attempt at finish(), when every VTIMEZONE is known.
@@ -633,9 +751,10 @@ struct Ingest::State {
       if (nl == std::string_view::npos) nl = text.size();
       const std::string_view l = text.substr(pos, nl - pos);
       pos = nl + 1;
-      // Most lines are not read: no quote-aware split for them. The switch below reads
-      // exactly the properties readsProperty() lets through; keep the two in step.
-      if (!readsProperty(l)) continue;
+      // Only lines eventLine() accepts reach `comp` (see keep() and append());
+      // the switch below reads exactly those, keep the two in step. ATTENDEEs come in
+      // whoever they are: most events are dropped before this point, no need to sort early.
+      if ((l[0] & ~0x20) == 'A' && !endsWithOwner(l)) continue;
       const ContentLine cl = splitLine(l);
       const std::string_view n = cl.name;
       if (n.empty()) continue;
@@ -1181,18 +1300,12 @@ Ingest::~Ingest() = default;
 void Ingest::feed(std::string_view bytes) {
   State& s = *state_;
   s.stats().bytes += bytes.size();
-  s.unfolder.feed(bytes, [&s](std::string_view line, bool tooLong) {
-    if (tooLong) ++s.stats().longLines;
-    s.line(line, tooLong);
-  });
+  s.unfolder.feed(bytes, s);
 }
 
 EventStore Ingest::finish() {
   State& s = *state_;
-  s.unfolder.finish([&s](std::string_view line, bool tooLong) {
-    if (tooLong) ++s.stats().longLines;
-    s.line(line, tooLong);
-  });
+  s.unfolder.finish(s);
   if (s.compActive) {
     s.compActive = false;
     s.skip("VEVENT cut off by the end of the stream skipped");

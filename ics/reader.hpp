@@ -1,166 +1,324 @@
 // RFC 5545 content-line unfolding over pushed chunks: the hot loop of every ingest.
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
+#include <cstdint>
 #include <cstring>
 #include <string>
 #include <string_view>
 
+#if defined(__SSE2__)
+#include <immintrin.h>
+#elif defined(__aarch64__)
+#include <arm_neon.h>
+#endif
+
 namespace cb::ics {
 
-// Turns bytes (any chunking) into logical content lines: CRLF, LF and lone CR
-// end a physical line, a physical line starting with SPACE or TAB continues the
-// previous one (RFC 5545 3.1), a UTF-8 BOM at the very start is dropped, blank
-// lines are skipped. A line is copied only when it is folded or crosses a chunk
-// boundary; otherwise the sink sees a view into the caller's bytes.
+// Finds line ends (CR, LF) in a chunk a block at a time: one vector pass marks every
+// candidate byte of a block in a bit mask, each line then costs a shift and a count of
+// trailing zeros. Bytes <= 0x0D are marked (one compare instead of two); the rare TAB or
+// control byte among them is passed over.
+class LineEnds {
+ public:
+  LineEnds(const char* p, const char* end) : base_(p), end_(end) { load(); }
+
+  // The first CR or LF in [p, end), or end; p never goes back.
+  [[gnu::always_inline]] const char* next(const char* p) {
+    for (;;) {
+      if (p >= base_ + kBlock) {
+        if (p >= end_) return end_;
+        base_ = p;
+        load();
+      }
+      std::uint64_t m = bits_ >> (std::size_t(p - base_) * kBitsPerByte);
+      while (m != 0) {
+        const char* q = p + std::size_t(__builtin_ctzll(m)) / kBitsPerByte;
+        if (*q == '\n' || *q == '\r') return q;
+        const std::size_t skip = std::size_t(q - p) + 1;
+        p = q + 1;
+        m = skip * kBitsPerByte >= 64 ? 0 : m >> (skip * kBitsPerByte);
+      }
+      p = base_ + kBlock;
+      if (p >= end_) return end_;
+    }
+  }
+
+ private:
+#if defined(__SSE2__)
+  static constexpr std::size_t kBlock = 64, kBitsPerByte = 1;
+#if defined(__x86_64__)
+  // AVX2 halves the work where the CPU has it (x86-64 since 2013); SSE2 otherwise.
+  static bool haveAvx2() {
+    static const bool yes = [] {
+      __builtin_cpu_init();
+      return __builtin_cpu_supports("avx2") != 0;
+    }();
+    return yes;
+  }
+  [[gnu::target("avx2")]] static std::uint64_t maskAvx2(const char* p) {
+    const __m256i top = _mm256_set1_epi8(0x0D);
+    const __m256i lo = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p));
+    const __m256i hi = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p + 32));
+    const auto loHits =
+        unsigned(_mm256_movemask_epi8(_mm256_cmpeq_epi8(_mm256_min_epu8(lo, top), lo)));
+    const auto hiHits =
+        unsigned(_mm256_movemask_epi8(_mm256_cmpeq_epi8(_mm256_min_epu8(hi, top), hi)));
+    return std::uint64_t(loHits) | std::uint64_t(hiHits) << 32;
+  }
+#endif
+  static std::uint64_t mask(const char* p) {
+    const __m128i top = _mm_set1_epi8(0x0D);
+    auto hits = [&](int i) {
+      const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 16 * i));
+      return std::uint64_t(unsigned(_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_min_epu8(v, top), v))));
+    };
+    return hits(0) | hits(1) << 16 | hits(2) << 32 | hits(3) << 48;
+  }
+#elif defined(__aarch64__)
+  static constexpr std::size_t kBlock = 16, kBitsPerByte = 4;
+  static std::uint64_t mask(const char* p) {
+    const uint8x16_t v = vld1q_u8(reinterpret_cast<const std::uint8_t*>(p));
+    const uint8x16_t hit = vcleq_u8(v, vdupq_n_u8(0x0D));
+    // Narrow each byte's 0x00/0xFF to a nibble: 4 bits per byte.
+    return vget_lane_u64(vreinterpret_u64_u8(vshrn_n_u16(vreinterpretq_u16_u8(hit), 4)), 0);
+  }
+#else
+  static constexpr std::size_t kBlock = 64, kBitsPerByte = 1;
+  static std::uint64_t mask(const char* p) {
+    std::uint64_t m = 0;
+    for (std::size_t i = 0; i < kBlock; ++i)
+      m |= std::uint64_t(static_cast<unsigned char>(p[i]) <= 0x0D) << i;
+    return m;
+  }
+#endif
+
+  std::uint64_t blockMask(const char* p) const {
+#if defined(__x86_64__)
+    if (avx2_) return maskAvx2(p);
+#endif
+    return mask(p);
+  }
+
+  void load() {
+    if (std::size_t(end_ - base_) >= kBlock) {
+      bits_ = blockMask(base_);
+      return;
+    }
+    // The chunk's tail: a padded copy; bytes past the end are never marked.
+    char tail[kBlock];
+    std::memset(tail, 'x', kBlock);
+    std::memcpy(tail, base_, std::size_t(end_ - base_));
+    bits_ = blockMask(tail);
+  }
+
+  const char* base_;
+  const char* end_;
+  std::uint64_t bits_ = 0;
+#if defined(__x86_64__)
+  bool avx2_ = haveAvx2();
+#endif
+};
+
+// The length of a content line's name: up to its first ';' or ':' (the whole line if none).
+inline std::size_t findNameEnd(std::string_view line) {
+  std::size_t i = 0;
+#if defined(__SSE2__)
+  for (; i + 16 <= line.size(); i += 16) {
+    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(line.data() + i));
+    const int mask = _mm_movemask_epi8(
+        _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8(';')), _mm_cmpeq_epi8(v, _mm_set1_epi8(':'))));
+    if (mask != 0) return i + std::size_t(__builtin_ctz(unsigned(mask)));
+  }
+#endif
+  while (i < line.size() && line[i] != ';' && line[i] != ':') ++i;
+  return i;
+}
+
+// Turns bytes (any chunking) into logical content lines: CRLF, LF and lone CR end a
+// physical line, a physical line starting with SPACE or TAB continues the previous one
+// (RFC 5545 3.1), a UTF-8 BOM at the very start is dropped, blank lines are skipped.
 //
-// The sink is called as sink(std::string_view line, bool tooLong); a line longer
-// than maxLineBytes is cut there and flagged.
+// The sink decides on each logical line from its first physical line, before anything is
+// copied, so the bulk of a feed (DESCRIPTIONs, ATTENDEE lists) is only scanned:
+//   bool keep(std::string_view firstPhysicalLine)   non-empty, not a continuation
+//   void line(std::string_view line, std::size_t bytes)   a kept logical line
+//   void skipped(std::size_t bytes)                       a logical line not kept
+// `bytes` is the unfolded length; a kept line longer than maxLineBytes is cut there
+// (line.size() < bytes). A kept line is copied only when it is folded or crosses a chunk
+// boundary; otherwise the sink sees a view into the caller's bytes. The sink's state may
+// change in line()/skipped(): keep() is only asked after the previous line was handed out.
 class LineUnfolder {
  public:
   explicit LineUnfolder(std::size_t maxLineBytes) : max_(maxLineBytes) {}
 
   template <class Sink>
-  void feed(std::string_view bytes, Sink&& sink) {
+  void feed(std::string_view bytes, Sink& sink) {
     if (!bomDone_) {
       bytes = stripBom(bytes);
       if (!bomDone_) return;
-    }
-    const char* p = bytes.data();
-    const char* const end = p + bytes.size();
-    if (!partial_.empty() || partialTooLong_) {
-      // Complete the physical line carried over from the previous chunk.
-      const char* nl = static_cast<const char*>(std::memchr(p, '\n', std::size_t(end - p)));
-      const char* stop = nl ? nl : end;
-      appendPartial(std::string_view(p, std::size_t(stop - p)));
-      if (nl == nullptr) return;
-      p = nl + 1;
-      std::string carried;
-      carried.swap(partial_);
-      const bool tooLong = partialTooLong_;
-      partialTooLong_ = false;
-      physical(carried, tooLong, p < end ? int(static_cast<unsigned char>(*p)) : -1, sink);
-      carried.clear();
-      if (partial_.capacity() < carried.capacity()) partial_.swap(carried);
-    }
-    while (p < end) {
-      const char* nl = static_cast<const char*>(std::memchr(p, '\n', std::size_t(end - p)));
-      if (nl == nullptr) {
-        appendPartial(std::string_view(p, std::size_t(end - p)));
-        return;
+      if (!heldBack_.empty()) {  // bytes that looked like the start of a BOM but were not
+        std::string held;
+        held.swap(heldBack_);
+        scan(held, sink);
       }
-      const char* next = nl + 1;
-      physical(std::string_view(p, std::size_t(nl - p)), false,
-               next < end ? int(static_cast<unsigned char>(*next)) : -1, sink);
-      p = next;
     }
+    scan(bytes, sink);
   }
 
   template <class Sink>
-  void finish(Sink&& sink) {
+  void finish(Sink& sink) {
     if (!bomDone_) {
       bomDone_ = true;
-      std::string head;
-      head.swap(bom_);
-      feed(head, sink);
+      std::string held;
+      held.swap(heldBack_);
+      scan(held, sink);
     }
-    if (!partial_.empty() || partialTooLong_) {
-      std::string carried;
-      carried.swap(partial_);
-      physical(carried, partialTooLong_, -1, sink);
-      partialTooLong_ = false;
+    afterCr_ = false;
+    if (inLine_) {
+      inLine_ = false;
+      if (mode_ == Mode::Undecided) decide(sink);
     }
-    flush(sink);
+    endLogical(sink);
   }
 
  private:
+  enum class Mode : std::uint8_t {
+    Idle,       // no logical line open: a continuation here continues nothing
+    Undecided,  // the first physical line is still arriving (in pending_)
+    Keep,       // the logical line so far is in pending_
+    Skip,       // dropped: only its length is counted
+  };
+
   std::string_view stripBom(std::string_view bytes) {
     static constexpr std::string_view kBom = "\xEF\xBB\xBF";
-    while (!bytes.empty() && bom_.size() < 3) {
-      if (bytes.front() != kBom[bom_.size()]) {
-        // Not a BOM: give back what was held.
-        bomDone_ = true;
-        if (!bom_.empty()) {
-          partial_ = bom_;
-          bom_.clear();
-        }
+    while (!bytes.empty() && heldBack_.size() < 3) {
+      if (bytes.front() != kBom[heldBack_.size()]) {
+        bomDone_ = true;  // not a BOM: what was held is ordinary input
         return bytes;
       }
-      bom_ += bytes.front();
+      heldBack_ += bytes.front();
       bytes.remove_prefix(1);
     }
-    if (bom_.size() == 3) {
+    if (heldBack_.size() == 3) {
       bomDone_ = true;
-      bom_.clear();
+      heldBack_.clear();
     }
     return bytes;
   }
 
-  void appendPartial(std::string_view s) {
-    if (partialTooLong_) return;
-    if (partial_.size() + s.size() > max_ + 2) {
-      partial_.append(s.substr(0, max_ + 2 - partial_.size()));
-      partialTooLong_ = true;
-      return;
+  // Past the line end at `e` (a CR or LF): CRLF is one line end, even split across chunks.
+  const char* pastLineEnd(const char* e, const char* end) {
+    if (*e == '\n') return e + 1;
+    if (e + 1 == end) {
+      afterCr_ = true;
+      return end;
     }
-    partial_.append(s);
+    return e[1] == '\n' ? e + 2 : e + 1;
   }
 
-  // One physical line (without its LF); `next` is the byte after the LF, -1 if unknown.
-  template <class Sink>
-  void physical(std::string_view line, bool tooLong, int next, Sink& sink) {
-    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-    // A lone CR inside the line ends a physical line too (old Mac files, fuzzers).
-    if (const void* cr = std::memchr(line.data(), '\r', line.size()); cr != nullptr) {
-      const std::size_t at = std::size_t(static_cast<const char*>(cr) - line.data());
-      physical(line.substr(0, at), tooLong,
-               at + 1 < line.size() ? int(static_cast<unsigned char>(line[at + 1])) : next, sink);
-      physical(line.substr(at + 1), tooLong, next, sink);
-      return;
-    }
-    if (!line.empty() && (line.front() == ' ' || line.front() == '\t')) {
-      if (!havePending_) return;  // a continuation of nothing
-      line.remove_prefix(1);
-      if (pending_.size() + line.size() > max_) {
-        pendingTooLong_ = true;
-        pending_.append(line.substr(0, max_ - std::min(max_, pending_.size())));
-      } else {
-        pending_.append(line);
-      }
-      pendingTooLong_ = pendingTooLong_ || tooLong;
-      return;
-    }
-    flush(sink);
-    if (line.empty()) return;
-    if (next != -1 && next != ' ' && next != '\t') {
-      // Not folded: hand out the view, no copy.
-      if (line.size() > max_) {
-        sink(line.substr(0, max_), true);
-      } else {
-        sink(line, tooLong);
-      }
-      return;
-    }
-    pending_.assign(line.substr(0, max_));
-    pendingTooLong_ = tooLong || line.size() > max_;
-    havePending_ = true;
+  void appendPending(const char* s, const char* e) {
+    const std::size_t n = std::size_t(e - s);
+    bytes_ += n;
+    if (pending_.size() < max_) pending_.append(s, std::min(n, max_ - pending_.size()));
   }
 
   template <class Sink>
-  void flush(Sink& sink) {
-    if (!havePending_) return;
-    havePending_ = false;
-    sink(std::string_view(pending_), pendingTooLong_);
-    pendingTooLong_ = false;
+  void decide(Sink& sink) {
+    if (sink.keep(std::string_view(pending_))) {
+      mode_ = Mode::Keep;
+    } else {
+      mode_ = Mode::Skip;
+      pending_.clear();
+    }
+  }
+
+  template <class Sink>
+  void endLogical(Sink& sink) {
+    if (mode_ == Mode::Keep) {
+      sink.line(std::string_view(pending_), bytes_);
+      pending_.clear();
+    } else if (mode_ == Mode::Skip) {
+      sink.skipped(bytes_);
+    }
+    mode_ = Mode::Idle;
+  }
+
+  template <class Sink>
+  void scan(std::string_view bytes, Sink& sink) {
+    const char* p = bytes.data();
+    const char* const end = p + bytes.size();
+    if (p == end) return;
+    LineEnds ends(p, end);
+    if (afterCr_) {
+      afterCr_ = false;
+      if (*p == '\n') ++p;
+    }
+    if (inLine_ && p < end) {
+      // The rest of a physical line the previous chunk cut.
+      const char* e = ends.next(p);
+      if (mode_ == Mode::Skip)
+        bytes_ += std::size_t(e - p);
+      else if (mode_ != Mode::Idle)
+        appendPending(p, e);
+      if (e == end) return;
+      inLine_ = false;
+      p = pastLineEnd(e, end);
+      if (mode_ == Mode::Undecided) decide(sink);
+    }
+    while (p < end) {
+      if (*p == ' ' || *p == '\t') {  // a continuation
+        const char* s = p + 1;
+        const char* e = ends.next(s);
+        if (mode_ == Mode::Skip)
+          bytes_ += std::size_t(e - s);
+        else if (mode_ == Mode::Keep)
+          appendPending(s, e);
+        if (e == end) {
+          inLine_ = true;
+          return;
+        }
+        p = pastLineEnd(e, end);
+        continue;
+      }
+      endLogical(sink);
+      const char* e = ends.next(p);
+      if (e == p) {  // a blank line
+        p = pastLineEnd(e, end);
+        continue;
+      }
+      bytes_ = 0;
+      if (e == end) {  // the first physical line goes on in the next chunk
+        mode_ = Mode::Undecided;
+        appendPending(p, e);
+        inLine_ = true;
+        return;
+      }
+      const std::string_view first(p, std::size_t(e - p));
+      p = pastLineEnd(e, end);
+      bytes_ = first.size();
+      if (!sink.keep(first)) {
+        mode_ = Mode::Skip;
+        continue;
+      }
+      if (p < end && *p != ' ' && *p != '\t') {
+        // Surely not folded: hand out the view, no copy.
+        sink.line(first.substr(0, std::min(first.size(), max_)), first.size());
+        continue;
+      }
+      mode_ = Mode::Keep;
+      pending_.assign(first.substr(0, std::min(first.size(), max_)));
+    }
   }
 
   std::size_t max_;
-  std::string partial_;  // an incomplete physical line carried between chunks
-  bool partialTooLong_ = false;
-  std::string pending_;  // a logical line that may still be continued
-  bool havePending_ = false;
-  bool pendingTooLong_ = false;
-  std::string bom_;
+  Mode mode_ = Mode::Idle;
+  bool inLine_ = false;    // the last chunk ended inside a physical line
+  bool afterCr_ = false;   // the last chunk ended with CR: an LF first belongs to it
+  std::string pending_;    // the logical line being kept (at most max_ bytes)
+  std::size_t bytes_ = 0;  // unfolded length of the current logical line
+  std::string heldBack_;   // what may be a BOM split across chunks
   bool bomDone_ = false;
 };
 

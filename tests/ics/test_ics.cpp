@@ -46,6 +46,35 @@ TEST_CASE("unfolding gives the same result for every chunking", "[ics]") {
   }
 }
 
+TEST_CASE("line ends, names folded inside, control bytes: the same for every chunking", "[ics]") {
+  // CRLF, LF and lone CR line ends; a name folded before its ':' (read after unfolding);
+  // a folded BEGIN value; TAB and control bytes the line-end scan must pass over; long
+  // lines so that 64-byte blocks and chunk ends fall everywhere.
+  const std::string pad(70, 'p');
+  const std::string text =
+      "BEGIN:VCALENDAR\r\nBEGIN:VEV\r\n ENT\nUID:a\rDTST\r\n\tART:20250310T090000Z\r\n"
+      "DESCRIPTION:" +
+      pad + "\x01\x0B\x0C\t" + pad + "\r\n " + pad +
+      "\r\n"
+      "SUMM\r\n ARY:Fo\r\n\tlded\r\nX-MICROSOFT-CDO-BUSYSTATUS:FREE\r\n"
+      "X-MICROSOFT-CDO-IMPORTANCE:1\r\nLOCATION:" +
+      pad + "\x0B\r\n " + pad +
+      "\r\r\n"
+      "END:VEVENT\r\nBEGIN:VEVENT\nUID:b\nDTSTART:20250311T090000Z\nSUMMARY:Second\nEND:VEVE"
+      "NT\nEND:VCALENDAR\n";
+  for (std::size_t chunk = 1; chunk <= 200; chunk += (chunk < 70 ? 1 : 13)) {
+    INFO("chunk " << chunk);
+    const auto occ = ingestAll(text, chunk);
+    REQUIRE(occ.size() == 2);
+    CHECK(occ[0].uid == "a");
+    CHECK(occ[0].start == utc(2025, 3, 10, 9));
+    CHECK(occ[0].summary == "Folded");
+    CHECK(occ[0].busy == BusyStatus::Free);
+    CHECK(occ[0].location == pad + "\x0B" + pad);
+    CHECK(occ[1].summary == "Second");
+  }
+}
+
 TEST_CASE("LF-only line ends and quoted parameters", "[ics]") {
   const auto occ = ingestAll(
       "BEGIN:VCALENDAR\nBEGIN:VEVENT\nUID:b\nDTSTART;TZID=\"Europe/Berlin\":20250310T090000\n"
