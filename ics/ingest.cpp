@@ -28,7 +28,7 @@ bool iequals(std::string_view a, std::string_view b) {
 // `name` equals `lower` (a lower-case property name of the same length) without case. OR-ing
 // 0x20 folds letters and leaves digits and '-' alone; of the bytes it confuses with those,
 // only CR (with '-') can be in a name, and a content line holds no CR.
-bool sameName(std::string_view name, std::string_view lower) {
+[[gnu::always_inline]] inline bool sameName(std::string_view name, std::string_view lower) {
   std::size_t i = 0;
   for (; i + 8 <= lower.size(); i += 8) {  // eight bytes a step; names are short
     std::uint64_t x = 0, y = 0;
@@ -57,7 +57,7 @@ bool isProp(std::string_view line, std::string_view name) {
 // physical line) ends inside NAME, i.e. it was folded before its ';' or ':'.
 enum class Match : std::uint8_t { No, Yes, Maybe };
 
-Match nameIs(std::string_view line, std::string_view lower) {
+[[gnu::always_inline]] inline Match nameIs(std::string_view line, std::string_view lower) {
   if (line.size() > lower.size()) {
     const char t = line[lower.size()];
     return (t == ';' || t == ':') && sameName(line, lower) ? Match::Yes : Match::No;
@@ -387,7 +387,7 @@ struct Ingest::State {
   // there are owner addresses to look for); std::nullopt for any other.
   std::optional<LineKind> eventLine(std::string_view first) const {
     bool maybe = false;
-    auto is = [&](std::string_view lower) {
+    auto is = [&](std::string_view lower) __attribute__((always_inline)) {
       const Match m = nameIs(first, lower);
       maybe = maybe || m == Match::Maybe;
       return m == Match::Yes;
