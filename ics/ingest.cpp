@@ -29,16 +29,21 @@ bool iequals(std::string_view a, std::string_view b) {
 // 0x20 folds letters and leaves digits and '-' alone; of the bytes it confuses with those,
 // only CR (with '-') can be in a name, and a content line holds no CR.
 [[gnu::always_inline]] inline bool sameName(std::string_view name, std::string_view lower) {
-  std::size_t i = 0;
-  for (; i + 8 <= lower.size(); i += 8) {  // eight bytes a step; names are short
-    std::uint64_t x = 0, y = 0;
-    std::memcpy(&x, name.data() + i, 8);
-    std::memcpy(&y, lower.data() + i, 8);
-    if ((x | 0x2020202020202020u) != y) return false;
+  // Eight bytes a step, the last step overlapping the one before; names are short.
+  auto word = [](const char* p, std::size_t at) {
+    std::uint64_t w = 0;
+    std::memcpy(&w, p + at, 8);
+    return w;
+  };
+  const std::size_t n = lower.size();
+  if (n < 8) {
+    for (std::size_t i = 0; i < n; ++i)
+      if (char(name[i] | 0x20) != lower[i]) return false;
+    return true;
   }
-  for (; i < lower.size(); ++i)
-    if (char(name[i] | 0x20) != lower[i]) return false;
-  return true;
+  for (std::size_t i = 0; i + 8 < n; i += 8)
+    if ((word(name.data(), i) | 0x2020202020202020u) != word(lower.data(), i)) return false;
+  return (word(name.data(), n - 8) | 0x2020202020202020u) == word(lower.data(), n - 8);
 }
 
 // Case-insensitive "line starts with NAME followed by ':' or ';'" for upper-case ASCII names.
@@ -329,7 +334,7 @@ struct Ingest::State {
   bool compOverLimit = false;
   bool compLineTooLong = false;
   std::size_t compBytes = 0;  // unfolded bytes of the VEVENT's lines, read or not
-  std::string comp;           // unfolded lines of the VEVENT, '\n'-terminated
+  ByteBuffer comp;            // the VEVENT's lines parseEvent() reads, unfolded, '\n'-terminated
   bool compRecurring = false;
   std::size_t dtstartAt = std::string::npos, dtendAt = std::string::npos;
   bool compHasDuration = false;
@@ -635,7 +640,7 @@ struct Ingest::State {
         break;
     }
     comp.append(l);
-    comp += '\n';
+    comp.push('\n');
   }
 
   // ---- cheap pre-filter ---------------------------------------------------------------
@@ -643,8 +648,9 @@ struct Ingest::State {
   // The local date of a DTSTART/DTEND line at `at` in `comp`, if it reads as one.
   std::optional<Date> quickDate(std::size_t at) const {
     if (at == std::string::npos) return std::nullopt;
-    const std::size_t nl = comp.find('\n', at);
-    std::string_view l(comp.data() + at, nl - at);
+    const std::string_view text = comp.view();
+    const std::size_t nl = text.find('\n', at);
+    const std::string_view l = text.substr(at, nl - at);
     const std::size_t colon = l.rfind(':');
     if (colon == std::string_view::npos) return std::nullopt;
     const std::string_view v = l.substr(colon + 1);
@@ -682,7 +688,7 @@ struct Ingest::State {
       ++stats().dropped;
       return;
     }
-    parseEvent(comp, false);
+    parseEvent(comp.view(), false);
   }
 
   // ---- VEVENT parsing -----------------------------------------------------------------
