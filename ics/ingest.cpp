@@ -87,12 +87,16 @@ ContentLine splitLine(std::string_view line) {
   cl.name = propertyName(line);
   std::size_t i = cl.name.size();
   const std::size_t paramStart = i;
-  bool quoted = false;
-  for (; i < line.size(); ++i) {
-    if (line[i] == '"')
-      quoted = !quoted;
-    else if (line[i] == ':' && !quoted)
-      break;
+  // The value starts after the first ':' outside double quotes; quotes are rare.
+  i = std::min(line.find(':', i), line.size());
+  if (line.substr(paramStart, i - paramStart).find('"') != std::string_view::npos) {
+    bool quoted = false;
+    for (i = paramStart; i < line.size(); ++i) {
+      if (line[i] == '"')
+        quoted = !quoted;
+      else if (line[i] == ':' && !quoted)
+        break;
+    }
   }
   cl.params = line.substr(paramStart, i - paramStart);
   cl.hasColon = i < line.size();
@@ -129,13 +133,19 @@ std::string_view param(std::string_view params, std::string_view key) {
 // RFC 5545 3.3.11 TEXT: \n \N \, \; \\ (anything else after '\' is kept as is).
 void unescapeText(std::string_view v, std::string& out, std::size_t limit) {
   out.clear();
-  for (std::size_t i = 0; i < v.size() && out.size() < limit; ++i) {
-    if (v[i] == '\\' && i + 1 < v.size()) {
-      const char n = v[++i];
-      out += (n == 'n' || n == 'N') ? '\n' : n;
-    } else {
-      out += v[i];
+  std::size_t i = 0;
+  while (i < v.size() && out.size() < limit) {
+    // Plain runs in one piece: most texts have no escapes at all.
+    const std::size_t esc = std::min(v.find('\\', i), v.size());
+    out.append(v.data() + i, std::min(esc - i, limit + 1 - out.size()));
+    i = esc;
+    if (i + 1 >= v.size()) {
+      if (i < v.size()) out += v[i];  // a lone '\\' at the end stays
+      break;
     }
+    const char n = v[i + 1];
+    out += (n == 'n' || n == 'N') ? '\n' : n;
+    i += 2;
   }
   if (out.size() >= limit) {
     std::size_t cut = limit;
