@@ -400,7 +400,7 @@ struct Ingest::State {
 
   // The VEVENT properties parseEvent() reads, by their first line (an ATTENDEE only when
   // there are owner addresses to look for); std::nullopt for any other.
-  std::optional<LineKind> eventLine(std::string_view first) const {
+  [[gnu::always_inline]] std::optional<LineKind> eventLine(std::string_view first) const {
     bool maybe = false;
     auto is = [&](std::string_view lower) __attribute__((always_inline)) {
       const Match m = nameIs(first, lower);
@@ -449,7 +449,7 @@ struct Ingest::State {
 
   // LineUnfolder's sink. keep() sees the first physical line of each content line and
   // drops what no later stage reads, so most of a feed is never copied.
-  bool keep(std::string_view first) {
+  [[gnu::always_inline]] bool keep(std::string_view first) {
     const char c0 = char(first[0] & ~0x20);
     if (c0 == 'B' && isProp(first, "BEGIN")) {
       lineKind = LineKind::Begin;
@@ -478,7 +478,7 @@ struct Ingest::State {
     return false;
   }
 
-  void skipped(std::size_t bytes) {
+  [[gnu::always_inline]] void skipped(std::size_t bytes) {
     if (bytes > options.limits.maxLineBytes) ++stats().longLines;
     if (compActive && !stack.empty() && stack.back() == Kind::Event) countComp(bytes);
   }
