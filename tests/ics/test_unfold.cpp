@@ -1,0 +1,128 @@
+// LineUnfolder against a plain reference unfolder: random bytes heavy in CR, LF, SP, TAB and
+// control bytes, random chunkings, a small line limit; every kept and skipped line must match.
+#include <catch2/catch.hpp>
+
+#include <random>
+#include <string>
+#include <vector>
+
+#include "ics/reader.hpp"
+
+using cb::ics::LineUnfolder;
+
+namespace {
+
+// What a sink saw: "K<bytes>:<text>" for a kept line, "S<bytes>" for a skipped one.
+using Seen = std::vector<std::string>;
+
+// Keeps a line when its first byte is an upper-case letter up to 'M' (decided on the first
+// physical line, as LineUnfolder promises).
+bool wanted(std::string_view first) {
+  return first[0] >= 'A' && first[0] <= 'M';
+}
+
+struct Sink {
+  Seen seen;
+  bool keep(std::string_view first) {
+    REQUIRE(!first.empty());
+    REQUIRE(first[0] != ' ');
+    REQUIRE(first[0] != '\t');
+    return wanted(first);
+  }
+  void line(std::string_view l, std::size_t bytes) {
+    seen.push_back("K" + std::to_string(bytes) + ":" + std::string(l));
+  }
+  void skipped(std::size_t bytes) { seen.push_back("S" + std::to_string(bytes)); }
+};
+
+// RFC 5545 3.1 the slow way: physical lines end at CRLF, LF or a lone CR; a leading BOM is
+// dropped; SP/TAB continue the previous line; a blank line ends it (and continues nothing).
+Seen reference(const std::string& in, std::size_t max) {
+  std::string text = in;
+  if (text.rfind("\xEF\xBB\xBF", 0) == 0) text.erase(0, 3);
+  std::vector<std::string> physical;
+  std::string cur;
+  bool open = false;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (c == '\r' || c == '\n') {
+      if (c == '\r' && i + 1 < text.size() && text[i + 1] == '\n') ++i;
+      physical.push_back(cur);
+      cur.clear();
+      open = false;
+    } else {
+      cur += c;
+      open = true;
+    }
+  }
+  if (open) physical.push_back(cur);
+  Seen seen;
+  bool have = false, keep = false;
+  std::string logical;
+  auto flush = [&] {
+    if (!have) return;
+    if (keep)
+      seen.push_back("K" + std::to_string(logical.size()) + ":" + logical.substr(0, max));
+    else
+      seen.push_back("S" + std::to_string(logical.size()));
+    have = false;
+  };
+  for (const std::string& p : physical) {
+    if (!p.empty() && (p[0] == ' ' || p[0] == '\t')) {
+      if (have) logical += p.substr(1);
+      continue;
+    }
+    flush();
+    if (p.empty()) continue;
+    have = true;
+    keep = wanted(p.substr(0, max));
+    logical = p;
+  }
+  flush();
+  return seen;
+}
+
+Seen unfold(const std::string& text, std::size_t max, std::mt19937& rng) {
+  LineUnfolder u(max);
+  Sink sink;
+  std::size_t pos = 0;
+  while (pos < text.size()) {
+    // Mostly small pieces, sometimes large ones (several 64-byte blocks at once).
+    const std::size_t n = (rng() % 4 == 0) ? 1 + rng() % 300 : 1 + rng() % 9;
+    const std::size_t take = std::min(n, text.size() - pos);
+    u.feed(std::string_view(text).substr(pos, take), sink);
+    pos += take;
+  }
+  u.finish(sink);
+  return sink.seen;
+}
+
+}  // namespace
+
+TEST_CASE("unfolding matches a plain reference on random input and chunking", "[ics]") {
+  std::mt19937 rng(20261128);
+  // Line-structure bytes often, text bytes (incl. non-ASCII and other control bytes) too.
+  const std::string alphabet = "\r\n \t\x0b\x01:;ABKMNZaz\xC3\xA9-";
+  for (int round = 0; round < 3000; ++round) {
+    std::string text = (rng() % 10 == 0) ? "\xEF\xBB\xBF" : "";
+    const std::size_t length = rng() % 400;
+    for (std::size_t i = 0; i < length; ++i) {
+      // Runs of letters make lines long enough to cross 64-byte blocks and the limit.
+      if (rng() % 3 == 0)
+        text += alphabet[rng() % alphabet.size()];
+      else
+        text += char('A' + rng() % 16);
+    }
+    const std::size_t max = 8 + rng() % 100;
+    INFO("round " << round << " max " << max);
+    CHECK(unfold(text, max, rng) == reference(text, max));
+  }
+}
+
+TEST_CASE("a CRLF split between chunks is one line end", "[ics]") {
+  LineUnfolder u(100);
+  Sink sink;
+  for (std::string_view piece : {"AB\r", "\n CD\r", "\n", "E\r", "\r\nF"}) u.feed(piece, sink);
+  u.finish(sink);
+  CHECK(sink.seen == Seen{"K4:ABCD", "K1:E", "K1:F"});
+}
