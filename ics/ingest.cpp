@@ -346,7 +346,10 @@ struct Ingest::State {
   std::size_t compBytes = 0;  // unfolded bytes of the VEVENT's lines, read or not
   ByteBuffer comp;            // the VEVENT's lines parseEvent() reads, unfolded, '\n'-terminated
   bool compRecurring = false;
-  std::size_t dtstartAt = std::string::npos, dtendAt = std::string::npos;
+  // The VEVENT's DTSTART/DTEND dates as yyyymmdd, kNoDate when absent, kBadDate when unreadable.
+  static constexpr int kNoDate = 0, kBadDate = -1;
+  int startDay = kNoDate, endDay = kNoDate;
+  int windowFirst = 0, windowLast = 0;  // yyyymmdd bounds of outsideWindow(), slack included
   bool compHasDuration = false;
   bool tzActive = false;
   std::string tzText;
@@ -365,6 +368,11 @@ struct Ingest::State {
       : options(std::move(o)), warn(std::move(w)), unfolder(options.limits.maxLineBytes) {
     store.data_->display = options.displayZone;
     store.data_->maxOccurrencesPerSeries = options.limits.maxOccurrencesPerSeries;
+    if (options.now) {
+      const Date today{floor<days>(*options.now)};
+      windowFirst = yyyymmdd(today - days{3});
+      windowLast = yyyymmdd(today + options.horizon + days{2});
+    }
   }
 
   EventStore::Data& data() { return *store.data_; }
@@ -542,7 +550,7 @@ struct Ingest::State {
       compActive = true;
       compOverLimit = compLineTooLong = compRecurring = compHasDuration = false;
       compBytes = 0;
-      dtstartAt = dtendAt = std::string::npos;
+      startDay = endDay = kNoDate;
       comp.clear();
       return;
     }
@@ -635,10 +643,10 @@ struct Ingest::State {
     }
     switch (kind) {
       case LineKind::Dtstart:
-        dtstartAt = comp.size();
+        startDay = quickDate(l);
         break;
       case LineKind::Dtend:
-        dtendAt = comp.size();
+        endDay = quickDate(l);
         break;
       case LineKind::Duration:
         compHasDuration = true;
@@ -656,32 +664,31 @@ struct Ingest::State {
   // ---- cheap pre-filter ---------------------------------------------------------------
 
   // The local date of a DTSTART/DTEND line at `at` in `comp`, if it reads as one.
-  std::optional<Date> quickDate(std::size_t at) const {
-    if (at == std::string::npos) return std::nullopt;
-    const std::string_view text = comp.view();
-    const std::size_t nl = text.find('\n', at);
-    const std::string_view l = text.substr(at, nl - at);
+  static int yyyymmdd(Date d) {
+    const year_month_day ymd{d};
+    return int(ymd.year()) * 10000 + int(unsigned(ymd.month())) * 100 + int(unsigned(ymd.day()));
+  }
+
+  // The date of a DTSTART/DTEND line as yyyymmdd (which orders as dates do), if it reads
+  // as one; kBadDate otherwise.
+  static int quickDate(std::string_view l) {
     const std::size_t colon = l.rfind(':');
-    if (colon == std::string_view::npos) return std::nullopt;
+    if (colon == std::string_view::npos) return kBadDate;
     const std::string_view v = l.substr(colon + 1);
     int y = 0, mo = 0, d = 0;
-    if (!num(v, 0, 4, y) || !num(v, 4, 2, mo) || !num(v, 6, 2, d)) return std::nullopt;
-    const year_month_day ymd{year{y} / mo / d};
-    if (!ymd.ok()) return std::nullopt;
-    return Date{ymd};
+    if (!num(v, 0, 4, y) || !num(v, 4, 2, mo) || !num(v, 6, 2, d)) return kBadDate;
+    if (!year_month_day{year{y} / mo / d}.ok()) return kBadDate;
+    return y * 10000 + mo * 100 + d;
   }
 
   // True when a non-recurring VEVENT is surely outside [now - 1 day, now + horizon]:
   // decided on dates alone with two days of slack for any zone, before any real parsing.
   bool outsideWindow() const {
     if (!options.now || compRecurring || compHasDuration) return false;
-    const std::optional<Date> start = quickDate(dtstartAt);
-    if (!start) return false;
-    std::optional<Date> end = dtendAt == std::string::npos ? start : quickDate(dtendAt);
-    if (!end) return false;
-    if (*end < *start) return false;  // let the full parse report it
-    const Date today{floor<days>(*options.now)};
-    return *end + days{2} < today - days{1} || *start - days{2} > today + options.horizon;
+    if (startDay <= kNoDate) return false;
+    const int end = endDay == kNoDate ? startDay : endDay;
+    if (end == kBadDate || end < startDay) return false;  // let the full parse report it
+    return end < windowFirst || startDay > windowLast;
   }
 
   void finishEvent() {
