@@ -1,7 +1,7 @@
 # The two set-up commands of README.md: `make demo` and `make test`.
 # Each installs its Debian packages, configures and builds before it runs.
 BUILD ?= build
-MESON_OPTS ?= -Dgpio=enabled -Deink=enabled -Dsystemd=enabled
+MESON_OPTS ?= -Dgpio=enabled -Deink=enabled
 DEMO_OUT ?= /tmp/calendarbot-demo.png
 SAN_BUILD ?= build-sanitize
 SAN_SUITES ?= ics

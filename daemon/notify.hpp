@@ -16,7 +16,7 @@ class Notifier {
   [[nodiscard]] virtual std::optional<std::chrono::microseconds> watchdogPeriod() const = 0;
 };
 
-// sd_notify(3) through libsystemd when built with it (and NOTIFY_SOCKET is set).
+// sd_notify(3)'s datagram to $NOTIFY_SOCKET; nothing when the variable is unset.
 class SystemdNotifier final : public Notifier {
  public:
   void notify(std::string_view state) override;

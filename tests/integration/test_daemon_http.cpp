@@ -175,9 +175,8 @@ TEST_CASE("every network fault keeps the last good data; the daemon recovers", "
     REQUIRE(daemon.waitForLog("keeping the last good data"));
     CHECK(daemon.alive());
     // Still the three meetings, and systemd's status line says the source is offline.
-    if (test::env("CB_HAVE_SYSTEMD") != "0") CHECK(sd.lastStatus().find("1 source, 3 events") == 0);
-    if (test::env("CB_HAVE_SYSTEMD") != "0")
-      CHECK(sd.lastStatus().find("1 offline") != std::string::npos);
+    CHECK(sd.lastStatus().find("1 source, 3 events") == 0);
+    CHECK(sd.lastStatus().find("1 offline") != std::string::npos);
   }
 
   {  // the server recovers, with a changed feed
@@ -189,7 +188,7 @@ TEST_CASE("every network fault keeps the last good data; the daemon recovers", "
   REQUIRE(daemon.waitForLog("work: updated, 4 events kept"));
   REQUIRE(daemon.waitForLog("back online after 7 failed fetches"));
   CHECK(settledInk(dir / "frame.png", inkWithData) != inkWithData);  // the new titles show
-  if (test::env("CB_HAVE_SYSTEMD") != "0") CHECK(sd.waitStatus("1 source, 4 events", seconds{5}));
+  CHECK(sd.waitStatus("1 source, 4 events", seconds{5}));
   const auto r = daemon.stop();
   CHECK(r.exitCode == 0);
   CHECK(r.err.find("SECRET-TOKEN") == std::string::npos);  // never a URL's secret parts
@@ -198,10 +197,6 @@ TEST_CASE("every network fault keeps the last good data; the daemon recovers", "
 
 TEST_CASE("a restart shows the snapshot before the network answers; a corrupt one is ignored",
           "[integration]") {
-  if (test::env("CB_HAVE_SYSTEMD") == "0") {
-    WARN("built without libsystemd: READY/STATUS cannot be observed");
-    return;
-  }
   const fs::path dir = test::tempDir("it-snapshot");
   Script script;
   script.body = calendarAroundNow(3, "Standup");
