@@ -37,9 +37,18 @@ bool iequals(std::string_view a, std::string_view b) {
   };
   const std::size_t n = lower.size();
   if (n < 8) {
-    for (std::size_t i = 0; i < n; ++i)
-      if (char(name[i] | 0x20) != lower[i]) return false;
-    return true;
+    if (n < 4) {
+      for (std::size_t i = 0; i < n; ++i)
+        if (char(name[i] | 0x20) != lower[i]) return false;
+      return true;
+    }
+    auto half = [](const char* p, std::size_t at) {
+      std::uint32_t w = 0;
+      std::memcpy(&w, p + at, 4);
+      return w | 0x20202020u;
+    };
+    return half(name.data(), 0) == half(lower.data(), 0) &&
+           half(name.data(), n - 4) == half(lower.data(), n - 4);
   }
   for (std::size_t i = 0; i + 8 < n; i += 8)
     if ((word(name.data(), i) | 0x2020202020202020u) != word(lower.data(), i)) return false;
