@@ -398,19 +398,17 @@ struct Ingest::State {
 
   // ---- component assembly -------------------------------------------------------------
 
-  // LineUnfolder's sink. keep() sees the first physical line of each content line and
-  // drops what no later stage reads, so most of a feed is never copied.
   // What keep() found a line to be; line() acts on it without reading the name again.
   enum class LineKind : std::uint8_t {
     Begin,
     End,
-    Plain,  // Plain: any line outside a VEVENT that is kept
+    Plain,  // any other kept line outside a VEVENT
+    // VEVENT properties parseEvent() reads: those append() notes, and the rest (Read)
     Dtstart,
     Dtend,
     Duration,
     Recur,
     Read,
-    Attendee,   // VEVENT properties parseEvent() reads
     Uncertain,  // a VEVENT line folded inside its name: decided on the whole line
   };
   LineKind lineKind = LineKind::Plain;
@@ -426,7 +424,7 @@ struct Ingest::State {
     };
     switch (first[0] | 0x20) {
       case 'a':
-        if (!options.ownerEmails.empty() && is("attendee")) return LineKind::Attendee;
+        if (!options.ownerEmails.empty() && is("attendee")) return LineKind::Read;
         break;
       case 'c':
         if (is("class")) return LineKind::Read;
@@ -672,7 +670,6 @@ struct Ingest::State {
 
   // ---- cheap pre-filter ---------------------------------------------------------------
 
-  // The local date of a DTSTART/DTEND line at `at` in `comp`, if it reads as one.
   static int yyyymmdd(Date d) {
     const year_month_day ymd{d};
     return int(ymd.year()) * 10000 + int(unsigned(ymd.month())) * 100 + int(unsigned(ymd.day()));
