@@ -1,10 +1,13 @@
-// Recurrence expansion for a window: libical's RRULE iterator on wall-clock times, our own
-// UNTIL/COUNT/RDATE/EXDATE handling, skip-ahead so old series expand in bounded time.
+// Recurrence expansion for a window: our RRULE iterator (libical's, which opens ICU, for the
+// shapes ours does not take) on wall-clock times, our own UNTIL/COUNT/RDATE/EXDATE handling,
+// skip-ahead so old series expand in bounded time.
 #include <libical/ical.h>
 
 #include <algorithm>
 #include <cstdlib>
+#include <optional>
 
+#include "ics/rrule.hpp"
 #include "ics/store_data.hpp"
 
 namespace cb::ics {
@@ -188,21 +191,29 @@ class Expander {
       return local > untilLocal;
     };
 
-    RecurIter iter;
-    iter.it = icalrecur_iterator_new(r, toIcal(s_.dtstart, s_.allDay));
-    icalerror_clear_errno();
-    if (iter.it == nullptr) return true;
     const LocalSeconds localLo = localBound(lo, -2);
     const LocalSeconds localHi = localBound(hi, 2);
     int n = 0;
     bool skipped = false;
-    if (count == 0 && localLo > s_.dtstart + days{1} && !plainFixedStep(r)) {
+    std::optional<RruleIterator> own = RruleIterator::create(r, s_.dtstart);
+    RecurIter iter;
+    if (own) {
+      if (count == 0 && localLo > s_.dtstart + days{1}) {
+        own->setStart(localLo);
+        skipped = true;
+      }
+    } else {
+      iter.it = icalrecur_iterator_new(r, toIcal(s_.dtstart, s_.allDay));
+      icalerror_clear_errno();
+      if (iter.it == nullptr) return true;
+    }
+    if (!own && count == 0 && localLo > s_.dtstart + days{1} && !plainFixedStep(r)) {
       // No COUNT: jump close to the window instead of walking from DTSTART.
       skipped = icalrecur_iterator_set_start(iter.it, toIcal(localLo, s_.allDay)) != 0;
       icalerror_clear_errno();
     }
     LocalSeconds first = s_.dtstart;
-    if (!skipped && count == 0 && localLo > s_.dtstart + days{1} && plainFixedStep(r)) {
+    if (!own && !skipped && count == 0 && localLo > s_.dtstart + days{1} && plainFixedStep(r)) {
       // libical cannot skip these: restart the iteration at the last step before the window.
       const seconds step =
           seconds{r.interval < 1 ? 1 : r.interval} * (r.freq == ICAL_SECONDLY_RECURRENCE   ? 1
@@ -224,9 +235,16 @@ class Expander {
     }
     std::size_t produced = 0;
     for (std::size_t step = 0; step < kIterationBudget; ++step) {
-      const icaltimetype t = icalrecur_iterator_next(iter.it);
-      if (icaltime_is_null_time(t)) return true;
-      const LocalSeconds local = fromIcal(t);
+      LocalSeconds local;
+      if (own) {
+        const std::optional<LocalSeconds> t = own->next();
+        if (!t) return true;
+        local = *t;
+      } else {
+        const icaltimetype t = icalrecur_iterator_next(iter.it);
+        if (icaltime_is_null_time(t)) return true;
+        local = fromIcal(t);
+      }
       if (local <= s_.dtstart || (skipped && local < first)) continue;
       if (pastUntil(local)) return true;
       if (count > 0 && ++n > count) return true;
