@@ -17,38 +17,54 @@
 
 namespace cb::ics {
 
-// Finds line ends (CR, LF) in a chunk a block at a time: one vector pass marks every
-// candidate byte of a block in a bit mask, each line then costs a shift and a count of
-// trailing zeros. Bytes <= 0x0D are marked (one compare instead of two); the rare TAB or
-// control byte among them is passed over.
+// Finds line ends (CR, LF) in a chunk: one vector pass marks the CR and LF bytes of a
+// segment of the chunk in bit masks, a word per 64 bytes (16 on NEON), and each line
+// then costs a shift and a count of trailing zeros. The pass runs a segment at a time
+// so that a chunk of any size needs only a small fixed table.
 class LineEnds {
  public:
-  LineEnds(const char* p, const char* end) : base_(p), end_(end) { load(); }
+  LineEnds(const char* p, const char* end) : start_(p), end_(end) {}
 
   // The first CR or LF in [p, end), or end; p never goes back.
   [[gnu::always_inline]] const char* next(const char* p) {
-    for (;;) {
-      if (p >= base_ + kBlock) {
-        if (p >= end_) return end_;
-        base_ = p;
-        load();
-      }
-      std::uint64_t m = bits_ >> (std::size_t(p - base_) * kBitsPerByte);
-      while (m != 0) {
-        const char* q = p + std::size_t(__builtin_ctzll(m)) / kBitsPerByte;
-        if (*q == '\n' || *q == '\r') return q;
-        const std::size_t skip = std::size_t(q - p) + 1;
-        p = q + 1;
-        m = skip * kBitsPerByte >= 64 ? 0 : m >> (skip * kBitsPerByte);
-      }
-      p = base_ + kBlock;
+    const std::size_t off = std::size_t(p - start_);
+    std::size_t w = off / kBytesPerWord;
+    if (w - first_ >= count_) [[unlikely]] {
       if (p >= end_) return end_;
+      fill(w);
+    }
+    std::uint64_t m = words_[w - first_] >> (off % kBytesPerWord * kBitsPerByte);
+    if (m != 0) return p + std::size_t(__builtin_ctzll(m)) / kBitsPerByte;
+    for (;;) {
+      ++w;
+      if (w - first_ >= count_) [[unlikely]] {
+        if (w * kBytesPerWord >= std::size_t(end_ - start_)) return end_;
+        fill(w);
+      }
+      m = words_[w - first_];
+      if (m != 0)
+        return start_ + w * kBytesPerWord + std::size_t(__builtin_ctzll(m)) / kBitsPerByte;
     }
   }
 
  private:
 #if defined(__SSE2__)
-  static constexpr std::size_t kBlock = 64, kBitsPerByte = 1;
+  static constexpr std::size_t kBytesPerWord = 64, kBitsPerByte = 1;
+  static std::uint64_t word(const char* p) {
+    const __m128i lf = _mm_set1_epi8('\n'), cr = _mm_set1_epi8('\r');
+    auto hits = [&](int i) {
+      const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 16 * i));
+      return std::uint64_t(
+          unsigned(_mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(v, lf), _mm_cmpeq_epi8(v, cr)))));
+    };
+    return hits(0) | hits(1) << 16 | hits(2) << 32 | hits(3) << 48;
+  }
+  static void words(const char* p, std::size_t n, std::uint64_t* out) {
+#if defined(__x86_64__)
+    if (haveAvx2()) return wordsAvx2(p, n, out);
+#endif
+    for (std::size_t i = 0; i < n; ++i) out[i] = word(p + i * kBytesPerWord);
+  }
 #if defined(__x86_64__)
   // AVX2 halves the work where the CPU has it (x86-64 since 2013); SSE2 otherwise.
   static bool haveAvx2() {
@@ -58,72 +74,64 @@ class LineEnds {
     }();
     return yes;
   }
-  [[gnu::target("avx2")]] static std::uint64_t maskAvx2(const char* p) {
-    const __m256i top = _mm256_set1_epi8(0x0D);
-    const __m256i lo = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p));
-    const __m256i hi = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p + 32));
-    const auto loHits =
-        unsigned(_mm256_movemask_epi8(_mm256_cmpeq_epi8(_mm256_min_epu8(lo, top), lo)));
-    const auto hiHits =
-        unsigned(_mm256_movemask_epi8(_mm256_cmpeq_epi8(_mm256_min_epu8(hi, top), hi)));
-    return std::uint64_t(loHits) | std::uint64_t(hiHits) << 32;
+  [[gnu::target("avx2")]] static void wordsAvx2(const char* p, std::size_t n, std::uint64_t* out) {
+    const __m256i lf = _mm256_set1_epi8('\n'), cr = _mm256_set1_epi8('\r');
+    auto hits = [&](const char* q) __attribute__((target("avx2"))) {
+      const __m256i v = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(q));
+      return std::uint64_t(unsigned(
+          _mm256_movemask_epi8(_mm256_or_si256(_mm256_cmpeq_epi8(v, lf), _mm256_cmpeq_epi8(v, cr)))));
+    };
+    for (std::size_t i = 0; i < n; ++i, p += 64) out[i] = hits(p) | hits(p + 32) << 32;
   }
 #endif
-  static std::uint64_t mask(const char* p) {
-    const __m128i top = _mm_set1_epi8(0x0D);
-    auto hits = [&](int i) {
-      const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 16 * i));
-      return std::uint64_t(unsigned(_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_min_epu8(v, top), v))));
-    };
-    return hits(0) | hits(1) << 16 | hits(2) << 32 | hits(3) << 48;
-  }
 #elif defined(__aarch64__)
-  static constexpr std::size_t kBlock = 16, kBitsPerByte = 4;
-  static std::uint64_t mask(const char* p) {
+  static constexpr std::size_t kBytesPerWord = 16, kBitsPerByte = 4;
+  static std::uint64_t word(const char* p) {
     const uint8x16_t v = vld1q_u8(reinterpret_cast<const std::uint8_t*>(p));
-    const uint8x16_t hit = vcleq_u8(v, vdupq_n_u8(0x0D));
+    const uint8x16_t hit = vorrq_u8(vceqq_u8(v, vdupq_n_u8('\n')), vceqq_u8(v, vdupq_n_u8('\r')));
     // Narrow each byte's 0x00/0xFF to a nibble: 4 bits per byte.
     return vget_lane_u64(vreinterpret_u64_u8(vshrn_n_u16(vreinterpretq_u16_u8(hit), 4)), 0);
   }
+  static void words(const char* p, std::size_t n, std::uint64_t* out) {
+    for (std::size_t i = 0; i < n; ++i) out[i] = word(p + i * kBytesPerWord);
+  }
 #else
-  static constexpr std::size_t kBlock = 64, kBitsPerByte = 1;
-  static std::uint64_t mask(const char* p) {
+  static constexpr std::size_t kBytesPerWord = 64, kBitsPerByte = 1;
+  static std::uint64_t word(const char* p) {
     std::uint64_t m = 0;
-    for (std::size_t i = 0; i < kBlock; ++i)
-      m |= std::uint64_t(static_cast<unsigned char>(p[i]) <= 0x0D) << i;
+    for (std::size_t i = 0; i < kBytesPerWord; ++i)
+      m |= std::uint64_t(p[i] == '\n' || p[i] == '\r') << i;
     return m;
   }
-#endif
-
-  [[gnu::always_inline]] std::uint64_t blockMask(const char* p) const {
-#if defined(__x86_64__)
-    if (avx2_) return maskAvx2(p);
-#endif
-    return mask(p);
+  static void words(const char* p, std::size_t n, std::uint64_t* out) {
+    for (std::size_t i = 0; i < n; ++i) out[i] = word(p + i * kBytesPerWord);
   }
+#endif
+  static constexpr std::size_t kWords = 4096 / kBytesPerWord;  // a segment: 4 KiB of input
 
-  [[gnu::always_inline]] void load() {
-    if (std::size_t(end_ - base_) >= kBlock) [[likely]] {
-      bits_ = blockMask(base_);
-      return;
+  // Masks words [w, w + kWords) of the chunk, or up to its end; bytes past the end are
+  // never marked.
+  [[gnu::noinline]] void fill(std::size_t w) {
+    const std::size_t size = std::size_t(end_ - start_);
+    const std::size_t left = size - w * kBytesPerWord;
+    const std::size_t whole = std::min(kWords, left / kBytesPerWord);
+    const char* p = start_ + w * kBytesPerWord;
+    words(p, whole, words_);
+    count_ = whole;
+    if (whole < kWords && left % kBytesPerWord != 0) {  // the chunk's tail: a padded copy
+      char tail[kBytesPerWord];
+      std::memset(tail, 'x', kBytesPerWord);
+      std::memcpy(tail, p + whole * kBytesPerWord, left % kBytesPerWord);
+      words_[count_++] = word(tail);
     }
-    loadTail();
+    first_ = w;
   }
 
-  // The chunk's tail: a padded copy; bytes past the end are never marked.
-  [[gnu::noinline]] void loadTail() {
-    char tail[kBlock];
-    std::memset(tail, 'x', kBlock);
-    std::memcpy(tail, base_, std::size_t(end_ - base_));
-    bits_ = blockMask(tail);
-  }
-
-  const char* base_;
+  const char* start_;
   const char* end_;
-  std::uint64_t bits_ = 0;
-#if defined(__x86_64__)
-  bool avx2_ = haveAvx2();
-#endif
+  std::size_t first_ = 0;  // the chunk's word that words_[0] masks
+  std::size_t count_ = 0;  // words_ holds [first_, first_ + count_)
+  std::uint64_t words_[kWords];
 };
 
 // A growable byte buffer whose append is inlined, short copies without a call:
@@ -134,12 +142,16 @@ class ByteBuffer {
   [[gnu::always_inline]] void append(const char* s, std::size_t n) {
     if (n > cap_ - size_) grow(n);
     char* d = data_.get() + size_;
-    if (n >= 8 && n <= 16) {  // two overlapping 8-byte moves
-      std::uint64_t a = 0, b = 0;
-      std::memcpy(&a, s, 8);
-      std::memcpy(&b, s + n - 8, 8);
-      std::memcpy(d, &a, 8);
-      std::memcpy(d + n - 8, &b, 8);
+    if (n >= 16 && n <= 64) {  // up to four overlapping 16-byte moves
+      move16(d, s);
+      move16(d + n - 16, s + n - 16);
+      if (n > 32) {
+        move16(d + 16, s + 16);
+        move16(d + n - 32, s + n - 32);
+      }
+    } else if (n >= 8 && n < 16) {  // two overlapping 8-byte moves
+      move8(d, s);
+      move8(d + n - 8, s + n - 8);
     } else {
       std::memcpy(d, s, n);
     }
@@ -155,6 +167,17 @@ class ByteBuffer {
   [[nodiscard]] std::string_view view() const { return {data_.get(), size_}; }
 
  private:
+  [[gnu::always_inline]] static void move8(char* d, const char* s) {
+    std::uint64_t v;
+    std::memcpy(&v, s, 8);
+    std::memcpy(d, &v, 8);
+  }
+  [[gnu::always_inline]] static void move16(char* d, const char* s) {
+    std::uint64_t v[2];
+    std::memcpy(v, s, 16);
+    std::memcpy(d, v, 16);
+  }
+
   void grow(std::size_t n) {
     const std::size_t cap = std::max({std::size_t(256), cap_ * 2, size_ + n});
     std::unique_ptr<char[]> bigger(new char[cap]);
@@ -265,7 +288,7 @@ class LineUnfolder {
     return e[1] == '\n' ? e + 2 : e + 1;
   }
 
-  void appendPending(const char* s, const char* e) {
+  [[gnu::always_inline]] void appendPending(const char* s, const char* e) {
     const std::size_t n = std::size_t(e - s);
     bytes_ += n;
     if (pending_.size() < max_) pending_.append(s, std::min(n, max_ - pending_.size()));
@@ -292,6 +315,29 @@ class LineUnfolder {
     mode_ = Mode::Idle;
   }
 
+  // Past the continuation lines at p of the open logical line, counted (Skip) or added to
+  // pending_ (Keep); false when the chunk ends inside one of them.
+  template <Mode M>
+  [[gnu::always_inline]] bool follow(const char*& p, const char* end, LineEnds& ends) {
+    while (p < end && (*p == ' ' || *p == '\t')) {
+      const char* s = p + 1;
+      const char* e = ends.next(s);
+      if constexpr (M == Mode::Skip)
+        bytes_ += std::size_t(e - s);
+      else
+        appendPending(s, e);
+      if (e == end) {
+        inLine_ = true;
+        return false;
+      }
+      p = pastLineEnd(e, end);
+    }
+    return true;
+  }
+
+  // A logical line at a time: its first physical line goes to the sink's keep(), then its
+  // continuations are only counted or are copied. Whatever is open when the chunk ends is
+  // carried in mode_, bytes_ and pending_.
   template <class Sink>
   void scan(std::string_view bytes, Sink& sink) {
     const char* p = bytes.data();
@@ -314,14 +360,15 @@ class LineUnfolder {
       p = pastLineEnd(e, end);
       if (mode_ == Mode::Undecided) decide(sink);
     }
+    if (mode_ != Mode::Idle) {  // the open logical line may go on here
+      const bool whole = mode_ == Mode::Skip ? follow<Mode::Skip>(p, end, ends)
+                                             : follow<Mode::Keep>(p, end, ends);
+      if (!whole || p == end) return;
+      endLogical(sink);
+    }
     while (p < end) {
-      if (*p == ' ' || *p == '\t') {  // a continuation
-        const char* s = p + 1;
-        const char* e = ends.next(s);
-        if (mode_ == Mode::Skip)
-          bytes_ += std::size_t(e - s);
-        else if (mode_ == Mode::Keep)
-          appendPending(s, e);
+      if (*p == ' ' || *p == '\t') {  // a continuation of nothing: dropped
+        const char* e = ends.next(p + 1);
         if (e == end) {
           inLine_ = true;
           return;
@@ -329,15 +376,15 @@ class LineUnfolder {
         p = pastLineEnd(e, end);
         continue;
       }
-      endLogical(sink);
       const char* e = ends.next(p);
       if (e == p) {  // a blank line
         p = pastLineEnd(e, end);
         continue;
       }
-      bytes_ = 0;
       if (e == end) {  // the first physical line goes on in the next chunk
         mode_ = Mode::Undecided;
+        bytes_ = 0;
+        pending_.clear();
         appendPending(p, e);
         inLine_ = true;
         return;
@@ -346,7 +393,11 @@ class LineUnfolder {
       p = pastLineEnd(e, end);
       bytes_ = first.size();
       if (!sink.keep(first)) {
-        mode_ = Mode::Skip;
+        if (!follow<Mode::Skip>(p, end, ends) || p == end) {
+          mode_ = Mode::Skip;  // the next chunk may continue it
+          return;
+        }
+        sink.skipped(bytes_);
         continue;
       }
       if (p < end && *p != ' ' && *p != '\t') {
@@ -354,9 +405,13 @@ class LineUnfolder {
         sink.line(first.substr(0, std::min(first.size(), max_)), first.size());
         continue;
       }
-      mode_ = Mode::Keep;
       pending_.clear();
       pending_.append(first.data(), std::min(first.size(), max_));
+      if (!follow<Mode::Keep>(p, end, ends) || p == end) {
+        mode_ = Mode::Keep;
+        return;
+      }
+      sink.line(pending_.view(), bytes_);
     }
   }
 
