@@ -55,6 +55,11 @@ bool iequals(std::string_view a, std::string_view b) {
   return (word(name.data(), n - 8) | 0x2020202020202020u) == word(lower.data(), n - 8);
 }
 
+// `name` is the component name `lower` (lower-case letters), in any case.
+[[gnu::always_inline]] inline bool isName(std::string_view name, std::string_view lower) {
+  return name.size() == lower.size() && sameName(name, lower);
+}
+
 // Case-insensitive "line starts with NAME followed by ':' or ';'" for upper-case ASCII names.
 bool isProp(std::string_view line, std::string_view name) {
   if (line.size() <= name.size()) return false;
@@ -350,6 +355,7 @@ struct Ingest::State {
   std::vector<Kind> stack;
   std::size_t depthLimitHits = 0;
   bool compActive = false;  // inside a VEVENT directly under VCALENDAR
+  bool inEvent = false;     // compActive and the VEVENT is the innermost component (see track())
   bool compOverLimit = false;
   bool compLineTooLong = false;
   std::size_t compBytes = 0;  // unfolded bytes of the VEVENT's lines, read or not
@@ -408,6 +414,7 @@ struct Ingest::State {
     Dtend,
     Duration,
     Recur,
+    Attendee,  // read only when it names the owner
     Read,
     Uncertain,  // a VEVENT line folded inside its name: decided on the whole line
   };
@@ -424,7 +431,7 @@ struct Ingest::State {
     };
     switch (first[0] | 0x20) {
       case 'a':
-        if (!options.ownerEmails.empty() && is("attendee")) return LineKind::Read;
+        if (!options.ownerEmails.empty() && is("attendee")) return LineKind::Attendee;
         break;
       case 'c':
         if (is("class")) return LineKind::Read;
@@ -474,16 +481,18 @@ struct Ingest::State {
       lineKind = LineKind::End;
       return true;
     }
+    if (inEvent) {
+      if (compOverLimit) return false;
+      const std::optional<LineKind> k = eventLine(first);
+      if (!k) return false;
+      lineKind = *k;
+      return true;
+    }
     lineKind = LineKind::Plain;
     if (stack.empty()) return false;
     switch (stack.back()) {
-      case Kind::Event: {
-        if (!compActive || compOverLimit) return false;
-        const std::optional<LineKind> k = eventLine(first);
-        if (!k) return false;
-        lineKind = *k;
-        return true;
-      }
+      case Kind::Event:
+        return false;
       case Kind::Timezone:
       case Kind::Other:
         return tzActive;
@@ -495,25 +504,38 @@ struct Ingest::State {
 
   [[gnu::always_inline]] void skipped(std::size_t bytes) {
     if (bytes > options.limits.maxLineBytes) ++stats().longLines;
-    if (compActive && !stack.empty() && stack.back() == Kind::Event) countComp(bytes);
+    if (inEvent) countComp(bytes);
   }
 
-  void line(std::string_view l, std::size_t bytes) {
-    const bool tooLong = bytes > l.size();
-    if (tooLong) ++stats().longLines;
+  [[gnu::always_inline]] void line(std::string_view l, std::size_t bytes) {
+    if (lineKind >= LineKind::Dtstart) {  // keep() saw it inside a VEVENT
+      append(l, bytes);
+      return;
+    }
+    otherLine(l, bytes);
+  }
+
+  // The component stack changed: what keep() and skipped() consult on every line.
+  void track() {
+    inEvent = compActive && !stack.empty() && stack.back() == Kind::Event;
+  }
+
+  [[gnu::noinline]] void otherLine(std::string_view l, std::size_t bytes) {
+    if (bytes > l.size()) ++stats().longLines;
     const char c0 = char(l[0] & ~0x20);
     if (lineKind == LineKind::Begin) {
-      begin(splitLine(l).value);
+      begin(componentName(l, 5));
+      track();
       return;
     }
     if (lineKind == LineKind::End) {
-      end(splitLine(l).value);
+      end(componentName(l, 3));
+      track();
       return;
     }
     if (stack.empty()) return;
     switch (stack.back()) {
       case Kind::Event:
-        if (compActive) append(l, bytes, tooLong);
         return;
       case Kind::Timezone:
         if (tzActive) {
@@ -541,7 +563,7 @@ struct Ingest::State {
       stack.push_back(Kind::Other);
       return;
     }
-    if (iequals(name, "VCALENDAR")) {
+    if (isName(name, "vcalendar")) {
       if (stack.empty()) {
         stats().sawCalendar = true;
         xwr = nullptr;
@@ -552,7 +574,7 @@ struct Ingest::State {
       return;
     }
     const bool underCalendar = !stack.empty() && stack.back() == Kind::Calendar;
-    if (iequals(name, "VEVENT") && underCalendar) {
+    if (isName(name, "vevent") && underCalendar) {
       stack.push_back(Kind::Event);
       compActive = true;
       compOverLimit = compLineTooLong = compRecurring = compHasDuration = false;
@@ -561,7 +583,7 @@ struct Ingest::State {
       comp.clear();
       return;
     }
-    if (iequals(name, "VTIMEZONE") && underCalendar) {
+    if (isName(name, "vtimezone") && underCalendar) {
       stack.push_back(Kind::Timezone);
       tzActive = true;
       tzText.assign("BEGIN:VTIMEZONE\n");
@@ -574,9 +596,9 @@ struct Ingest::State {
 
   void end(std::string_view name) {
     if (stack.empty()) return;
-    const Kind want = iequals(name, "VEVENT")      ? Kind::Event
-                      : iequals(name, "VTIMEZONE") ? Kind::Timezone
-                      : iequals(name, "VCALENDAR") ? Kind::Calendar
+    const Kind want = isName(name, "vevent")      ? Kind::Event
+                      : isName(name, "vtimezone") ? Kind::Timezone
+                      : isName(name, "vcalendar") ? Kind::Calendar
                                                    : Kind::Other;
     if (stack.back() != want) {
       if (want == Kind::Other || std::find(stack.begin(), stack.end(), want) == stack.end()) {
@@ -635,7 +657,17 @@ struct Ingest::State {
     if (compBytes > options.limits.maxComponentBytes) compOverLimit = true;
   }
 
-  void append(std::string_view l, std::size_t bytes, bool tooLong) {
+  // BEGIN:NAME or END:NAME (`at` is the length of BEGIN or END): the name, without
+  // splitting the line when it has no parameters.
+  static std::string_view componentName(std::string_view l, std::size_t at) {
+    if (l.size() > at && l[at] == ':') return l.substr(at + 1);
+    return splitLine(l).value;
+  }
+
+  // A line of the VEVENT that parseEvent() may read, into `comp`.
+  void append(std::string_view l, std::size_t bytes) {
+    const bool tooLong = bytes > l.size();
+    if (tooLong) ++stats().longLines;
     countComp(bytes);
     if (compOverLimit) return;
     LineKind kind = lineKind;
@@ -648,6 +680,7 @@ struct Ingest::State {
       compLineTooLong = true;
       return;
     }
+    if (kind == LineKind::Attendee && !endsWithOwner(l)) return;  // most are somebody else
     switch (kind) {
       case LineKind::Dtstart:
         startDay = quickDate(l);
@@ -661,7 +694,7 @@ struct Ingest::State {
       case LineKind::Recur:
         compRecurring = true;
         break;
-      default:  // ATTENDEEs are sorted out in parseEvent(), if it comes to that
+      default:
         break;
     }
     comp.append(l);
@@ -678,9 +711,9 @@ struct Ingest::State {
   // The date of a DTSTART/DTEND line as yyyymmdd (which orders as dates do), if it reads
   // as one; kBadDate otherwise.
   static int quickDate(std::string_view l) {
-    const std::size_t colon = l.rfind(':');
-    if (colon == std::string_view::npos) return kBadDate;
-    const std::string_view v = l.substr(colon + 1);
+    const void* colon = memrchr(l.data(), ':', l.size());
+    if (colon == nullptr) return kBadDate;
+    const std::string_view v = l.substr(std::size_t(static_cast<const char*>(colon) - l.data()) + 1);
     int y = 0, mo = 0, d = 0;
     if (!num(v, 0, 4, y) || !num(v, 4, 2, mo) || !num(v, 6, 2, d)) return kBadDate;
     if (!year_month_day{year{y} / mo / d}.ok()) return kBadDate;
@@ -729,12 +762,14 @@ struct Ingest::State {
   }
 
   // The address after the line's last ':' (an owner's has none) is one of the owner's.
+  // A plain loop: it runs on every ATTENDEE line, and the ':' test rejects nearly all.
   bool endsWithOwner(std::string_view l) const {
-    return std::any_of(options.ownerEmails.begin(), options.ownerEmails.end(),
-                       [&](const std::string& owner) {
-                         return l.size() > owner.size() && l[l.size() - owner.size() - 1] == ':' &&
-                                iequals(l.substr(l.size() - owner.size()), owner);
-                       });
+    for (const std::string& owner : options.ownerEmails) {
+      const std::size_t n = owner.size();
+      if (l.size() > n && l[l.size() - n - 1] == ':' && iequals(l.substr(l.size() - n), owner))
+        return true;
+    }
+    return false;
   }
 
   // `final` is set for the second attempt at finish(), when every VTIMEZONE is known.
@@ -781,9 +816,7 @@ struct Ingest::State {
       const std::string_view l = text.substr(pos, nl - pos);
       pos = nl + 1;
       // Only lines eventLine() accepts reach `comp` (see keep() and append());
-      // the switch below reads exactly those, keep the two in step. ATTENDEEs come in
-      // whoever they are: most events are dropped before this point, no need to sort early.
-      if ((l[0] & ~0x20) == 'A' && !endsWithOwner(l)) continue;
+      // the switch below reads exactly those, keep the two in step.
       const ContentLine cl = splitLine(l);
       const std::string_view n = cl.name;
       if (n.empty()) continue;
@@ -1337,6 +1370,7 @@ EventStore Ingest::finish() {
   s.unfolder.finish(s);
   if (s.compActive) {
     s.compActive = false;
+    s.track();
     s.skip("VEVENT cut off by the end of the stream skipped");
   }
   s.resolve();

@@ -142,13 +142,9 @@ class ByteBuffer {
   [[gnu::always_inline]] void append(const char* s, std::size_t n) {
     if (n > cap_ - size_) grow(n);
     char* d = data_.get() + size_;
-    if (n >= 16 && n <= 64) {  // up to four overlapping 16-byte moves
-      move16(d, s);
+    if (n >= 16 && n <= 128) {  // 16-byte moves, the last one overlapping
+      for (std::size_t i = 0; i + 16 < n; i += 16) move16(d + i, s + i);
       move16(d + n - 16, s + n - 16);
-      if (n > 32) {
-        move16(d + 16, s + 16);
-        move16(d + n - 32, s + n - 32);
-      }
     } else if (n >= 8 && n < 16) {  // two overlapping 8-byte moves
       move8(d, s);
       move8(d + n - 8, s + n - 8);
