@@ -406,6 +406,7 @@ struct Ingest::State {
 
   // What keep() found a line to be; line() acts on it without reading the name again.
   enum class LineKind : std::uint8_t {
+    None,  // not a line anybody reads
     Begin,
     End,
     Plain,  // any other kept line outside a VEVENT
@@ -421,8 +422,8 @@ struct Ingest::State {
   LineKind lineKind = LineKind::Plain;
 
   // The VEVENT properties parseEvent() reads, by their first line (an ATTENDEE only when
-  // there are owner addresses to look for); std::nullopt for any other.
-  [[gnu::always_inline]] std::optional<LineKind> eventLine(std::string_view first) const {
+  // there are owner addresses to look for); None for any other.
+  [[gnu::always_inline]] LineKind eventLine(std::string_view first) const {
     bool maybe = false;
     auto is = [&](std::string_view lower) __attribute__((always_inline)) {
       const Match m = nameIs(first, lower);
@@ -465,28 +466,25 @@ struct Ingest::State {
       default:
         break;
     }
-    if (maybe) return LineKind::Uncertain;
-    return std::nullopt;
+    return maybe ? LineKind::Uncertain : LineKind::None;
   }
 
   // LineUnfolder's sink. keep() sees the first physical line of each content line and
   // drops what no later stage reads, so most of a feed is never copied.
   [[gnu::always_inline]] bool keep(std::string_view first) {
     const char c0 = char(first[0] & ~0x20);
-    if (c0 == 'B' && isProp(first, "BEGIN")) {
+    if (c0 == 'B' && nameIs(first, "begin") == Match::Yes) {
       lineKind = LineKind::Begin;
       return true;
     }
-    if (c0 == 'E' && isProp(first, "END")) {
+    if (c0 == 'E' && nameIs(first, "end") == Match::Yes) {
       lineKind = LineKind::End;
       return true;
     }
     if (inEvent) {
       if (compOverLimit) return false;
-      const std::optional<LineKind> k = eventLine(first);
-      if (!k) return false;
-      lineKind = *k;
-      return true;
+      lineKind = eventLine(first);
+      return lineKind != LineKind::None;
     }
     lineKind = LineKind::Plain;
     if (stack.empty()) return false;
@@ -672,9 +670,8 @@ struct Ingest::State {
     if (compOverLimit) return;
     LineKind kind = lineKind;
     if (kind == LineKind::Uncertain) {  // the whole name is here now
-      const std::optional<LineKind> k = eventLine(l);
-      if (!k || *k == LineKind::Uncertain) return;
-      kind = *k;
+      kind = eventLine(l);
+      if (kind == LineKind::None || kind == LineKind::Uncertain) return;
     }
     if (tooLong) {  // a line we read, cut: the event cannot be read faithfully
       compLineTooLong = true;

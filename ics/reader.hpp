@@ -23,27 +23,27 @@ namespace cb::ics {
 // so that a chunk of any size needs only a small fixed table.
 class LineEnds {
  public:
-  LineEnds(const char* p, const char* end) : start_(p), end_(end) {}
+  LineEnds(const char* p, const char* end) : start_(p), end_(end), base_(p), limit_(p) {}
 
   // The first CR or LF in [p, end), or end; p never goes back.
   [[gnu::always_inline]] const char* next(const char* p) {
-    const std::size_t off = std::size_t(p - start_);
-    std::size_t w = off / kBytesPerWord;
-    if (w - first_ >= count_) [[unlikely]] {
+    if (p >= limit_) [[unlikely]] {
       if (p >= end_) return end_;
-      fill(w);
+      fill(p);
     }
-    std::uint64_t m = words_[w - first_] >> (off % kBytesPerWord * kBitsPerByte);
+    const std::size_t off = std::size_t(p - base_);
+    std::size_t w = off / kBytesPerWord;
+    std::uint64_t m = words_[w] >> (off % kBytesPerWord * kBitsPerByte);
     if (m != 0) return p + std::size_t(__builtin_ctzll(m)) / kBitsPerByte;
     for (;;) {
-      ++w;
-      if (w - first_ >= count_) [[unlikely]] {
-        if (w * kBytesPerWord >= std::size_t(end_ - start_)) return end_;
-        fill(w);
+      if (++w == count_) [[unlikely]] {
+        const char* q = base_ + w * kBytesPerWord;
+        if (q >= end_) return end_;
+        fill(q);
+        w = 0;
       }
-      m = words_[w - first_];
-      if (m != 0)
-        return start_ + w * kBytesPerWord + std::size_t(__builtin_ctzll(m)) / kBitsPerByte;
+      m = words_[w];
+      if (m != 0) return base_ + w * kBytesPerWord + std::size_t(__builtin_ctzll(m)) / kBitsPerByte;
     }
   }
 
@@ -109,28 +109,28 @@ class LineEnds {
 #endif
   static constexpr std::size_t kWords = 4096 / kBytesPerWord;  // a segment: 4 KiB of input
 
-  // Masks words [w, w + kWords) of the chunk, or up to its end; bytes past the end are
-  // never marked.
-  [[gnu::noinline]] void fill(std::size_t w) {
-    const std::size_t size = std::size_t(end_ - start_);
-    const std::size_t left = size - w * kBytesPerWord;
+  // Masks the segment of up to kWords words from the one that holds `from` to the end of
+  // the chunk; bytes past the end are never marked.
+  [[gnu::noinline]] void fill(const char* from) {
+    base_ = start_ + std::size_t(from - start_) / kBytesPerWord * kBytesPerWord;
+    const std::size_t left = std::size_t(end_ - base_);
     const std::size_t whole = std::min(kWords, left / kBytesPerWord);
-    const char* p = start_ + w * kBytesPerWord;
-    words(p, whole, words_);
+    words(base_, whole, words_);
     count_ = whole;
     if (whole < kWords && left % kBytesPerWord != 0) {  // the chunk's tail: a padded copy
       char tail[kBytesPerWord];
       std::memset(tail, 'x', kBytesPerWord);
-      std::memcpy(tail, p + whole * kBytesPerWord, left % kBytesPerWord);
+      std::memcpy(tail, base_ + whole * kBytesPerWord, left % kBytesPerWord);
       words_[count_++] = word(tail);
     }
-    first_ = w;
+    limit_ = base_ + count_ * kBytesPerWord;
   }
 
   const char* start_;
   const char* end_;
-  std::size_t first_ = 0;  // the chunk's word that words_[0] masks
-  std::size_t count_ = 0;  // words_ holds [first_, first_ + count_)
+  const char* base_;       // words_[0] masks the kBytesPerWord bytes from here
+  const char* limit_;      // the end of what words_ masks (may pass end_)
+  std::size_t count_ = 0;  // words in words_
   std::uint64_t words_[kWords];
 };
 
