@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <bit>
 #include <charconv>
 #include <cstring>
 #include <fstream>
@@ -179,6 +180,22 @@ bool num(std::string_view s, std::size_t pos, std::size_t n, int& out) {
   }
   out = v;
   return true;
+}
+
+// The number that s[0..8) spells in decimal, or -1 unless all eight are digits: eight
+// bytes at once (each run below halves the number of fields).
+inline int eightDigits(const char* s) {
+  std::uint64_t v = 0;
+  std::memcpy(&v, s, 8);
+  if constexpr (std::endian::native == std::endian::big) v = __builtin_bswap64(v);
+  // A byte below '0' sets its top bit in `lo`, one above '9' (or of 0x80 and up) in
+  // `lo` or `hi`; borrows and carries only ever follow a byte that is already caught.
+  const std::uint64_t lo = v - 0x3030303030303030u, hi = v + 0x4646464646464646u;
+  if (((lo | hi) & 0x8080808080808080u) != 0) return -1;
+  v = lo;                                                      // eight fields of 0..9
+  v = (v * 10 + (v >> 8)) & 0x00FF00FF00FF00FFu;               // four of 0..99
+  v = (v * 100 + (v >> 16)) & 0x0000FFFF0000FFFFu;             // two of 0..9999
+  return int((v * 10000 + (v >> 32)) & 0xFFFFFFFFu);
 }
 
 struct RawTime {
@@ -711,10 +728,13 @@ struct Ingest::State {
     const void* colon = memrchr(l.data(), ':', l.size());
     if (colon == nullptr) return kBadDate;
     const std::string_view v = l.substr(std::size_t(static_cast<const char*>(colon) - l.data()) + 1);
-    int y = 0, mo = 0, d = 0;
-    if (!num(v, 0, 4, y) || !num(v, 4, 2, mo) || !num(v, 6, 2, d)) return kBadDate;
-    if (!year_month_day{year{y} / mo / d}.ok()) return kBadDate;
-    return y * 10000 + mo * 100 + d;
+    if (v.size() < 8) return kBadDate;
+    const int date = eightDigits(v.data());
+    if (date < 0) return kBadDate;
+    const int mo = date / 100 % 100, d = date % 100;
+    if (mo < 1 || mo > 12 || d < 1 || d > 31) return kBadDate;
+    if (d > 28 && !year_month_day{year{date / 10000} / mo / d}.ok()) return kBadDate;
+    return date;
   }
 
   // True when a non-recurring VEVENT is surely outside [now - 1 day, now + horizon]:
