@@ -488,31 +488,46 @@ struct Ingest::State {
 
   // LineUnfolder's sink. keep() sees the first physical line of each content line and
   // drops what no later stage reads, so most of a feed is never copied.
-  [[gnu::always_inline]] bool keep(std::string_view first) {
+  using Verdict = LineUnfolder::Verdict;
+  [[gnu::always_inline]] Verdict keep(std::string_view first) {
     const char c0 = char(first[0] & ~0x20);
     if (c0 == 'B' && nameIs(first, "begin") == Match::Yes) {
       lineKind = LineKind::Begin;
-      return true;
+      return Verdict::Keep;
     }
     if (c0 == 'E' && nameIs(first, "end") == Match::Yes) {
       lineKind = LineKind::End;
-      return true;
+      return Verdict::Keep;
     }
     if (inEvent) {
-      if (compOverLimit) return false;
+      if (compOverLimit) return Verdict::Skip;
       lineKind = eventLine(first);
-      return lineKind != LineKind::None;
+      if (lineKind == LineKind::None) return Verdict::Skip;
+      return lineKind == LineKind::Attendee ? Verdict::AskLast : Verdict::Keep;
     }
     lineKind = LineKind::Plain;
-    if (stack.empty()) return false;
+    if (stack.empty()) return Verdict::Skip;
     switch (stack.back()) {
       case Kind::Event:
-        return false;
+        return Verdict::Skip;
       case Kind::Timezone:
       case Kind::Other:
-        return tzActive;
+        return tzActive ? Verdict::Keep : Verdict::Skip;
       case Kind::Calendar:
-        return c0 == 'X' && isProp(first, "X-WR-TIMEZONE");
+        return c0 == 'X' && isProp(first, "X-WR-TIMEZONE") ? Verdict::Keep : Verdict::Skip;
+    }
+    return Verdict::Skip;
+  }
+
+  // An ATTENDEE by its last physical line: false only when it surely names somebody else
+  // (a line too long to read is kept, so that its event is skipped however it was chunked).
+  [[gnu::always_inline]] bool last(std::string_view piece, std::size_t bytes) const {
+    if (bytes > options.limits.maxLineBytes) return true;
+    for (const std::string& owner : options.ownerEmails) {
+      const std::size_t n = owner.size();
+      if (piece.size() <= n) return true;  // the address may begin on an earlier line
+      if (piece[piece.size() - n - 1] == ':' && iequals(piece.substr(piece.size() - n), owner))
+        return true;
     }
     return false;
   }

@@ -212,15 +212,23 @@ inline std::size_t findNameEnd(std::string_view line) {
 //
 // The sink decides on each logical line from its first physical line, before anything is
 // copied, so the bulk of a feed (DESCRIPTIONs, ATTENDEE lists) is only scanned:
-//   bool keep(std::string_view firstPhysicalLine)   non-empty, not a continuation
+//   Verdict keep(std::string_view firstPhysicalLine)      non-empty, not a continuation
+//   bool last(std::string_view lastPhysicalLine, std::size_t bytes)   for AskLast, below
 //   void line(std::string_view line, std::size_t bytes)   a kept logical line
 //   void skipped(std::size_t bytes)                       a logical line not kept
 // `bytes` is the unfolded length; a kept line longer than maxLineBytes is cut there
 // (line.size() < bytes). A kept line is copied only when it is folded or crosses a chunk
 // boundary; otherwise the sink sees a view into the caller's bytes. The sink's state may
 // change in line()/skipped(): keep() is only asked after the previous line was handed out.
+//
+// AskLast is for lines decided by how they end (an ATTENDEE is read only when it names the
+// owner): when the whole line lies in one chunk, in at most kPieces physical lines, last()
+// sees its last physical line (without the leading SPACE or TAB) before anything is copied,
+// and false skips the line. Otherwise the line is kept without asking; line() decides then.
 class LineUnfolder {
  public:
+  enum class Verdict : std::uint8_t { Skip, Keep, AskLast };
+
   explicit LineUnfolder(std::size_t maxLineBytes) : max_(maxLineBytes) {}
 
   template <class Sink>
@@ -288,15 +296,18 @@ class LineUnfolder {
     return e[1] == '\n' ? e + 2 : e + 1;
   }
 
-  [[gnu::always_inline]] void appendPending(const char* s, const char* e) {
-    const std::size_t n = std::size_t(e - s);
-    bytes_ += n;
+  [[gnu::always_inline]] void copyPending(const char* s, std::size_t n) {
     if (pending_.size() < max_) pending_.append(s, std::min(n, max_ - pending_.size()));
+  }
+
+  [[gnu::always_inline]] void appendPending(const char* s, const char* e) {
+    bytes_ += std::size_t(e - s);
+    copyPending(s, std::size_t(e - s));
   }
 
   template <class Sink>
   void decide(Sink& sink) {
-    if (sink.keep(pending_.view())) {
+    if (sink.keep(pending_.view()) != Verdict::Skip) {  // AskLast: the line spans chunks
       mode_ = Mode::Keep;
     } else {
       mode_ = Mode::Skip;
@@ -332,6 +343,37 @@ class LineUnfolder {
       }
       p = pastLineEnd(e, end);
     }
+    return true;
+  }
+
+  // A folded AskLast line: its physical lines are only noted until last() has answered.
+  // False when the line stays open at the chunk's end (carried as a kept line).
+  template <class Sink>
+  bool askLast(std::string_view first, const char*& p, const char* end, LineEnds& ends,
+               Sink& sink) {
+    std::string_view pieces[kPieces];
+    std::size_t n = 0;
+    pieces[n++] = first;
+    while (n < kPieces && p < end && (*p == ' ' || *p == '\t')) {
+      const char* s = p + 1;
+      const char* e = ends.next(s);
+      if (e == end) break;  // the chunk ends inside this one
+      bytes_ += std::size_t(e - s);
+      pieces[n++] = std::string_view(s, std::size_t(e - s));
+      p = pastLineEnd(e, end);
+    }
+    const bool whole = p < end && *p != ' ' && *p != '\t';
+    if (whole && !sink.last(pieces[n - 1], bytes_)) {
+      sink.skipped(bytes_);
+      return true;
+    }
+    pending_.clear();
+    for (std::size_t i = 0; i < n; ++i) copyPending(pieces[i].data(), pieces[i].size());
+    if (!whole && (!follow<Mode::Keep>(p, end, ends) || p == end)) {
+      mode_ = Mode::Keep;
+      return false;
+    }
+    sink.line(pending_.view(), bytes_);
     return true;
   }
 
@@ -392,7 +434,8 @@ class LineUnfolder {
       const std::string_view first(p, std::size_t(e - p));
       p = pastLineEnd(e, end);
       bytes_ = first.size();
-      if (!sink.keep(first)) {
+      const Verdict verdict = sink.keep(first);
+      if (verdict == Verdict::Skip) {
         if (!follow<Mode::Skip>(p, end, ends) || p == end) {
           mode_ = Mode::Skip;  // the next chunk may continue it
           return;
@@ -402,7 +445,14 @@ class LineUnfolder {
       }
       if (p < end && *p != ' ' && *p != '\t') {
         // Surely not folded: hand out the view, no copy.
-        sink.line(first.substr(0, std::min(first.size(), max_)), first.size());
+        if (verdict == Verdict::AskLast && !sink.last(first, bytes_))
+          sink.skipped(bytes_);
+        else
+          sink.line(first.substr(0, std::min(first.size(), max_)), first.size());
+        continue;
+      }
+      if (verdict == Verdict::AskLast) {
+        if (!askLast(first, p, end, ends, sink)) return;
         continue;
       }
       pending_.clear();
@@ -414,6 +464,8 @@ class LineUnfolder {
       sink.line(pending_.view(), bytes_);
     }
   }
+
+  static constexpr std::size_t kPieces = 8;  // physical lines of an AskLast line, at most
 
   std::size_t max_;
   Mode mode_ = Mode::Idle;

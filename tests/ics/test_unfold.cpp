@@ -15,21 +15,43 @@ namespace {
 // What a sink saw: "K<bytes>:<text>" for a kept line, "S<bytes>" for a skipped one.
 using Seen = std::vector<std::string>;
 
+using Verdict = LineUnfolder::Verdict;
+
 // Keeps a line when its first byte is an upper-case letter up to 'M' (decided on the first
-// physical line, as LineUnfolder promises).
-bool wanted(std::string_view first) {
-  return first[0] >= 'A' && first[0] <= 'M';
+// physical line, as LineUnfolder promises). Lines starting with 'N' are kept when they end
+// with 'z' or are longer than the limit (AskLast: decided on the last physical line when
+// the unfolder can, else on the whole line).
+Verdict wanted(std::string_view first) {
+  if (first[0] == 'N') return Verdict::AskLast;
+  return first[0] >= 'A' && first[0] <= 'M' ? Verdict::Keep : Verdict::Skip;
+}
+
+bool endsWell(std::string_view l) {
+  return !l.empty() && l.back() == 'z';
 }
 
 struct Sink {
+  std::size_t max = 0;
+  explicit Sink(std::size_t limit) : max(limit) {}
   Seen seen;
-  bool keep(std::string_view first) {
+  Verdict verdict = Verdict::Skip;
+  Verdict keep(std::string_view first) {
     REQUIRE(!first.empty());
     REQUIRE(first[0] != ' ');
     REQUIRE(first[0] != '\t');
-    return wanted(first);
+    verdict = wanted(first);
+    return verdict;
+  }
+  bool last(std::string_view piece, std::size_t bytes) {
+    REQUIRE(verdict == Verdict::AskLast);
+    // An empty last line says nothing about the line's end.
+    return bytes > max || piece.empty() || endsWell(piece);
   }
   void line(std::string_view l, std::size_t bytes) {
+    if (verdict == Verdict::AskLast && bytes == l.size() && !endsWell(l)) {
+      skipped(bytes);
+      return;
+    }
     seen.push_back("K" + std::to_string(bytes) + ":" + std::string(l));
   }
   void skipped(std::size_t bytes) { seen.push_back("S" + std::to_string(bytes)); }
@@ -58,9 +80,12 @@ Seen reference(const std::string& in, std::size_t max) {
   if (open) physical.push_back(cur);
   Seen seen;
   bool have = false, keep = false;
+  Verdict verdict = Verdict::Skip;
   std::string logical;
   auto flush = [&] {
     if (!have) return;
+    if (keep && verdict == Verdict::AskLast && logical.size() <= max && !endsWell(logical))
+      keep = false;
     if (keep)
       seen.push_back("K" + std::to_string(logical.size()) + ":" + logical.substr(0, max));
     else
@@ -75,7 +100,8 @@ Seen reference(const std::string& in, std::size_t max) {
     flush();
     if (p.empty()) continue;
     have = true;
-    keep = wanted(p.substr(0, max));
+    verdict = wanted(p.substr(0, max));
+    keep = verdict != Verdict::Skip;
     logical = p;
   }
   flush();
@@ -84,7 +110,7 @@ Seen reference(const std::string& in, std::size_t max) {
 
 Seen unfold(const std::string& text, std::size_t max, std::mt19937& rng) {
   LineUnfolder u(max);
-  Sink sink;
+  Sink sink(max);
   std::size_t pos = 0;
   while (pos < text.size()) {
     // Mostly small pieces, sometimes large ones (several 64-byte blocks at once).
@@ -102,7 +128,7 @@ Seen unfold(const std::string& text, std::size_t max, std::mt19937& rng) {
 TEST_CASE("unfolding matches a plain reference on random input and chunking", "[ics]") {
   std::mt19937 rng(20261128);
   // Line-structure bytes often, text bytes (incl. non-ASCII and other control bytes) too.
-  const std::string alphabet = "\r\n \t\x0b\x01:;ABKMNZaz\xC3\xA9-";
+  const std::string alphabet = "\r\n \t\x0b\x01:;ABKMNNZazz\xC3\xA9-";
   for (int round = 0; round < 3000; ++round) {
     std::string text = (rng() % 10 == 0) ? "\xEF\xBB\xBF" : "";
     const std::size_t length = rng() % 400;
@@ -121,7 +147,7 @@ TEST_CASE("unfolding matches a plain reference on random input and chunking", "[
 
 TEST_CASE("a CRLF split between chunks is one line end", "[ics]") {
   LineUnfolder u(100);
-  Sink sink;
+  Sink sink(100);
   for (std::string_view piece : {"AB\r", "\n CD\r", "\n", "E\r", "\r\nF"}) u.feed(piece, sink);
   u.finish(sink);
   CHECK(sink.seen == Seen{"K4:ABCD", "K1:E", "K1:F"});
