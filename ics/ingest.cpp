@@ -103,8 +103,8 @@ ContentLine splitLine(std::string_view line) {
   std::size_t i = cl.name.size();
   const std::size_t paramStart = i;
   // The value starts after the first ':' outside double quotes; quotes are rare.
-  i = std::min(line.find(':', i), line.size());
-  if (line.substr(paramStart, i - paramStart).find('"') != std::string_view::npos) {
+  i = findEither(line, i, ':', '"');
+  if (i < line.size() && line[i] == '"') {
     bool quoted = false;
     for (i = paramStart; i < line.size(); ++i) {
       if (line[i] == '"')
@@ -126,13 +126,15 @@ std::string_view param(std::string_view params, std::string_view key) {
     const std::size_t eq = params.find('=', i + 1);
     if (eq == std::string_view::npos) return {};
     const std::string_view name = params.substr(i + 1, eq - i - 1);
-    std::size_t j = eq + 1;
-    bool quoted = false;
-    for (; j < params.size(); ++j) {
-      if (params[j] == '"')
-        quoted = !quoted;
-      else if (params[j] == ';' && !quoted)
-        break;
+    std::size_t j = findEither(params, eq + 1, ';', '"');
+    if (j < params.size() && params[j] == '"') {  // quotes are rare: the slow way
+      bool quoted = false;
+      for (j = eq + 1; j < params.size(); ++j) {
+        if (params[j] == '"')
+          quoted = !quoted;
+        else if (params[j] == ';' && !quoted)
+          break;
+      }
     }
     std::string_view value = params.substr(eq + 1, j - eq - 1);
     if (iequals(name, key)) {

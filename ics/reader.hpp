@@ -191,19 +191,26 @@ class ByteBuffer {
   std::size_t cap_ = 0;
 };
 
-// The length of a content line's name: up to its first ';' or ':' (the whole line if none).
-inline std::size_t findNameEnd(std::string_view line) {
-  std::size_t i = 0;
+// The first byte of s at or after `from` that is `a` or `b`, or s.size(): sixteen bytes a
+// step, as content lines are short and mostly plain.
+inline std::size_t findEither(std::string_view s, std::size_t from, char a, char b) {
+  std::size_t i = from;
 #if defined(__SSE2__)
-  for (; i + 16 <= line.size(); i += 16) {
-    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(line.data() + i));
-    const int mask = _mm_movemask_epi8(
-        _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8(';')), _mm_cmpeq_epi8(v, _mm_set1_epi8(':'))));
+  const __m128i va = _mm_set1_epi8(a), vb = _mm_set1_epi8(b);
+  for (; i + 16 <= s.size(); i += 16) {
+    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s.data() + i));
+    const int mask =
+        _mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(v, va), _mm_cmpeq_epi8(v, vb)));
     if (mask != 0) return i + std::size_t(__builtin_ctz(unsigned(mask)));
   }
 #endif
-  while (i < line.size() && line[i] != ';' && line[i] != ':') ++i;
+  while (i < s.size() && s[i] != a && s[i] != b) ++i;
   return i;
+}
+
+// The length of a content line's name: up to its first ';' or ':' (the whole line if none).
+inline std::size_t findNameEnd(std::string_view line) {
+  return findEither(line, 0, ';', ':');
 }
 
 // Turns bytes (any chunking) into logical content lines: CRLF, LF and lone CR end a
