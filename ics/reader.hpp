@@ -356,26 +356,29 @@ class LineUnfolder {
   // A folded AskLast line: its physical lines are only noted until last() has answered.
   // False when the line stays open at the chunk's end (carried as a kept line).
   template <class Sink>
-  bool askLast(std::string_view first, const char*& p, const char* end, LineEnds& ends,
+  [[gnu::always_inline]] bool askLast(std::string_view first, const char*& p, const char* end, LineEnds& ends,
                Sink& sink) {
-    std::string_view pieces[kPieces];
+    const char* starts[kPieces];  // left uninitialized: n says what is set
+    std::size_t sizes[kPieces];
     std::size_t n = 0;
-    pieces[n++] = first;
+    starts[n] = first.data();
+    sizes[n++] = first.size();
     while (n < kPieces && p < end && (*p == ' ' || *p == '\t')) {
       const char* s = p + 1;
       const char* e = ends.next(s);
       if (e == end) break;  // the chunk ends inside this one
       bytes_ += std::size_t(e - s);
-      pieces[n++] = std::string_view(s, std::size_t(e - s));
+      starts[n] = s;
+      sizes[n++] = std::size_t(e - s);
       p = pastLineEnd(e, end);
     }
     const bool whole = p < end && *p != ' ' && *p != '\t';
-    if (whole && !sink.last(pieces[n - 1], bytes_)) {
+    if (whole && !sink.last(std::string_view(starts[n - 1], sizes[n - 1]), bytes_)) {
       sink.skipped(bytes_);
       return true;
     }
     pending_.clear();
-    for (std::size_t i = 0; i < n; ++i) copyPending(pieces[i].data(), pieces[i].size());
+    for (std::size_t i = 0; i < n; ++i) copyPending(starts[i], sizes[i]);
     if (!whole && (!follow<Mode::Keep>(p, end, ends) || p == end)) {
       mode_ = Mode::Keep;
       return false;
