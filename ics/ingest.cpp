@@ -728,8 +728,7 @@ struct Ingest::State {
       default:
         break;
     }
-    comp.append(l);
-    comp.push('\n');
+    comp.appendLine(l);
   }
 
   // ---- cheap pre-filter ---------------------------------------------------------------
@@ -1322,17 +1321,23 @@ struct Ingest::State {
   // kept, unless they are the same event again (time and summary: the later wins).
   template <class T>
   void dedupe(std::vector<T>& items, std::vector<Meta>& metas) {
-    std::unordered_map<std::uint64_t, std::vector<std::size_t>> byUid;
+    // Groups by UID as runs of a sorted list: one allocation, not one per UID.
+    std::vector<std::pair<std::uint64_t, std::size_t>> byUid;
+    byUid.reserve(items.size());
+    for (std::size_t i = 0; i < items.size(); ++i)
+      if (metas[i].hasUid) byUid.emplace_back(metas[i].uidHash, i);
+    std::sort(byUid.begin(), byUid.end());
     bool any = false;
-    for (std::size_t i = 0; i < items.size(); ++i) {
-      if (!metas[i].hasUid) continue;
-      auto& group = byUid[metas[i].uidHash];
-      group.push_back(i);
-      any = any || group.size() > 1;
-    }
+    for (std::size_t k = 1; k < byUid.size() && !any; ++k)
+      any = byUid[k].first == byUid[k - 1].first;
     if (!any) return;
     std::vector<bool> drop(items.size(), false);
-    for (const auto& [uidHash, group] : byUid) {
+    std::vector<std::size_t> group;
+    for (std::size_t k = 0; k < byUid.size();) {
+      std::size_t run = k + 1;
+      while (run < byUid.size() && byUid[run].first == byUid[k].first) ++run;
+      group.clear();
+      for (; k < run; ++k) group.push_back(byUid[k].second);
       if (group.size() < 2) continue;
       std::int64_t top = metas[group.front()].sequence;
       for (std::size_t i : group) top = std::max(top, metas[i].sequence);

@@ -158,6 +158,12 @@ class ByteBuffer {
     size_ += n;
   }
   void append(std::string_view s) { append(s.data(), s.size()); }
+  // s and a '\n' after it.
+  [[gnu::always_inline]] void appendLine(std::string_view s) {
+    if (s.size() + 1 > cap_ - size_) grow(s.size() + 1);
+    append(s.data(), s.size());
+    data_[size_++] = '\n';
+  }
   void push(char c) {
     if (size_ == cap_) grow(1);
     data_[size_++] = c;
