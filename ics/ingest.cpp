@@ -56,7 +56,8 @@ bool iequals(std::string_view a, std::string_view b) {
   return (word(name.data(), n - 8) | 0x2020202020202020u) == word(lower.data(), n - 8);
 }
 
-// `name` is the component name `lower` (lower-case letters), in any case.
+// `name` is the component or property name `lower` (lower-case letters, digits, '-'),
+// in any case.
 [[gnu::always_inline]] inline bool isName(std::string_view name, std::string_view lower) {
   return name.size() == lower.size() && sameName(name, lower);
 }
@@ -855,14 +856,14 @@ struct Ingest::State {
       if (n.empty()) continue;
       switch (n[0] & ~0x20) {
         case 'A':
-          if (iequals(n, "ATTENDEE")) {
+          if (isName(n, "attendee")) {
             std::string_view addr = cl.value;
             if (addr.size() > 7 && iequals(addr.substr(0, 7), "mailto:")) addr.remove_prefix(7);
             if (isOwner(addr)) o.response = parsePartstat(param(cl.params, "PARTSTAT"));
           }
           break;
         case 'C':
-          if (iequals(n, "CLASS")) {
+          if (isName(n, "class")) {
             if (iequals(cl.value, "PRIVATE"))
               o.privacy = Privacy::Private;
             else if (iequals(cl.value, "CONFIDENTIAL"))
@@ -870,11 +871,11 @@ struct Ingest::State {
           }
           break;
         case 'D':
-          if (iequals(n, "DTSTART")) {
+          if (isName(n, "dtstart")) {
             if (!timeProp(cl, start, "DTSTART")) return;
-          } else if (iequals(n, "DTEND")) {
+          } else if (isName(n, "dtend")) {
             if (!timeProp(cl, end, "DTEND")) return;
-          } else if (iequals(n, "DURATION")) {
+          } else if (isName(n, "duration")) {
             duration = parseDuration(cl.value);
             if (!duration) {
               skip(fmt::format("VEVENT with unreadable DURATION \"{}\" skipped", cl.value));
@@ -883,13 +884,13 @@ struct Ingest::State {
           }
           break;
         case 'E':
-          if (iequals(n, "EXDATE")) lists.emplace_back(cl, false);
+          if (isName(n, "exdate")) lists.emplace_back(cl, false);
           break;
         case 'L':
-          if (iequals(n, "LOCATION")) location = cl.value;
+          if (isName(n, "location")) location = cl.value;
           break;
         case 'R':
-          if (iequals(n, "RRULE")) {
+          if (isName(n, "rrule")) {
             std::string rule = cleanRrule(cl.value);
             if (rule.empty()) {
               warning(fmt::format("empty RRULE ignored (UID {})", uid));
@@ -913,20 +914,20 @@ struct Ingest::State {
               if (!rrules.empty()) rrules += '\n';
               rrules.append(rule);
             }
-          } else if (iequals(n, "RDATE")) {
+          } else if (isName(n, "rdate")) {
             lists.emplace_back(cl, true);
-          } else if (iequals(n, "RECURRENCE-ID")) {
+          } else if (isName(n, "recurrence-id")) {
             if (!timeProp(cl, rid, "RECURRENCE-ID")) return;
             rridRange = param(cl.params, "RANGE");
           }
           break;
         case 'S':
-          if (iequals(n, "SUMMARY")) {
+          if (isName(n, "summary")) {
             summary = cl.value;
-          } else if (iequals(n, "STATUS")) {
+          } else if (isName(n, "status")) {
             statusText = cl.value;
             o.status = parseStatus(cl.value);
-          } else if (iequals(n, "SEQUENCE")) {
+          } else if (isName(n, "sequence")) {
             std::int64_t seq = 0;
             auto [p, ec] = std::from_chars(cl.value.data(), cl.value.data() + cl.value.size(), seq);
             if (ec == std::errc{}) {
@@ -936,14 +937,14 @@ struct Ingest::State {
           }
           break;
         case 'T':
-          if (iequals(n, "TRANSP") && !busyFromMs)
+          if (isName(n, "transp") && !busyFromMs)
             o.busy = iequals(cl.value, "TRANSPARENT") ? BusyStatus::Free : BusyStatus::Busy;
           break;
         case 'U':
-          if (iequals(n, "UID")) uid = cl.value;
+          if (isName(n, "uid")) uid = cl.value;
           break;
         case 'X':
-          if (iequals(n, "X-MICROSOFT-CDO-BUSYSTATUS")) {
+          if (isName(n, "x-microsoft-cdo-busystatus")) {
             busyFromMs = true;
             if (iequals(cl.value, "FREE"))
               o.busy = BusyStatus::Free;
