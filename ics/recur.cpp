@@ -8,6 +8,7 @@
 #include <optional>
 
 #include "ics/rrule.hpp"
+#include "ics/rrule_check.hpp"
 #include "ics/store_data.hpp"
 
 namespace cb::ics {
@@ -265,6 +266,15 @@ class Expander {
 }  // namespace
 
 bool validRrule(std::string_view rrule) {
+  // Common rules are judged without libical (or a copy of the text); libical gets the rest.
+  switch (quickRruleVerdict(rrule)) {
+    case RruleVerdict::kValid:
+      return true;
+    case RruleVerdict::kInvalid:
+      return false;
+    case RruleVerdict::kUnsure:
+      break;
+  }
   const std::string copy(rrule);
   icalerror_clear_errno();
   icalrecurrencetype r = icalrecurrencetype_from_string(copy.c_str());
