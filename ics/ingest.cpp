@@ -195,9 +195,9 @@ inline int eightDigits(const char* s) {
   // `lo` or `hi`; borrows and carries only ever follow a byte that is already caught.
   const std::uint64_t lo = v - 0x3030303030303030u, hi = v + 0x4646464646464646u;
   if (((lo | hi) & 0x8080808080808080u) != 0) return -1;
-  v = lo;                                                      // eight fields of 0..9
-  v = (v * 10 + (v >> 8)) & 0x00FF00FF00FF00FFu;               // four of 0..99
-  v = (v * 100 + (v >> 16)) & 0x0000FFFF0000FFFFu;             // two of 0..9999
+  v = lo;                                           // eight fields of 0..9
+  v = (v * 10 + (v >> 8)) & 0x00FF00FF00FF00FFu;    // four of 0..99
+  v = (v * 100 + (v >> 16)) & 0x0000FFFF0000FFFFu;  // two of 0..9999
   return int((v * 10000 + (v >> 32)) & 0xFFFFFFFFu);
 }
 
@@ -549,9 +549,7 @@ struct Ingest::State {
   }
 
   // The component stack changed: what keep() and skipped() consult on every line.
-  void track() {
-    inEvent = compActive && !stack.empty() && stack.back() == Kind::Event;
-  }
+  void track() { inEvent = compActive && !stack.empty() && stack.back() == Kind::Event; }
 
   [[gnu::noinline]] void otherLine(std::string_view l, std::size_t bytes) {
     if (bytes > l.size()) ++stats().longLines;
@@ -632,7 +630,7 @@ struct Ingest::State {
     const Kind want = isName(name, "vevent")      ? Kind::Event
                       : isName(name, "vtimezone") ? Kind::Timezone
                       : isName(name, "vcalendar") ? Kind::Calendar
-                                                   : Kind::Other;
+                                                  : Kind::Other;
     if (stack.back() != want) {
       if (want == Kind::Other || std::find(stack.begin(), stack.end(), want) == stack.end()) {
         if (stack.back() == Kind::Other) close(Kind::Other, name);  // END:VALARM and the like
@@ -744,7 +742,8 @@ struct Ingest::State {
   static int quickDate(std::string_view l) {
     const void* colon = memrchr(l.data(), ':', l.size());
     if (colon == nullptr) return kBadDate;
-    const std::string_view v = l.substr(std::size_t(static_cast<const char*>(colon) - l.data()) + 1);
+    const std::string_view v =
+        l.substr(std::size_t(static_cast<const char*>(colon) - l.data()) + 1);
     if (v.size() < 8) return kBadDate;
     const int date = eightDigits(v.data());
     if (date < 0) return kBadDate;

@@ -205,8 +205,7 @@ inline std::size_t findEither(std::string_view s, std::size_t from, char a, char
   const __m128i va = _mm_set1_epi8(a), vb = _mm_set1_epi8(b);
   for (; i + 16 <= s.size(); i += 16) {
     const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s.data() + i));
-    const int mask =
-        _mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(v, va), _mm_cmpeq_epi8(v, vb)));
+    const int mask = _mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(v, va), _mm_cmpeq_epi8(v, vb)));
     if (mask != 0) return i + std::size_t(__builtin_ctz(unsigned(mask)));
   }
 #endif
@@ -362,8 +361,8 @@ class LineUnfolder {
   // A folded AskLast line: its physical lines are only noted until last() has answered.
   // False when the line stays open at the chunk's end (carried as a kept line).
   template <class Sink>
-  [[gnu::always_inline]] bool askLast(std::string_view first, const char*& p, const char* end, LineEnds& ends,
-               Sink& sink) {
+  [[gnu::always_inline]] bool askLast(std::string_view first, const char*& p, const char* end,
+                                      LineEnds& ends, Sink& sink) {
     const char* starts[kPieces];  // left uninitialized: n says what is set
     std::size_t sizes[kPieces];
     std::size_t n = 0;
@@ -419,8 +418,8 @@ class LineUnfolder {
       if (mode_ == Mode::Undecided) decide(sink);
     }
     if (mode_ != Mode::Idle) {  // the open logical line may go on here
-      const bool whole = mode_ == Mode::Skip ? follow<Mode::Skip>(p, end, ends)
-                                             : follow<Mode::Keep>(p, end, ends);
+      const bool whole =
+          mode_ == Mode::Skip ? follow<Mode::Skip>(p, end, ends) : follow<Mode::Keep>(p, end, ends);
       if (!whole || p == end) return;
       endLogical(sink);
     }
