@@ -423,19 +423,25 @@ class LineUnfolder {
       if (!whole || p == end) return;
       endLogical(sink);
     }
-    while (p < end) {
-      if (*p == ' ' || *p == '\t') {  // a continuation of nothing: dropped
+    // Continuations of nothing (after a blank line, or at the start) are dropped; after
+    // a logical line p is never at one, which spares the main loop the test.
+    auto dropOrphans = [&]() __attribute__((always_inline)) {
+      while (p < end && (*p == ' ' || *p == '\t')) {
         const char* e = ends.next(p + 1);
         if (e == end) {
           inLine_ = true;
-          return;
+          return false;
         }
         p = pastLineEnd(e, end);
-        continue;
       }
+      return true;
+    };
+    if (!dropOrphans()) return;
+    while (p < end) {
       const char* e = ends.next(p);
       if (e == p) {  // a blank line
         p = pastLineEnd(e, end);
+        if (!dropOrphans()) return;
         continue;
       }
       if (e == end) {  // the first physical line goes on in the next chunk
