@@ -5,7 +5,6 @@
 #include <memory>
 #include <string>
 #include <string_view>
-#include <unordered_set>
 #include <vector>
 
 #include "ics/store.hpp"
@@ -20,11 +19,17 @@ class Arena {
 
  private:
   static constexpr std::size_t kBlock = 16 * 1024;
+  std::string_view store(std::string_view s);
+  void grow();
+
   std::vector<std::unique_ptr<char[]>> blocks_;
   char* current_ = nullptr;
   std::size_t blockUsed_ = 0;
   std::size_t used_ = 0;
-  std::unordered_set<std::string_view> set_;
+  // The stored strings by hash, open addressing with linear probing, at most half full
+  // (an empty view is a free slot: the empty string is never stored).
+  std::vector<std::string_view> slots_;
+  std::size_t count_ = 0;
 };
 
 // The nominal part (days, in wall-clock terms) and the exact part of a length.
