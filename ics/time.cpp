@@ -1,15 +1,20 @@
-// TimeZone on top of libical's tzdata reader; ISO 8601 parsing and formatting.
+// TimeZone: tzdata's TZif files and VTIMEZONEs as offset tables; ISO 8601 parsing and formatting.
 #include "ics/time.hpp"
 
 #include <fmt/format.h>
 #include <libical/ical.h>
 
+#include <stdlib.h>
 #include <strings.h>
 
 #include <algorithm>
 #include <charconv>
+#include <filesystem>
+#include <fstream>
 #include <map>
 #include <mutex>
+
+#include "ics/tzif.hpp"
 
 namespace cb::ics {
 namespace {
@@ -225,6 +230,21 @@ TimeZone::TimeZone(std::string name, void* icalZone, bool owned)
   }
 }
 
+TimeZone::TimeZone(std::string name, std::string tzdataName, std::vector<Change> changes)
+    : name_(std::move(name)),
+      tzdataName_(std::move(tzdataName)),
+      zone_(nullptr),
+      table_(true),
+      changes_(std::move(changes)) {}
+
+void* TimeZone::libicalZone() const {
+  std::call_once(builtinLookedUp_, [this] {
+    if (zone_ == nullptr && !tzdataName_.empty())
+      zone_ = icaltimezone_get_builtin_timezone(tzdataName_.c_str());
+  });
+  return zone_;
+}
+
 // libical's icaltimezone_get_utc_offset_of_utc_time(): the last change at or before t.
 std::int32_t TimeZone::offsetAtUtc(std::int64_t t) const {
   if (changes_.empty()) return 0;
@@ -283,39 +303,108 @@ TimeZone::~TimeZone() {
   if (owned_) icaltimezone_free(zoneOf(zone_), 1);
 }
 
+namespace {
+
+// Names come from feeds: never let one walk the file system. tzdata's names are ASCII letters,
+// digits, '.', '-', '_', '+' and '/' (Outlook's "W. Europe Standard Time" goes elsewhere without
+// a look at the disk).
+bool safeZoneName(std::string_view name) {
+  if (name.empty() || name.size() > 64 || name.find("..") != std::string_view::npos ||
+      name.front() == '/')
+    return false;
+  for (char c : name)
+    if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' ||
+          c == '-' || c == '_' || c == '+' || c == '/'))
+      return false;
+  for (std::size_t from = 0; from <= name.size();) {
+    const std::size_t slash = std::min(name.find('/', from), name.size());
+    const std::string_view part = name.substr(from, slash - from);
+    if (part.empty() || part == ".") return false;
+    from = slash + 1;
+  }
+  return true;
+}
+
+std::filesystem::path zoneinfoDir() {
+  const char* dir = secure_getenv("TZDIR");  // as glibc: tests point it elsewhere
+  return dir != nullptr && dir[0] != '\0' ? dir : "/usr/share/zoneinfo";
+}
+
+// The whole file if it opens; empty when bigger than any TZif file (tzdata's are < 4 KiB).
+std::optional<std::string> readSmallFile(const std::filesystem::path& path) {
+  constexpr std::size_t kMax = 1 << 20;
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return std::nullopt;
+  std::string bytes;
+  char buffer[4096];
+  while (in.read(buffer, sizeof buffer) || in.gcount() > 0) {
+    bytes.append(buffer, std::size_t(in.gcount()));
+    if (bytes.size() > kMax) return std::string{};
+  }
+  return bytes;
+}
+
+// tzdata names are case-sensitive file names; calendars write "Europe/lisbon". The file
+// name, one directory level at a time, or nullopt.
+std::optional<std::string> findIgnoringCase(const std::filesystem::path& dir,
+                                            std::string_view name) {
+  std::filesystem::path at = dir;
+  std::string found;
+  for (std::size_t from = 0; from <= name.size();) {
+    const std::size_t slash = std::min(name.find('/', from), name.size());
+    const std::string_view part = name.substr(from, slash - from);
+    from = slash + 1;
+    std::error_code ec;
+    std::filesystem::directory_iterator it(at, ec);
+    for (; !ec && it != std::filesystem::directory_iterator(); it.increment(ec)) {
+      const std::string entry = it->path().filename().string();
+      if (entry.size() == part.size() && strncasecmp(entry.data(), part.data(), part.size()) == 0)
+        break;
+    }
+    if (ec || it == std::filesystem::directory_iterator()) return std::nullopt;
+    const std::string entry = it->path().filename().string();
+    at /= entry;
+    found += found.empty() ? entry : "/" + entry;
+  }
+  return found;
+}
+
+// The IANA zone `name` from its TZif file; nullptr when there is none or it is not valid.
+std::unique_ptr<TimeZone> loadTzif(const std::string& name) {
+  const std::filesystem::path dir = zoneinfoDir();
+  std::string file = name;
+  std::optional<std::string> bytes = readSmallFile(dir / file);
+  if (!bytes) {
+    std::optional<std::string> found = findIgnoringCase(dir, name);
+    if (!found) return nullptr;
+    file = std::move(*found);
+    bytes = readSmallFile(dir / file);
+    if (!bytes) return nullptr;
+  }
+  std::optional<std::vector<TimeZone::Change>> changes = readTzif(*bytes, TimeZone::kTableEndYear);
+  if (!changes) return nullptr;
+  return std::make_unique<TimeZone>(name, std::move(file), std::move(*changes));
+}
+
+}  // namespace
+
 const TimeZone* TimeZone::locate(std::string_view name) {
   static std::mutex mutex;
   static std::map<std::string, std::unique_ptr<TimeZone>, std::less<>> cache;
   std::lock_guard lock(mutex);
   if (auto it = cache.find(name); it != cache.end()) return it->second.get();
-  // Names come from feeds: never let one walk the file system.
-  if (name.empty() || name.size() > 64 || name.find("..") != std::string_view::npos ||
-      name.front() == '/')
-    return nullptr;
+  if (!safeZoneName(name)) return nullptr;
   std::string key(name);
-  icaltimezone* zone = nullptr;
+  std::unique_ptr<TimeZone> tz;
   if (key == "UTC" || key == "Etc/UTC" || key == "Z" || key == "GMT" || key == "Etc/GMT" ||
       key == "UCT" || key == "Zulu" || key == "Etc/Zulu" || key == "Universal")
-    zone = icaltimezone_get_utc_timezone();
+    tz = std::make_unique<TimeZone>(key, icaltimezone_get_utc_timezone());
   else
-    zone = icaltimezone_get_builtin_timezone(key.c_str());
-  if (zone == nullptr) {
-    // tzdata names are case-sensitive files; calendars write "Europe/lisbon".
-    icalarray* all = icaltimezone_get_builtin_timezones();
-    for (std::size_t i = 0; all != nullptr && i < all->num_elements; ++i) {
-      auto* z = static_cast<icaltimezone*>(icalarray_element_at(all, i));
-      const char* loc = icaltimezone_get_location(z);
-      if (loc != nullptr && strcasecmp(loc, key.c_str()) == 0) {
-        zone = icaltimezone_get_builtin_timezone(loc);
-        break;
-      }
-    }
-  }
-  if (zone == nullptr) {
+    tz = loadTzif(key);
+  if (tz == nullptr) {
     if (cache.size() < 4096) cache.emplace(std::move(key), nullptr);  // remember misses
     return nullptr;
   }
-  auto tz = std::make_unique<TimeZone>(key, zone);
   const TimeZone* result = tz.get();
   cache.emplace(std::move(key), std::move(tz));
   return result;
@@ -361,18 +450,21 @@ const std::int64_t kTableLast =
 LocalSeconds TimeZone::toLocal(Instant t) const {
   if (utc_) return LocalSeconds{t.time_since_epoch()};
   const std::int64_t v = t.time_since_epoch().count();
-  if (table_ && v >= kTableFirst && v < kTableLast)
+  if (table_ && ((v >= kTableFirst && v < kTableLast) || libicalZone() == nullptr))
     return LocalSeconds{seconds{v + offsetAtUtc(v)}};
-  const icaltimetype tt = icaltime_from_timet_with_zone(static_cast<time_t>(v), 0, zoneOf(zone_));
+  icaltimezone* zone = zoneOf(libicalZone());
+  const icaltimetype tt = icaltime_from_timet_with_zone(static_cast<time_t>(v), 0, zone);
   return fromIcal(tt);
 }
 
 Instant TimeZone::toInstant(LocalSeconds local) const {
   if (utc_) return Instant{local.time_since_epoch()};
   const std::int64_t v = local.time_since_epoch().count();
-  if (table_ && v >= kTableFirst && v < kTableLast) return Instant{seconds{v - offsetOfLocal(v)}};
-  const icaltimetype tt = toIcal(local, zoneOf(zone_));
-  return Instant{seconds{icaltime_as_timet_with_zone(tt, zoneOf(zone_))}};
+  if (table_ && ((v >= kTableFirst && v < kTableLast) || libicalZone() == nullptr))
+    return Instant{seconds{v - offsetOfLocal(v)}};
+  icaltimezone* zone = zoneOf(libicalZone());
+  const icaltimetype tt = toIcal(local, zone);
+  return Instant{seconds{icaltime_as_timet_with_zone(tt, zone)}};
 }
 
 Instant TimeZone::startOfDay(Date d) const {

@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <span>
 #include <string>
@@ -22,16 +23,21 @@ struct CivilTime {
   std::chrono::hh_mm_ss<std::chrono::seconds> time{std::chrono::seconds{0}};
 };
 
-// A time zone: an IANA zone (tzdata through libical) or one defined by a
-// calendar's own VTIMEZONE. locate() results are cached and live as long as
-// the process; VTIMEZONE zones are owned by whoever holds the shared_ptr.
+// A time zone: an IANA zone (tzdata's TZif files) or one defined by a calendar's
+// own VTIMEZONE. locate() results are cached and live as long as the process;
+// VTIMEZONE zones are owned by whoever holds the shared_ptr.
 //
-// Conversions use our own table of UTC offset changes, built once from the
-// zone's VTIMEZONE observances up to kTableEndYear and searched in O(log n).
-// It reproduces libical's rules exactly (tests/ics/test_zone_table.cpp compares
-// them): libical expands Outlook's rules from 1601 through ICU on every zone and
-// converts each time with a linear walk, which was 70 % of ingest. Times past
-// the table (and zones whose observances we cannot read) still go to libical.
+// Conversions use our own table of UTC offset changes up to kTableEndYear,
+// searched in O(log n). IANA zones: read from the TZif file (ics/tzif.hpp), its
+// footer's POSIX rule extending it; it agrees with glibc's localtime
+// (tests/ics/test_zone_table.cpp). libical's reader of those files runs its
+// recurrence iterator, which opens an ICU calendar: 2.4 MB of ICU pages stayed
+// resident in the daemon for it (tests/ics/test_no_icu.cpp keeps them out).
+// VTIMEZONE zones: expanded from their observances as libical expands them; the
+// same test compares them with libical, whose own expansion runs Outlook's rules
+// from 1601 and converts each time with a linear walk (70 % of ingest once).
+// Times past the table (and VTIMEZONEs whose observances we cannot read) still
+// go to libical; for an IANA zone libical reads tzdata only then.
 class TimeZone {
  public:
   // One change of UTC offset: from `utc` on, `offset` applies (seconds east of UTC).
@@ -70,11 +76,19 @@ class TimeZone {
   [[nodiscard]] bool hasTable() const { return table_; }
 
   struct Impl;
+  // UTC or a VTIMEZONE zone (`owned`: freed with this); its table is expanded here.
   TimeZone(std::string name, void* icalZone, bool owned = false);
+  // An IANA zone: its table; `tzdataName` is the file name libical knows it by.
+  TimeZone(std::string name, std::string tzdataName, std::vector<Change> changes);
 
  private:
+  // The icaltimezone* for times past the table: the VTIMEZONE zone, or libical's builtin one,
+  // looked up on the first such query (nullptr when libical does not know the zone).
+  [[nodiscard]] void* libicalZone() const;
   std::string name_;
-  void* zone_;  // icaltimezone*: libical's builtin cache, or ours when owned_
+  std::string tzdataName_;  // IANA zones
+  mutable void* zone_;      // icaltimezone*: libical's builtin cache, or ours when owned_
+  mutable std::once_flag builtinLookedUp_;
   bool owned_ = false;
   bool utc_ = false;
   bool table_ = false;  // changes_ answers queries up to kTableEndYear

@@ -1,0 +1,89 @@
+// ics: tzdata zones never start libical's recurrence iterator, which opens an ICU calendar
+// (and makes 3 MB of ICU resident).
+#include <dlfcn.h>
+#include <libical/ical.h>
+
+#include <catch2/catch.hpp>
+#include <fstream>
+#include <set>
+#include <sstream>
+#include <string>
+
+#include "ics/time.hpp"
+
+using namespace cb::ics;
+using namespace std::chrono;
+
+namespace {
+int iteratorsStarted = 0;
+}  // namespace
+
+// Counts every call, ours and libical's own (through its PLT), then hands it to libical.
+extern "C" icalrecur_iterator* icalrecur_iterator_new(struct icalrecurrencetype rule,
+                                                      struct icaltimetype dtstart) {
+  using Fn = icalrecur_iterator* (*)(struct icalrecurrencetype, struct icaltimetype);
+  static const auto real = reinterpret_cast<Fn>(dlsym(RTLD_NEXT, "icalrecur_iterator_new"));
+  ++iteratorsStarted;
+  return real(rule, dtstart);
+}
+
+namespace {
+
+std::set<std::string> tzdataZones() {
+  std::set<std::string> names;
+  std::ifstream in("/usr/share/zoneinfo/zone1970.tab");
+  for (std::string line; std::getline(in, line);) {
+    if (line.empty() || line[0] == '#') continue;
+    std::istringstream fields(line);
+    std::string code, coordinates, name;
+    if (std::getline(fields, code, '\t') && std::getline(fields, coordinates, '\t') &&
+        std::getline(fields, name, '\t'))
+      names.insert(name);
+  }
+  return names;
+}
+
+Instant at(int y, unsigned m, unsigned d) {
+  return Instant{sys_days{year{y} / month{m} / day{d}}};
+}
+
+// BYMONTHDAY with BYDAY ("Sun>=8"): a shape only libical's iterator expands.
+const char* const kLibicals =
+    "BEGIN:VTIMEZONE\nTZID:Sun>=8\nBEGIN:DAYLIGHT\nDTSTART:19900311T020000\nTZOFFSETFROM:-0800\n"
+    "TZOFFSETTO:-0700\nRRULE:FREQ=YEARLY;BYMONTH=3;BYDAY=SU;BYMONTHDAY=8,9,10,11,12,13,14\n"
+    "END:DAYLIGHT\nBEGIN:STANDARD\nDTSTART:19901104T020000\nTZOFFSETFROM:-0700\n"
+    "TZOFFSETTO:-0800\nRRULE:FREQ=YEARLY;BYMONTH=11;BYDAY=1SU\nEND:STANDARD\nEND:VTIMEZONE\n";
+
+}  // namespace
+
+TEST_CASE("tzdata zones convert times up to 2100 without libical's iterator", "[ics][zones]") {
+  iteratorsStarted = 0;
+  std::size_t zones = 0;
+  for (const std::string& name : tzdataZones()) {
+    const TimeZone* z = TimeZone::locate(name);
+    REQUIRE(z != nullptr);
+    ++zones;
+    for (Instant t : {at(1900, 1, 1), at(1985, 7, 1), at(2025, 3, 30), at(2100, 12, 30)}) {
+      CHECK(z->toInstant(z->toLocal(t)) == t);
+      CHECK(z->startOfDay(z->dateOf(t)) <= t);
+    }
+  }
+  CHECK(zones > 300);
+  CHECK(iteratorsStarted == 0);
+}
+
+// The counter sees both kinds of call: the test above would not pass for want of it.
+TEST_CASE("libical's iterator still serves other rules and times past the table", "[ics][zones]") {
+  iteratorsStarted = 0;
+  const auto zone = TimeZone::fromVtimezone(kLibicals, "libical's");
+  REQUIRE(zone != nullptr);
+  CHECK(zone->hasTable());
+  CHECK(iteratorsStarted > 0);
+
+  iteratorsStarted = 0;
+  const TimeZone* berlin = TimeZone::locate("Europe/Berlin");
+  REQUIRE(berlin != nullptr);
+  const Instant summer2200 = at(2200, 7, 1);
+  CHECK(berlin->toLocal(summer2200) - LocalSeconds{summer2200.time_since_epoch()} == hours{2});
+  CHECK(iteratorsStarted > 0);  // libical read tzdata for it (through ICU)
+}
