@@ -14,6 +14,7 @@
 #include <map>
 #include <mutex>
 
+#include "ics/rrule.hpp"
 #include "ics/tzif.hpp"
 
 namespace cb::ics {
@@ -100,6 +101,30 @@ std::optional<year_month_day> simpleRuleDay(const icalrecurrencetype& r, int y) 
   return d;
 }
 
+// Instances of one observance's RRULE we list at most (libical's iterator is cut there too).
+constexpr std::size_t kObservanceBudget = 100000;
+
+// Whether DTSTART is itself an instance of the rule. The same rule from 400 * INTERVAL years
+// earlier has the same instances from DTSTART's period on (the Gregorian calendar repeats its
+// dates and weekdays every 400 years, and the shift is a whole number of intervals); started
+// at DTSTART, it also yields the instances of that period before DTSTART.
+bool isInstance(const icalrecurrencetype& rule, LocalSeconds dtstart) {
+  const local_days day = floor<days>(dtstart);
+  const year_month_day ymd{day};
+  const int shift = 400 * std::max(1, int(rule.interval));
+  if (int(ymd.year()) - shift < int(year::min())) return true;  // as RFC 5545 counts it
+  const local_days earlier{ymd - years{shift}};
+  std::optional<RruleIterator> it = RruleIterator::create(rule, earlier + (dtstart - day));
+  if (!it) return true;
+  it->setStart(dtstart);
+  for (std::size_t i = 0; i < kObservanceBudget; ++i) {
+    const std::optional<LocalSeconds> t = it->next();
+    if (!t || *t > dtstart) return false;
+    if (*t == dtstart) return true;
+  }
+  return false;
+}
+
 // The offset changes of one STANDARD or DAYLIGHT observance, the way libical's
 // icaltimezone_expand_vtimezone() lists them. False when we cannot reproduce it.
 bool expandObservance(icalcomponent* comp, int endYear, std::vector<TimeZone::Change>& out) {
@@ -173,9 +198,14 @@ bool expandObservance(icalcomponent* comp, int endYear, std::vector<TimeZone::Ch
         rule.until.zone = nullptr;
       }
       add(start - change.prevOffset);
+      // libical's iterator: no instance after a DATE-TIME UNTIL, none on a DATE UNTIL's day
+      // (icaltime_compare() ranks a DATE-TIME of that day after it).
+      const bool hasUntil = !icaltime_is_null_time(rule.until);
+      const std::int64_t until = hasUntil ? civilSeconds(rule.until) : 0;
+      auto pastUntil = [&](std::int64_t local) {
+        return hasUntil && (rule.until.is_date ? local >= until : local > until);
+      };
       if (isSimpleYearlyRule(rule)) {
-        const bool hasUntil = !icaltime_is_null_time(rule.until);
-        const std::int64_t until = hasUntil ? civilSeconds(rule.until) : 0;
         const std::int64_t timeOfDay = dtstart.hour * 3600 + dtstart.minute * 60 + dtstart.second;
         for (int y = dtstart.year; y <= endYear; ++y) {
           const auto day = simpleRuleDay(rule, y);
@@ -183,19 +213,33 @@ bool expandObservance(icalcomponent* comp, int endYear, std::vector<TimeZone::Ch
           const std::int64_t local =
               std::int64_t(sys_days{*day}.time_since_epoch().count()) * 86400 + timeOfDay;
           if (local <= start) continue;
-          if (hasUntil && local > until) break;
+          if (pastUntil(local)) break;
+          add(local - change.prevOffset);
+        }
+      } else if (std::optional<RruleIterator> ours =
+                     RruleIterator::create(rule, LocalSeconds{seconds{start}})) {
+        // libical counts DTSTART towards COUNT only when it is an instance of the rule.
+        int n = rule.count > 0 && isInstance(rule, LocalSeconds{seconds{start}}) ? 1 : 0;
+        for (std::size_t i = 0; i < kObservanceBudget; ++i) {
+          const std::optional<LocalSeconds> occ = ours->next();
+          if (!occ) break;
+          const std::int64_t local = occ->time_since_epoch().count();
+          if (int(year_month_day{floor<days>(*occ)}.year()) > endYear || pastUntil(local) ||
+              (rule.count > 0 && ++n > rule.count))
+            break;
           add(local - change.prevOffset);
         }
       } else {
-        icalrecur_iterator* it = icalrecur_iterator_new(rule, dtstart);
-        if (it == nullptr) return false;
-        for (std::size_t n = 0; n < 100000; ++n) {
-          const icaltimetype occ = icalrecur_iterator_next(it);
+        // A shape our iterator does not know: libical's (it opens an ICU calendar).
+        icalrecur_iterator* theirs = icalrecur_iterator_new(rule, dtstart);
+        if (theirs == nullptr) return false;
+        for (std::size_t i = 0; i < kObservanceBudget; ++i) {
+          const icaltimetype occ = icalrecur_iterator_next(theirs);
           if (icaltime_is_null_time(occ) || occ.year > endYear) break;
           if (icaltime_compare(dtstart, occ) == 0) continue;
           add(civilSeconds(occ) - change.prevOffset);
         }
-        icalrecur_iterator_free(it);
+        icalrecur_iterator_free(theirs);
       }
     }
   }

@@ -33,9 +33,10 @@ struct CivilTime {
 // (tests/ics/test_zone_table.cpp). libical's reader of those files runs its
 // recurrence iterator, which opens an ICU calendar: 2.4 MB of ICU pages stayed
 // resident in the daemon for it (tests/ics/test_no_icu.cpp keeps them out).
-// VTIMEZONE zones: expanded from their observances as libical expands them; the
-// same test compares them with libical, whose own expansion runs Outlook's rules
-// from 1601 and converts each time with a linear walk (70 % of ingest once).
+// VTIMEZONE zones: expanded from their observances as libical expands them, our
+// RRULE iterator standing in for libical's wherever it knows the rule; the same
+// test compares them with libical, whose own expansion runs Outlook's rules from
+// 1601 and converts each time with a linear walk (70 % of ingest once).
 // Times past the table (and VTIMEZONEs whose observances we cannot read) still
 // go to libical; for an IANA zone libical reads tzdata only then.
 class TimeZone {

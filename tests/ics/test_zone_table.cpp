@@ -1,6 +1,6 @@
 // ics: our offset-change tables against references: glibc's localtime for tzdata's zones, for
-// POSIX TZ rules and for broken TZif files; libical for VTIMEZONEs (Outlook's and, when present,
-// every VTIMEZONE of the corpus).
+// POSIX TZ rules and for broken TZif files; libical for VTIMEZONEs (Outlook's, rule shapes our
+// RRULE iterator expands and, when present, every VTIMEZONE of the corpus).
 #include <libical/ical.h>
 #include <stdlib.h>
 #include <time.h>
@@ -343,6 +343,47 @@ const char* const kOutlookZones[] = {
     "TZOFFSETTO:-0800\nRRULE:FREQ=YEARLY;BYMONTH=11;BYDAY=1SU\nEND:STANDARD\nEND:VTIMEZONE\n",
 };
 
+// Observance rules outside the simple yearly form that our RRULE iterator expands (libical's
+// iterator did): COUNT with DTSTART an instance and not one (libical counts it only then), a
+// fixed date with a DATE UNTIL (libical stops before that day's instance), INTERVAL=2, the
+// DTSTART's date every year, MONTHLY every 12 months; and a simple rule ending on a DATE UNTIL
+// whose day has an instance at midnight.
+const char* const kIteratorZones[] = {
+    "BEGIN:VTIMEZONE\nTZID:Count\nBEGIN:DAYLIGHT\nDTSTART:19960331T020000\nTZOFFSETFROM:+0100\n"
+    "TZOFFSETTO:+0200\nRRULE:FREQ=YEARLY;BYMONTH=3;BYDAY=-1SU;COUNT=10\nEND:DAYLIGHT\n"
+    "BEGIN:STANDARD\nDTSTART:19961027T030000\nTZOFFSETFROM:+0200\nTZOFFSETTO:+0100\n"
+    "RRULE:FREQ=YEARLY;BYMONTH=10;BYDAY=-1SU;COUNT=10\nEND:STANDARD\nEND:VTIMEZONE\n",
+    "BEGIN:VTIMEZONE\nTZID:Count, DTSTART no instance\nBEGIN:DAYLIGHT\nDTSTART:19900101T020000\n"
+    "TZOFFSETFROM:+0100\nTZOFFSETTO:+0200\nRRULE:FREQ=YEARLY;BYMONTH=3;BYDAY=-1SU;COUNT=12\n"
+    "END:DAYLIGHT\nBEGIN:STANDARD\nDTSTART:19900101T030000\nTZOFFSETFROM:+0200\n"
+    "TZOFFSETTO:+0100\nRRULE:FREQ=YEARLY;BYMONTH=10;BYDAY=-1SU;COUNT=12\nEND:STANDARD\n"
+    "END:VTIMEZONE\n",
+    "BEGIN:VTIMEZONE\nTZID:Fixed date\nBEGIN:DAYLIGHT\nDTSTART:19910322T000000\n"
+    "TZOFFSETFROM:+0330\nTZOFFSETTO:+0430\nRRULE:FREQ=YEARLY;BYMONTH=3;BYMONTHDAY=22;"
+    "UNTIL=20050322\nEND:DAYLIGHT\nBEGIN:STANDARD\nDTSTART:19910922T000000\n"
+    "TZOFFSETFROM:+0430\nTZOFFSETTO:+0330\nRRULE:FREQ=YEARLY;BYMONTH=9;BYMONTHDAY=22;"
+    "UNTIL=20050922\nEND:STANDARD\nEND:VTIMEZONE\n",
+    "BEGIN:VTIMEZONE\nTZID:Every other year\nBEGIN:DAYLIGHT\nDTSTART:19900401T020000\n"
+    "TZOFFSETFROM:-0500\nTZOFFSETTO:-0400\nRRULE:FREQ=YEARLY;INTERVAL=2;BYMONTH=4;BYDAY=1SU\n"
+    "END:DAYLIGHT\nBEGIN:STANDARD\nDTSTART:19901007T020000\nTZOFFSETFROM:-0400\n"
+    "TZOFFSETTO:-0500\nRRULE:FREQ=YEARLY;INTERVAL=2;BYMONTH=10;BYDAY=1SU\nEND:STANDARD\n"
+    "END:VTIMEZONE\n",
+    "BEGIN:VTIMEZONE\nTZID:Same date\nBEGIN:DAYLIGHT\nDTSTART:19800406T020000\n"
+    "TZOFFSETFROM:+0100\nTZOFFSETTO:+0200\nRRULE:FREQ=YEARLY\nEND:DAYLIGHT\nBEGIN:STANDARD\n"
+    "DTSTART:19800928T030000\nTZOFFSETFROM:+0200\nTZOFFSETTO:+0100\nRRULE:FREQ=YEARLY\n"
+    "END:STANDARD\nEND:VTIMEZONE\n",
+    "BEGIN:VTIMEZONE\nTZID:Monthly\nBEGIN:DAYLIGHT\nDTSTART:19960331T020000\n"
+    "TZOFFSETFROM:+1000\nTZOFFSETTO:+1100\nRRULE:FREQ=MONTHLY;INTERVAL=12;BYDAY=-1SU\n"
+    "END:DAYLIGHT\nBEGIN:STANDARD\nDTSTART:19961027T030000\nTZOFFSETFROM:+1100\n"
+    "TZOFFSETTO:+1000\nRRULE:FREQ=MONTHLY;INTERVAL=12;BYDAY=-1SU\nEND:STANDARD\n"
+    "END:VTIMEZONE\n",
+    "BEGIN:VTIMEZONE\nTZID:Midnight DATE UNTIL\nBEGIN:DAYLIGHT\nDTSTART:19960331T000000\n"
+    "TZOFFSETFROM:+0100\nTZOFFSETTO:+0200\nRRULE:FREQ=YEARLY;BYMONTH=3;BYDAY=-1SU;"
+    "UNTIL=20000326\nEND:DAYLIGHT\nBEGIN:STANDARD\nDTSTART:19961027T030000\n"
+    "TZOFFSETFROM:+0200\nTZOFFSETTO:+0100\nRRULE:FREQ=YEARLY;BYMONTH=10;BYDAY=-1SU\n"
+    "END:STANDARD\nEND:VTIMEZONE\n",
+};
+
 }  // namespace
 
 TEST_CASE("tzdata zones: the table agrees with glibc's localtime, 1900 to 2100", "[ics][zones]") {
@@ -600,6 +641,21 @@ TEST_CASE("the zone table agrees with libical for Outlook-style VTIMEZONEs", "[i
   std::mt19937_64 rng(11);
   for (const char* text : kOutlookZones) {
     auto ours = TimeZone::fromVtimezone(text, "test");
+    REQUIRE(ours != nullptr);
+    CHECK(ours->hasTable());
+    CHECK(ours->changes().size() > 2);
+    LibicalZone theirs(text);
+    REQUIRE(theirs.zone != nullptr);
+    CHECK(compare(*ours, theirs.zone, rng) == 0);
+  }
+}
+
+TEST_CASE("the zone table agrees with libical for VTIMEZONE rules our iterator expands",
+          "[ics][zones]") {
+  std::mt19937_64 rng(29);
+  for (const char* text : kIteratorZones) {
+    auto ours = TimeZone::fromVtimezone(text, "test");
+    INFO(text);
     REQUIRE(ours != nullptr);
     CHECK(ours->hasTable());
     CHECK(ours->changes().size() > 2);
