@@ -31,7 +31,7 @@ struct CivilTime {
 // searched in O(log n). IANA zones: read from the TZif file (ics/tzif.hpp), its
 // footer's POSIX rule extending it; it agrees with glibc's localtime
 // (tests/ics/test_zone_table.cpp). libical's reader of those files runs its
-// recurrence iterator, which opens an ICU calendar: 2.4 MB of ICU pages stayed
+// recurrence iterator, which opens an ICU calendar: 2.3 MB of ICU pages stayed
 // resident in the daemon for it (tests/ics/test_no_icu.cpp keeps them out).
 // VTIMEZONE zones: expanded from their observances as libical expands them, our
 // RRULE iterator standing in for libical's wherever it knows the rule; the same
