@@ -5,6 +5,9 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
+#include <set>
+#include <sstream>
 #include <string>
 
 namespace cb::test {
@@ -25,6 +28,20 @@ inline std::filesystem::path tempDir(const std::string& name) {
   std::filesystem::remove_all(dir);
   std::filesystem::create_directories(dir);
   return dir;
+}
+
+// The zone names a tzdata table lists (zone1970.tab, zone.tab: the third tab-separated
+// field of each line that is not a comment), added to `names`.
+inline void readZoneTab(const std::string& path, std::set<std::string>& names) {
+  std::ifstream in(path);
+  for (std::string line; std::getline(in, line);) {
+    if (line.empty() || line[0] == '#') continue;
+    std::istringstream fields(line);
+    std::string code, coordinates, name;
+    if (std::getline(fields, code, '\t') && std::getline(fields, coordinates, '\t') &&
+        std::getline(fields, name, '\t'))
+      names.insert(name);
+  }
 }
 
 }  // namespace cb::test

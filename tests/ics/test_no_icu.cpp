@@ -10,6 +10,7 @@
 #include <string>
 
 #include "ics/time.hpp"
+#include "support.hpp"
 
 using namespace cb::ics;
 using namespace std::chrono;
@@ -31,15 +32,7 @@ namespace {
 
 std::set<std::string> tzdataZones() {
   std::set<std::string> names;
-  std::ifstream in("/usr/share/zoneinfo/zone1970.tab");
-  for (std::string line; std::getline(in, line);) {
-    if (line.empty() || line[0] == '#') continue;
-    std::istringstream fields(line);
-    std::string code, coordinates, name;
-    if (std::getline(fields, code, '\t') && std::getline(fields, coordinates, '\t') &&
-        std::getline(fields, name, '\t'))
-      names.insert(name);
-  }
+  cb::test::readZoneTab("/usr/share/zoneinfo/zone1970.tab", names);
   return names;
 }
 
