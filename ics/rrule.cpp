@@ -58,7 +58,12 @@ std::optional<RruleIterator> RruleIterator::create(const icalrecurrencetype& r,
   const bool hasDay = !empty(r.by_day);
   const bool hasMonthDay = !empty(r.by_month_day);
   const bool hasMonth = !empty(r.by_month);
-  if (hasDay && hasMonthDay) return std::nullopt;
+  if (hasDay && hasMonthDay) {
+    // Only days that are both ("Sun>=8": BYDAY=SU;BYMONTHDAY=8,…,14), ordinals aside.
+    if (it.freq_ != Freq::kMonthly && it.freq_ != Freq::kYearly) return std::nullopt;
+    for (int i = 0; i < ICAL_BY_DAY_SIZE && r.by_day[i] != ICAL_RECURRENCE_ARRAY_MAX; ++i)
+      if (icalrecurrencetype_day_position(r.by_day[i]) != 0) return std::nullopt;
+  }
   if (it.freq_ == Freq::kDaily && hasMonthDay) return std::nullopt;
   if (it.freq_ == Freq::kWeekly && (hasMonthDay || hasMonth)) return std::nullopt;
   if (it.freq_ == Freq::kYearly && (hasDay || hasMonthDay) && !hasMonth) return std::nullopt;
@@ -144,9 +149,13 @@ void RruleIterator::fillMonth(int y, unsigned m) {
   const unsigned last = lastDay(y, m);
   const local_days first{year{y} / month{m} / 1};
   if (!monthDays_.empty()) {
+    unsigned weekdays = 0;  // BYDAY as well: a day must be one of these weekdays too
+    for (const DayRule& r : days_) weekdays |= 1u << r.weekday;
     for (int md : monthDays_) {
       const int d = md > 0 ? md : int(last) + 1 + md;
-      if (d >= 1 && d <= int(last)) pending_.push_back(first + days{d - 1});
+      if (d < 1 || d > int(last)) continue;
+      const local_days day = first + days{d - 1};
+      if (weekdays == 0 || (weekdays & (1u << weekday{day}.c_encoding()))) pending_.push_back(day);
     }
   } else if (!days_.empty()) {
     const unsigned wd1 = weekday{first}.c_encoding();
