@@ -206,7 +206,10 @@ class Expander {
     } else {
       iter.it = icalrecur_iterator_new(r, toIcal(s_.dtstart, s_.allDay));
       icalerror_clear_errno();
-      if (iter.it == nullptr) return true;
+      if (iter.it == nullptr) {  // a rule that never meets its parts: DTSTART alone
+        consider(s_.dtstart, lo, hi, out);
+        return true;
+      }
     }
     if (!own && count == 0 && localLo > s_.dtstart + days{1} && !plainFixedStep(r)) {
       // No COUNT: jump close to the window instead of walking from DTSTART.

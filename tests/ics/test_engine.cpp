@@ -55,6 +55,21 @@ TEST_CASE("weekly series keeps its wall clock across DST both ways", "[ics]") {
   CHECK(occ[32].end - occ[32].start == hours{1});
 }
 
+TEST_CASE("a rule that never meets its parts leaves DTSTART as the one instance", "[ics]") {
+  // Every other month from August never reaches January or March; both shapes, ours and the
+  // one libical refuses outright (an ordinal with BYMONTHDAY), as the reference lists them.
+  for (const char* rule : {"FREQ=MONTHLY;INTERVAL=2;BYMONTH=1,3;BYDAY=WE;BYMONTHDAY=20",
+                           "FREQ=MONTHLY;INTERVAL=2;BYMONTH=1,3;BYDAY=3WE;BYMONTHDAY=20"}) {
+    INFO(rule);
+    EventStore& s = load(std::string("BEGIN:VEVENT\r\nUID:n\r\nDTSTART:20220830T090000Z\r\n"
+                                     "DTEND:20220830T100000Z\r\nRRULE:") +
+                         rule + "\r\nSUMMARY:Never again\r\nEND:VEVENT\r\n");
+    const auto occ = s.occurrences(utc(2022, 8, 1), utc(2024, 1, 1));
+    REQUIRE(occ.size() == 1);
+    CHECK(occ[0].start == utc(2022, 8, 30, 9));
+  }
+}
+
 TEST_CASE("EXDATE with TZID and lists, UNTIL in UTC", "[ics]") {
   EventStore& s = load(
       "BEGIN:VEVENT\r\nUID:x\r\nDTSTART;TZID=America/New_York:20250303T100000\r\n"
