@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <optional>
 
+#include "ics/ical_time.hpp"
 #include "ics/rrule.hpp"
 #include "ics/rrule_check.hpp"
 #include "ics/store_data.hpp"
@@ -18,29 +19,6 @@ using namespace std::chrono;
 
 // libical gives up after this many steps per expansion (RRULE bombs, impossible rules).
 constexpr std::size_t kIterationBudget = 50000;
-
-LocalSeconds fromIcal(const icaltimetype& t) {
-  return local_days{year{t.year} / t.month / t.day} + hours{t.hour} + minutes{t.minute} +
-         seconds{t.second};
-}
-
-icaltimetype toIcal(LocalSeconds local, bool isDate) {
-  const auto d = floor<days>(local);
-  const year_month_day ymd{d};
-  const hh_mm_ss hms{local - d};
-  icaltimetype t = icaltime_null_time();
-  t.year = int(ymd.year());
-  t.month = int(unsigned(ymd.month()));
-  t.day = int(unsigned(ymd.day()));
-  if (isDate) {
-    t.is_date = 1;
-  } else {
-    t.hour = int(hms.hours().count());
-    t.minute = int(hms.minutes().count());
-    t.second = int(hms.seconds().count());
-  }
-  return t;
-}
 
 // SECONDLY/MINUTELY/HOURLY without BY* parts: instances are DTSTART + k * step.
 bool plainFixedStep(const icalrecurrencetype& r) {

@@ -14,6 +14,7 @@
 #include <map>
 #include <mutex>
 
+#include "ics/ical_time.hpp"
 #include "ics/rrule.hpp"
 #include "ics/tzif.hpp"
 
@@ -24,26 +25,6 @@ using namespace std::chrono;
 
 icaltimezone* zoneOf(void* z) {
   return static_cast<icaltimezone*>(z);
-}
-
-LocalSeconds fromIcal(const icaltimetype& tt) {
-  const auto days = local_days{year{tt.year} / tt.month / tt.day};
-  return days + hours{tt.hour} + minutes{tt.minute} + seconds{tt.second};
-}
-
-icaltimetype toIcal(LocalSeconds local, icaltimezone* zone) {
-  const auto days = floor<std::chrono::days>(local);
-  const year_month_day ymd{days};
-  const hh_mm_ss hms{local - days};
-  icaltimetype tt = icaltime_null_time();
-  tt.year = int(ymd.year());
-  tt.month = int(unsigned(ymd.month()));
-  tt.day = int(unsigned(ymd.day()));
-  tt.hour = int(hms.hours().count());
-  tt.minute = int(hms.minutes().count());
-  tt.second = int(hms.seconds().count());
-  tt.zone = zone;
-  return tt;
 }
 
 bool digits(std::string_view s, std::size_t pos, std::size_t n, int& out) {
@@ -507,7 +488,8 @@ Instant TimeZone::toInstant(LocalSeconds local) const {
   if (table_ && ((v >= kTableFirst && v < kTableLast) || libicalZone() == nullptr))
     return Instant{seconds{v - offsetOfLocal(v)}};
   icaltimezone* zone = zoneOf(libicalZone());
-  const icaltimetype tt = toIcal(local, zone);
+  icaltimetype tt = toIcal(local, false);
+  tt.zone = zone;
   return Instant{seconds{icaltime_as_timet_with_zone(tt, zone)}};
 }
 

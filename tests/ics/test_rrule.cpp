@@ -9,6 +9,7 @@
 #include <random>
 #include <string>
 
+#include "ics/ical_time.hpp"
 #include "ics/rrule.hpp"
 
 using namespace cb::ics;
@@ -57,6 +58,17 @@ std::string dayList(Rng& rng, bool ordinals) {
   return s;
 }
 
+// MONTHLY and YEARLY days: BYMONTHDAY (up to `lastDay`; sometimes with BYDAY too, as in
+// "Sun>=8" and "Friday the 13th"), BYDAY with ordinals, or neither.
+std::string monthParts(Rng& rng, int lastDay, int items) {
+  if (rng.chance(40)) {
+    std::string s = ";BYMONTHDAY=" + list(rng, 1, lastDay, rng.chance(30) ? 7 : items, true);
+    if (rng.chance(30)) s += ";BYDAY=" + dayList(rng, false);
+    return s;
+  }
+  return rng.chance(60) ? ";BYDAY=" + dayList(rng, true) : "";
+}
+
 // A random rule of a shape RruleIterator accepts.
 std::string randomRule(Rng& rng) {
   static const char* const kFreq[] = {"DAILY", "WEEKLY", "MONTHLY", "YEARLY"};
@@ -74,22 +86,12 @@ std::string randomRule(Rng& rng) {
       break;
     case 2:
       if (rng.chance(30)) r += ";BYMONTH=" + list(rng, 1, 12, 3, false);
-      if (rng.chance(40)) {
-        r += ";BYMONTHDAY=" + list(rng, 1, 31, rng.chance(30) ? 7 : 3, true);
-        if (rng.chance(30)) r += ";BYDAY=" + dayList(rng, false);  // both: "Fri the 13th"
-      } else if (rng.chance(60)) {
-        r += ";BYDAY=" + dayList(rng, true);
-      }
+      r += monthParts(rng, 31, 3);
       break;
     case 3:
       if (rng.chance(30)) break;
       r += ";BYMONTH=" + list(rng, 1, 12, 2, false);
-      if (rng.chance(40)) {
-        r += ";BYMONTHDAY=" + list(rng, 1, 28, rng.chance(30) ? 7 : 2, true);
-        if (rng.chance(30)) r += ";BYDAY=" + dayList(rng, false);  // both: "Sun>=8"
-      } else if (rng.chance(60)) {
-        r += ";BYDAY=" + dayList(rng, true);
-      }
+      r += monthParts(rng, 28, 2);
       break;
   }
   return r;
@@ -105,28 +107,6 @@ LocalSeconds randomStart(Rng& rng, bool isDate) {
   LocalSeconds t = local_days{year{y} / m / d};
   if (!isDate) t += hours{rng.range(0, 23)} + minutes{rng.range(0, 3) * 15};
   return t;
-}
-
-icaltimetype toIcal(LocalSeconds t, bool isDate) {
-  const local_days d = floor<days>(t);
-  const year_month_day ymd{d};
-  const hh_mm_ss hms{t - d};
-  icaltimetype v = icaltime_null_time();
-  v.year = int(ymd.year());
-  v.month = int(unsigned(ymd.month()));
-  v.day = int(unsigned(ymd.day()));
-  v.is_date = isDate ? 1 : 0;
-  if (!isDate) {
-    v.hour = int(hms.hours().count());
-    v.minute = int(hms.minutes().count());
-    v.second = int(hms.seconds().count());
-  }
-  return v;
-}
-
-LocalSeconds fromIcal(const icaltimetype& t) {
-  return local_days{year{t.year} / t.month / t.day} + hours{t.hour} + minutes{t.minute} +
-         seconds{t.second};
 }
 
 // Printable, so a failure shows where the sequences part.
