@@ -59,12 +59,6 @@ class LineEnds {
     };
     return hits(0) | hits(1) << 16 | hits(2) << 32 | hits(3) << 48;
   }
-  static void words(const char* p, std::size_t n, std::uint64_t* out) {
-#if defined(__x86_64__)
-    if (haveAvx2()) return wordsAvx2(p, n, out);
-#endif
-    for (std::size_t i = 0; i < n; ++i) out[i] = word(p + i * kBytesPerWord);
-  }
 #if defined(__x86_64__)
   // AVX2 halves the work where the CPU has it (x86-64 since 2013); SSE2 otherwise.
   static bool haveAvx2() {
@@ -96,9 +90,6 @@ class LineEnds {
     // Narrow each byte's 0x00/0xFF to a nibble: 4 bits per byte.
     return vget_lane_u64(vreinterpret_u64_u8(vshrn_n_u16(vreinterpretq_u16_u8(hit), 4)), 0);
   }
-  static void words(const char* p, std::size_t n, std::uint64_t* out) {
-    for (std::size_t i = 0; i < n; ++i) out[i] = word(p + i * kBytesPerWord);
-  }
 #else
   static constexpr std::size_t kBytesPerWord = 64, kBitsPerByte = 1;
   static std::uint64_t word(const char* p) {
@@ -107,10 +98,13 @@ class LineEnds {
       m |= std::uint64_t(p[i] == '\n' || p[i] == '\r') << i;
     return m;
   }
+#endif
   static void words(const char* p, std::size_t n, std::uint64_t* out) {
+#if defined(__SSE2__) && defined(__x86_64__)
+    if (haveAvx2()) return wordsAvx2(p, n, out);
+#endif
     for (std::size_t i = 0; i < n; ++i) out[i] = word(p + i * kBytesPerWord);
   }
-#endif
   static constexpr std::size_t kWords = 4096 / kBytesPerWord;  // a segment: 4 KiB of input
 
   // Masks the segment of up to kWords words from the one that holds `from` to the end of
@@ -163,10 +157,6 @@ class ByteBuffer {
     if (s.size() + 1 > cap_ - size_) grow(s.size() + 1);
     append(s.data(), s.size());
     data_[size_++] = '\n';
-  }
-  void push(char c) {
-    if (size_ == cap_) grow(1);
-    data_[size_++] = c;
   }
   void clear() { size_ = 0; }
   [[nodiscard]] std::size_t size() const { return size_; }
