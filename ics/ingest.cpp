@@ -201,6 +201,18 @@ inline int eightDigits(const char* s) {
   return int((v * 10000 + (v >> 32)) & 0xFFFFFFFFu);
 }
 
+// The date "yyyymmdd" that v starts with, as the number yyyymmdd (which orders as dates
+// do), or -1 when it is not a valid date.
+int leadingDate(std::string_view v) {
+  if (v.size() < 8) return -1;
+  const int date = eightDigits(v.data());
+  if (date < 0) return -1;
+  const int mo = date / 100 % 100, d = date % 100;
+  if (mo < 1 || mo > 12 || d < 1 || d > 31) return -1;
+  if (d > 28 && !year_month_day{year{date / 10000} / mo / d}.ok()) return -1;
+  return date;
+}
+
 struct RawTime {
   enum Kind : std::uint8_t { Date, Utc, Local } kind = Local;
   LocalSeconds value{};  // Date: midnight; Utc: UTC wall clock
@@ -208,10 +220,9 @@ struct RawTime {
 
 // DATE "20250310" or DATE-TIME "20250310T093000[Z]".
 std::optional<RawTime> parseRawTime(std::string_view v) {
-  int y = 0, mo = 0, d = 0;
-  if (!num(v, 0, 4, y) || !num(v, 4, 2, mo) || !num(v, 6, 2, d)) return std::nullopt;
-  const year_month_day ymd{year{y} / mo / d};
-  if (!ymd.ok()) return std::nullopt;
+  const int date = leadingDate(v);
+  if (date < 0) return std::nullopt;
+  const year_month_day ymd{year{date / 10000} / unsigned(date / 100 % 100) / unsigned(date % 100)};
   RawTime t;
   t.value = LocalSeconds{local_days{ymd}};
   if (v.size() == 8) {
@@ -570,13 +581,9 @@ struct Ingest::State {
   // (a line too long to read is kept, so that its event is skipped however it was chunked).
   [[gnu::always_inline]] bool last(std::string_view piece, std::size_t bytes) const {
     if (bytes > options.limits.maxLineBytes) return true;
-    for (const std::string& owner : options.ownerEmails) {
-      const std::size_t n = owner.size();
-      if (piece.size() <= n) return true;  // the address may begin on an earlier line
-      if (piece[piece.size() - n - 1] == ':' && iequals(piece.substr(piece.size() - n), owner))
-        return true;
-    }
-    return false;
+    for (const std::string& owner : options.ownerEmails)
+      if (piece.size() <= owner.size()) return true;  // the address may begin on an earlier line
+    return endsWithOwner(piece);
   }
 
   [[gnu::always_inline]] void skipped(std::size_t bytes) {
@@ -788,13 +795,8 @@ struct Ingest::State {
     if (colon == nullptr) return kBadDate;
     const std::string_view v =
         l.substr(std::size_t(static_cast<const char*>(colon) - l.data()) + 1);
-    if (v.size() < 8) return kBadDate;
-    const int date = eightDigits(v.data());
-    if (date < 0) return kBadDate;
-    const int mo = date / 100 % 100, d = date % 100;
-    if (mo < 1 || mo > 12 || d < 1 || d > 31) return kBadDate;
-    if (d > 28 && !year_month_day{year{date / 10000} / mo / d}.ok()) return kBadDate;
-    return date;
+    const int date = leadingDate(v);
+    return date < 0 ? kBadDate : date;
   }
 
   // True when a non-recurring VEVENT is surely outside [now - 1 day, now + horizon]:
