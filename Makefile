@@ -7,7 +7,7 @@ SAN_BUILD ?= build-sanitize
 SAN_SUITES ?= ics
 SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 
-.PHONY: all deps configure build demo test bless sanitize install clean
+.PHONY: all deps configure build demo test bless gallery sanitize install clean
 
 all: build
 
@@ -38,6 +38,12 @@ test: build
 # Regenerates tests/golden/ after an intended visual change (review every image).
 bless: build
 	CB_BLESS=1 meson test -C $(BUILD) --suite golden
+
+# Every golden scenario rendered afresh into one contact sheet, $(BUILD)/gallery.png.
+gallery: build
+	rm -rf $(BUILD)/gallery
+	CB_BLESS=1 CB_GOLDEN_DIR=$(CURDIR)/$(BUILD)/gallery meson test -C $(BUILD) --suite golden
+	$(BUILD)/tests/layouts/gallery $(BUILD)/gallery.png $(BUILD)/gallery
 
 # The $(SAN_SUITES) suites under AddressSanitizer + UndefinedBehaviorSanitizer (leaks included),
 # in their own build dir (-O0: quick to compile; only what those tests need is built).

@@ -10,6 +10,7 @@ namespace cb::layouts {
 Agenda buildAgenda(std::span<const ics::EventStore* const> stores, ics::Instant now,
                    const AgendaOptions& options) {
   Agenda agenda;
+  agenda.until = now + options.lookahead;
   const ics::Instant from = now - std::chrono::days{1};
   const ics::Instant to = now + options.lookahead;
   for (const ics::EventStore* store : stores) {
@@ -17,7 +18,7 @@ Agenda buildAgenda(std::span<const ics::EventStore* const> stores, ics::Instant 
     for (const ics::Occurrence& o : store->occurrences(from, to)) {
       if (o.status == ics::Status::Cancelled) continue;
       if (o.response == ics::Response::Declined) continue;
-      if (options.hideFree && o.busy == ics::BusyStatus::Free) continue;
+      if (options.hideFree && o.busy == ics::BusyStatus::Free && !o.allDay) continue;
       AgendaItem item;
       item.start = o.start;
       item.end = o.end;
@@ -25,12 +26,15 @@ Agenda buildAgenda(std::span<const ics::EventStore* const> stores, ics::Instant 
       item.startDate = o.startDate;
       item.endDate = o.endDate;
       const bool masked = options.maskPrivate && o.privacy != ics::Privacy::Public;
-      item.summary = masked ? std::string("Busy") : cleanText(o.summary);
+      item.summary = cleanText(o.summary);
+      if (hasCancelPrefix(item.summary)) continue;
+      if (masked) item.summary = "Busy";
       if (item.summary.empty()) item.summary = "(No title)";
       item.location = masked ? std::string{} : displayLocation(cleanText(o.location));
       item.masked = masked;
       item.status = o.status;
       item.busy = o.busy;
+      item.uid = o.uidHash;
       item.tentative = o.status == ics::Status::Tentative || o.response == ics::Response::Tentative;
       agenda.items.push_back(std::move(item));
     }

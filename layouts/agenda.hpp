@@ -23,20 +23,26 @@ struct AgendaItem {
   ics::BusyStatus busy = ics::BusyStatus::Busy;
   bool tentative = false;  // the owner answered "tentative" or the event is tentative
   bool masked = false;     // private, shown as "Busy"
+  std::uint64_t uid = 0;   // the event's UID hash: with `start`, what a skip remembers
 };
 
 struct AgendaOptions {
-  bool hideFree = true;      // TRANSP:TRANSPARENT / busy status FREE
+  // Timed TRANSP:TRANSPARENT / busy status FREE events. Free all-day items
+  // (holidays, vacations: Google's and Outlook's default) are always kept and
+  // shown as context.
+  bool hideFree = true;
   bool maskPrivate = false;  // CLASS:PRIVATE/CONFIDENTIAL shown as "Busy"
   std::chrono::days lookahead{7};
 };
 
 struct Agenda {
   std::vector<AgendaItem> items;  // sorted by start, then end
+  ics::Instant until{};           // end of the window looked at (the empty screen says so)
 };
 
 // Collects [now - 1 day, now + lookahead) from every store; drops cancelled
-// meetings, those the owner declined and (per options) free ones; cleans the
+// meetings (STATUS or Outlook's "Canceled: " title), those the owner declined
+// and (per options) free timed ones; cleans the
 // text (see cleanText, displayLocation) and masks private ones per options.
 [[nodiscard]] Agenda buildAgenda(std::span<const ics::EventStore* const> stores, ics::Instant now,
                                  const AgendaOptions& options);

@@ -106,6 +106,45 @@ std::string shortDate(ics::Date d) {
                      kMonths[unsigned(ymd.month()) - 1]);
 }
 
+std::string stamp(ics::Instant t, ics::Instant now, const ics::TimeZone& zone, bool use24h) {
+  const ics::Date day = zone.dateOf(t);
+  const ics::Date today = zone.dateOf(now);
+  const std::string clock = clockTime(t, zone, use24h);
+  if (day == today) return clock;
+  if (day == today - days{1}) return "yesterday " + clock;
+  if (day < today && day > today - days{7})
+    return fmt::format("{:.3} {}", kWeekdays[weekday{day}.c_encoding()], clock);
+  const year_month_day ymd{day};
+  return fmt::format("{} {:.3} {}", unsigned(ymd.day()), kMonths[unsigned(ymd.month()) - 1], clock);
+}
+
+std::string clockOn(ics::Instant t, ics::Date day, const ics::TimeZone& zone, bool use24h) {
+  const ics::Date d = zone.dateOf(t);
+  if (d == day) return clockTime(t, zone, use24h);
+  return fmt::format("{:.3} {}", kWeekdays[weekday{d}.c_encoding()], clockTime(t, zone, use24h));
+}
+
+std::string eventTimes(ics::Instant start, ics::Instant end, ics::Date day,
+                       const ics::TimeZone& zone, bool use24h) {
+  const ics::Date from = zone.dateOf(start);
+  // An end at midnight belongs to the day before it ("Mon 22:00 – 24:00" reads as Monday).
+  const ics::Date to = end > start ? zone.dateOf(end - seconds{1}) : from;
+  auto withDay = [&](ics::Instant t, ics::Date d) {
+    return fmt::format("{:.3} {}", kWeekdays[weekday{d}.c_encoding()], clockTime(t, zone, use24h));
+  };
+  if (end <= start) return from == day ? clockTime(start, zone, use24h) : withDay(start, from);
+  if (from == day && to == day) return timeRange(start, end, zone, use24h);
+  return fmt::format("{} – {}", withDay(start, from), withDay(end, to));
+}
+
+std::string isolate(std::string_view field) {
+  return fmt::format("\u2068{}\u2069", field);
+}
+
+std::string ltrLine(std::string_view line) {
+  return fmt::format("\u200e{}", line);
+}
+
 std::string dayHeading(ics::Date d, ics::Date today) {
   if (d == today) return "Today";
   if (d == today + days{1}) return "Tomorrow";
@@ -136,18 +175,28 @@ Countdown countdown(seconds left) {
           fmt::format("{} {} {}", d == 1 ? "DAY" : "DAYS", h, h == 1 ? "HOUR" : "HOURS")};
 }
 
-static std::string hoursMinutes(long mins) {
+// The same units and rounding as countdown(): minutes below an hour, hours and
+// minutes below a day, days and hours beyond.
+std::string duration(seconds left) {
+  const long mins = std::max<long>(1, minutesLeft(left));
   if (mins < 60) return fmt::format("{} min", mins);
-  if (mins % 60 == 0) return fmt::format("{} h", mins / 60);
-  return fmt::format("{} h {} min", mins / 60, mins % 60);
+  const long hrs = mins / 60;
+  if (hrs < 24) {
+    if (mins % 60 == 0) return fmt::format("{} h", hrs);
+    return fmt::format("{} h {} min", hrs, mins % 60);
+  }
+  const long d = hrs / 24;
+  const char* unit = d == 1 ? "day" : "days";
+  if (hrs % 24 == 0) return fmt::format("{} {}", d, unit);
+  return fmt::format("{} {} {} h", d, unit, hrs % 24);
 }
 
 std::string startsIn(seconds left) {
-  return "in " + hoursMinutes(std::max<long>(1, minutesLeft(left)));
+  return "in " + duration(left);
 }
 
 std::string remaining(seconds left) {
-  return hoursMinutes(std::max<long>(1, minutesLeft(left))) + " left";
+  return duration(left) + " left";
 }
 
 std::string displayLocation(std::string_view location) {
@@ -166,13 +215,83 @@ std::string displayLocation(std::string_view location) {
   return out;
 }
 
-std::string cleanText(std::string_view text) {
+namespace {
+
+// The code point of an HTML character reference at the start of `s` ("&amp;",
+// "&#8211;", "&#x2013;"), and its length; 0 when `s` does not start with one.
+std::pair<gunichar, std::size_t> characterReference(std::string_view s) {
+  static constexpr std::array<std::pair<std::string_view, gunichar>, 7> kNamed = {{
+      {"&amp;", '&'},
+      {"&lt;", '<'},
+      {"&gt;", '>'},
+      {"&quot;", '"'},
+      {"&apos;", '\''},
+      {"&nbsp;", ' '},
+      {"&ndash;", 0x2013},
+  }};
+  for (const auto& [name, cp] : kNamed)
+    if (s.starts_with(name)) return {cp, name.size()};
+  if (!s.starts_with("&#")) return {0, 0};
+  const bool hex = s.size() > 2 && (s[2] == 'x' || s[2] == 'X');
+  std::size_t i = hex ? 3 : 2;
+  unsigned long cp = 0;
+  const std::size_t first = i;
+  for (; i < s.size() && i < first + 7; ++i) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    if (hex && std::isxdigit(c))
+      cp = cp * 16 + unsigned(std::isdigit(c) ? c - '0' : (std::tolower(c) - 'a' + 10));
+    else if (!hex && std::isdigit(c))
+      cp = cp * 10 + unsigned(c - '0');
+    else
+      break;
+  }
+  if (i == first || i >= s.size() || s[i] != ';') return {0, 0};
+  if (cp == 0 || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) return {0, 0};
+  return {gunichar(cp), i + 1};
+}
+
+std::string decodeReferences(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (std::size_t i = 0; i < text.size();) {
+    if (text[i] == '&') {
+      const auto [cp, len] = characterReference(text.substr(i));
+      if (len > 0) {
+        char buf[6];
+        out.append(buf, std::size_t(g_unichar_to_utf8(cp, buf)));
+        i += len;
+        continue;
+      }
+    }
+    out += text[i++];
+  }
+  return out;
+}
+
+}  // namespace
+
+bool hasCancelPrefix(std::string_view summary) {
+  for (std::string_view prefix :
+       {"canceled:", "cancelled:", "abgesagt:", "annulé:", "annulé :", "cancelado:"}) {
+    if (summary.size() >= prefix.size() && lower(summary.substr(0, prefix.size())) == prefix)
+      return true;
+  }
+  return false;
+}
+
+std::string cleanText(std::string_view raw) {
   std::string valid;
+  std::string_view text = raw;
   if (!g_utf8_validate(text.data(), gssize(text.size()), nullptr)) {
     gchar* fixed = g_utf8_make_valid(text.data(), gssize(text.size()));
     valid = fixed;
     g_free(fixed);
     text = valid;
+  }
+  std::string decoded;
+  if (text.find('&') != std::string_view::npos) {
+    decoded = decodeReferences(text);
+    text = decoded;
   }
   std::string out;
   out.reserve(text.size());

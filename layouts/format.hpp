@@ -21,8 +21,32 @@ namespace cb::layouts {
 [[nodiscard]] std::string dayMonthYear(ics::Date d);
 // "Mon 10 Mar"
 [[nodiscard]] std::string shortDate(ics::Date d);
-// "Today", "Tomorrow", or "Wednesday 12 March" relative to `today`.
+// The one day heading of both layouts: "Today", "Tomorrow", or "Wednesday 12 March".
 [[nodiscard]] std::string dayHeading(ics::Date d, ics::Date today);
+
+// When something happened, for stale-data notes: "18:05" today, "yesterday 23:00",
+// "Fri 18:05" within the last week, "3 Mar 18:05" before that. A bare time always
+// means today: a reader takes "since 18:05" for this evening.
+[[nodiscard]] std::string stamp(ics::Instant t, ics::Instant now, const ics::TimeZone& zone,
+                                bool use24h);
+
+// A clock time as read on `day`: "17:00" on that day, "Wed 17:00" on another.
+[[nodiscard]] std::string clockOn(ics::Instant t, ics::Date day, const ics::TimeZone& zone,
+                                  bool use24h);
+
+// An event's times as read on `day` (the screen's today, or the day a row is listed
+// under): "10:00 – 11:00" when it starts and ends that day, "Sun 09:00 – Wed 17:00"
+// when either end lies on another day, a single "10:00" for a zero-length reminder.
+[[nodiscard]] std::string eventTimes(ics::Instant start, ics::Instant end, ics::Date day,
+                                     const ics::TimeZone& zone, bool use24h);
+
+// Text from a calendar inside a line we compose: wrapped in FIRST STRONG ISOLATE …
+// POP DIRECTIONAL ISOLATE, so a Hebrew or Arabic field keeps its own direction
+// without reordering its neighbours (UAX #9, isolates).
+[[nodiscard]] std::string isolate(std::string_view field);
+// A composed line read left to right whatever its fields: a LEFT-TO-RIGHT MARK
+// first, so the paragraph's base direction never comes from a calendar field.
+[[nodiscard]] std::string ltrLine(std::string_view line);
 
 struct Countdown {
   std::string number;  // "58", "2", "3"
@@ -32,9 +56,12 @@ struct Countdown {
 [[nodiscard]] Countdown countdown(std::chrono::seconds left);
 // Whole minutes left, rounded up, never negative.
 [[nodiscard]] long minutesLeft(std::chrono::seconds left);
-// "in 12 min", "in 1 h 5 min"
+// The small-text form of the countdown's words, same rounding and units:
+// "12 min", "1 h 5 min", "2 days 7 h".
+[[nodiscard]] std::string duration(std::chrono::seconds left);
+// "in 12 min", "in 1 h 5 min", "in 2 days 7 h"
 [[nodiscard]] std::string startsIn(std::chrono::seconds left);
-// "25 min left", "1 h 5 min left"
+// "25 min left", "1 h 5 min left", "2 days 7 h left"
 [[nodiscard]] std::string remaining(std::chrono::seconds left);
 
 // The location worth showing: online-meeting boilerplate ("Microsoft Teams
@@ -43,7 +70,12 @@ struct Countdown {
 [[nodiscard]] std::string displayLocation(std::string_view location);
 
 // One line of display text: control characters and runs of white space become
-// single spaces, invalid UTF-8 becomes U+FFFD, surrounding space is trimmed.
+// single spaces, invalid UTF-8 becomes U+FFFD, HTML character references some
+// calendars export ("R&amp;D", "&#8211;") are decoded, surrounding space is trimmed.
 [[nodiscard]] std::string cleanText(std::string_view text);
+
+// Outlook renames a meeting the organiser cancelled ("Canceled: Weekly sync",
+// "Abgesagt: …") and may leave its STATUS alone: such a title means cancelled.
+[[nodiscard]] bool hasCancelPrefix(std::string_view summary);
 
 }  // namespace cb::layouts

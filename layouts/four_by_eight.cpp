@@ -34,6 +34,8 @@ struct Block {
   int height = 0;
   const AgendaItem* item = nullptr;
   ics::Date day{};
+  bool running = false;  // a row (or the heading) of what runs now
+  int titleLines = 1;    // Row: two when the column has room for a long title
   std::vector<const AgendaItem*> allDay{};
   std::string title{};     // Message
   std::string subtitle{};  // Message
@@ -61,38 +63,49 @@ void drawHeader(Ui& ui, Rect r, ics::Date today) {
             24 * ui.s);
   const int line2 = top + ui.px(46);
   const int lineH = r.y + r.height - line2 - ui.px(8);
-  c.text(dayMonthYear(today), {in.x, line2, in.width / 2, lineH},
-         {.sizePx = 20 * ui.s, .color = Shade::Grey3, .valign = VAlign::Middle});
 
+  // The right side first: the date gets what it leaves, never the space under it.
   const auto& st = ui.ctx.state;
   const auto& zone = *ui.ctx.zone;
+  int rightW = 0;
   if (st.offlineSince) {
     const std::string text =
-        fmt::format("OFFLINE SINCE {}", clockTime(*st.offlineSince, zone, ui.ctx.use24h));
-    const TextStyle style{.sizePx = 14 * ui.s,
+        upper("Offline since " + stamp(*st.offlineSince, ui.ctx.now, zone, ui.ctx.use24h));
+    const TextStyle style{.sizePx = 18 * ui.s,
                           .weight = 700,
                           .color = Shade::Black,
                           .align = Align::Center,
                           .letterSpacingPx = ui.s,
                           .valign = VAlign::Middle};
-    const int w = c.measureText(text, 0, style).width + ui.px(18);
-    const int h = ui.px(26);
+    // The pill may take all but the date's width (it shrinks its text to 18 px first).
+    const int dateW = c.measureText(dayMonthYear(today), 0, {.sizePx = 18 * ui.s}).width;
+    const int w =
+        std::min(in.width - dateW - ui.px(12), c.measureText(text, 0, style).width + ui.px(18));
+    const int h = ui.px(28);
     const Rect pill{in.x + in.width - w, line2 + (lineH - h) / 2, w, h};
     c.fillRoundedRect(pill, h / 2.0, Shade::White);
-    c.text(text, pill, style);
+    c.fitText(text, pill, style, 18 * ui.s);
+    rightW = w;
   } else {
-    const std::string text =
-        !st.haveData  ? std::string("waiting for data")
-        : st.lastSync ? fmt::format("updated {}", clockTime(*st.lastSync, zone, ui.ctx.use24h))
-                      : std::string{};
-    c.text(text, {in.x + in.width / 2, line2, in.width / 2, lineH},
-           {.sizePx = 16 * ui.s,
-            .color = Shade::Grey3,
-            .align = Align::Right,
-            .valign = VAlign::Middle});
+    const std::string text = !st.haveData ? std::string("waiting for data")
+                             : st.lastSync
+                                 ? "updated " + stamp(*st.lastSync, ui.ctx.now, zone, ui.ctx.use24h)
+                                 : std::string{};
+    const TextStyle style{.sizePx = 18 * ui.s,
+                          .color = Shade::Grey3,
+                          .align = Align::Right,
+                          .valign = VAlign::Middle};
+    if (!text.empty()) {
+      rightW = std::min(in.width / 2, c.measureText(text, 0, style).width + 2);
+      c.text(text, {in.x + in.width - rightW, line2, rightW, lineH}, style);
+    }
   }
+  const int dateW = in.width - rightW - (rightW ? ui.px(12) : 0);
+  c.fitText(dayMonthYear(today), {in.x, line2, dateW, lineH},
+            {.sizePx = 20 * ui.s, .color = Shade::Grey3, .valign = VAlign::Middle}, 18 * ui.s);
 }
 
+// "ALL DAY  Company holiday  +11": the count stays visible however long the first title.
 void drawAllDayStrip(Ui& ui, Rect r, const std::vector<const AgendaItem*>& items) {
   Canvas& c = ui.c;
   const Rect strip{r.x, r.y + ui.px(3), r.width, r.height - ui.px(6)};
@@ -100,21 +113,24 @@ void drawAllDayStrip(Ui& ui, Rect r, const std::vector<const AgendaItem*>& items
     c.strokeRoundedRect(strip, ui.px(6), 2, Shade::Black);
   else
     c.fillRoundedRect(strip, ui.px(6), Shade::Grey2);
-  const TextStyle tag{.sizePx = 12 * ui.s,
+  const TextStyle tag{.sizePx = 18 * ui.s,
                       .weight = 700,
                       .color = Shade::Grey5,
                       .letterSpacingPx = ui.s,
                       .valign = VAlign::Middle};
   const int tagW = c.measureText("ALL DAY", 0, tag).width;
   c.text("ALL DAY", {strip.x + ui.px(10), strip.y, tagW + 2, strip.height}, tag);
-  std::string text;
-  for (const AgendaItem* it : items) {
-    if (!text.empty()) text += "  ·  ";
-    text += it->summary;
+  const TextStyle textStyle{
+      .sizePx = 19 * ui.s, .weight = 700, .color = Shade::Grey6, .valign = VAlign::Middle};
+  int right = strip.x + strip.width - ui.px(10);
+  if (items.size() > 1) {
+    const std::string more = fmt::format("+{}", items.size() - 1);
+    const int w = c.measureText(more, 0, textStyle).width + 2;
+    c.text(more, {right - w, strip.y, w, strip.height}, textStyle);
+    right -= w + ui.px(10);
   }
   const int x = strip.x + ui.px(20) + tagW;
-  c.text(text, {x, strip.y, strip.x + strip.width - x - ui.px(10), strip.height},
-         {.sizePx = 17 * ui.s, .weight = 700, .color = Shade::Grey6, .valign = VAlign::Middle});
+  c.text(items.front()->summary, {x, strip.y, right - x, strip.height}, textStyle);
 }
 
 TextStyle nowTitleStyle(const Ui& ui) {
@@ -127,13 +143,21 @@ int nowCardHeight(Ui& ui, int width, const AgendaItem& m) {
   return ui.px(12 + 22 + 4) + titleH + ui.px(4 + 26 + 12) + ui.px(8);
 }
 
+// "10:00 – 11:00 · Room" with the times left to right whatever script the room is in.
+std::string detailLine(const Ui& ui, const AgendaItem& m, ics::Date day) {
+  std::string detail = eventTimes(m.start, m.end, day, *ui.ctx.zone, ui.ctx.use24h);
+  if (m.tentative) detail += "  ·  tentative";
+  if (!m.location.empty()) detail += "  ·  " + isolate(m.location);
+  return ltrLine(detail);
+}
+
 void drawNowCard(Ui& ui, Rect r, const AgendaItem& m) {
   Canvas& c = ui.c;
   c.fillRoundedRect(r, ui.px(12), Shade::Grey6);
   const Rect in{r.x + ui.px(16), r.y + ui.px(12), r.width - ui.px(32), r.height - ui.px(24)};
   const int capH = ui.px(22);
   c.text("NOW", {in.x, in.y, in.width / 2, capH},
-         {.sizePx = 14 * ui.s,
+         {.sizePx = 18 * ui.s,
           .weight = 700,
           .color = Shade::Grey3,
           .letterSpacingPx = 2 * ui.s,
@@ -144,14 +168,14 @@ void drawNowCard(Ui& ui, Rect r, const AgendaItem& m) {
           .color = Shade::White,
           .align = Align::Right,
           .valign = VAlign::Middle});
-  std::string detail = timeRange(m.start, m.end, *ui.ctx.zone, ui.ctx.use24h);
-  if (!m.location.empty()) detail += "  ·  " + m.location;
   const int detailH = ui.px(26);
   const int titleY = in.y + capH + ui.px(4);
+  TextStyle title = nowTitleStyle(ui);
+  title.italic = m.tentative;
   c.text(m.summary, {in.x, titleY, in.width, in.y + in.height - detailH - ui.px(4) - titleY},
-         nowTitleStyle(ui));
-  c.text(detail, {in.x, in.y + in.height - detailH, in.width, detailH},
-         {.sizePx = 18 * ui.s, .color = Shade::Grey2, .valign = VAlign::Middle});
+         title);
+  c.fitText(detailLine(ui, m, ui.today), {in.x, in.y + in.height - detailH, in.width, detailH},
+            {.sizePx = 18 * ui.s, .color = Shade::Grey2, .valign = VAlign::Middle}, 18 * ui.s);
 }
 
 // A calm card for "nothing here": never an empty box.
@@ -163,7 +187,7 @@ void drawMessage(Ui& ui, Rect r, const std::string& title, const std::string& su
   else
     c.fillRoundedRect(card, ui.px(12), Shade::Grey1);
   const TextStyle subStyle{
-      .sizePx = 16 * ui.s, .color = Shade::Grey5, .align = Align::Center, .maxLines = 2};
+      .sizePx = 18 * ui.s, .color = Shade::Grey5, .align = Align::Center, .maxLines = 2};
   const int subW = card.width - 2 * ui.pad;
   const int th = ui.px(30);
   const int sh = subtitle.empty()
@@ -177,15 +201,14 @@ void drawMessage(Ui& ui, Rect r, const std::string& title, const std::string& su
              .color = Shade::Grey6,
              .align = Align::Center,
              .valign = VAlign::Middle},
-            16 * ui.s);
+            18 * ui.s);
   if (sh) c.text(subtitle, {card.x + ui.pad, y + th + ui.px(2), subW, sh}, subStyle);
 }
 
-void drawDaySeparator(Ui& ui, Rect r, ics::Date day, ics::Date today) {
+// "NOW", "LATER TODAY", "TOMORROW", "WEDNESDAY 12 MARCH": the heading rows sit under.
+void drawDaySeparator(Ui& ui, Rect r, const std::string& label) {
   Canvas& c = ui.c;
-  std::string label = day == today ? "LATER TODAY" : upper(dayHeading(day, today));
-  if (day == today + days{1}) label += " · " + upper(shortDate(day));
-  const TextStyle style{.sizePx = 14 * ui.s,
+  const TextStyle style{.sizePx = 18 * ui.s,
                         .weight = 700,
                         .color = Shade::Grey5,
                         .letterSpacingPx = 1.5 * ui.s,
@@ -195,103 +218,163 @@ void drawDaySeparator(Ui& ui, Rect r, ics::Date day, ics::Date today) {
   c.text(label, textBox, style);
   const int w = std::min(r.width, c.measureText(label, 0, style).width);
   const int x = r.x + w + ui.px(10);
-  if (x < r.x + r.width) c.hline(x, base - ui.px(8), r.x + r.width - x, 1, ui.rule());
+  if (x < r.x + r.width) c.hline(x, base - ui.px(9), r.x + r.width - x, 1, ui.rule());
 }
 
-void drawRow(Ui& ui, Rect r, const AgendaItem& m, bool last) {
+std::string separatorLabel(const Block& b, ics::Date today) {
+  if (b.running) return "NOW";
+  return b.day == today ? "LATER TODAY" : upper(dayHeading(b.day, today));
+}
+
+int timeColumnWidth(const Ui& ui) {
+  return ui.px(ui.ctx.use24h ? 82 : 122);
+}
+
+// The pill on a running row or one starting within the hour: "now", "in 12 min".
+std::string badgeFor(const Ui& ui, const AgendaItem& m) {
+  if (isRunning(m, ui.ctx.now)) return "now";
+  if (m.start > ui.ctx.now && m.start - ui.ctx.now <= minutes{60})
+    return startsIn(m.start - ui.ctx.now);
+  return {};
+}
+
+TextStyle badgeStyle(const Ui& ui) {
+  return {.sizePx = 18 * ui.s,
+          .weight = 700,
+          .color = Shade::White,
+          .align = Align::Center,
+          .valign = VAlign::Middle};
+}
+
+TextStyle rowTitleStyle(const Ui& ui, const AgendaItem& m, int lines) {
+  // Tentative: slanted (and named below), a difference that survives black and white.
+  return {.sizePx = 21 * ui.s,
+          .weight = 700,
+          .color = m.tentative ? Shade::Grey5 : Shade::Black,
+          .maxLines = lines,
+          .valign = VAlign::Bottom,
+          .italic = m.tentative};
+}
+
+// Where a row's title may go: right of the times, left of its pill.
+int titleWidth(Ui& ui, int rowWidth, const AgendaItem& m) {
+  int w = rowWidth - timeColumnWidth(ui);
+  const std::string badge = badgeFor(ui, m);
+  if (!badge.empty()) w -= ui.c.measureText(badge, 0, badgeStyle(ui)).width + ui.px(24);
+  return w;
+}
+
+// Start above end; a side on another day than the heading shows that day instead
+// ("Sun" over "Wed"), the detail line then spells the whole span out.
+void drawRow(Ui& ui, Rect r, const AgendaItem& m, ics::Date day, bool last, int titleLines) {
   Canvas& c = ui.c;
   const auto& ctx = ui.ctx;
-  const int timeW = ui.px(ctx.use24h ? 82 : 122);
-  const int mid = r.y + r.height / 2;
-  const std::string from = clockTime(m.start, *ctx.zone, ctx.use24h);
-  const std::string to = clockTime(m.end, *ctx.zone, ctx.use24h);
-  c.text(from, {r.x, r.y + ui.px(6), timeW, mid - r.y - ui.px(6)},
+  const auto& zone = *ctx.zone;
+  const int timeW = timeColumnWidth(ui);
+  const int lineH = ui.px(25);
+  const int top = r.y + ui.px(7);
+  const bool startsOn = zone.dateOf(m.start) == day;
+  const bool endsOn = m.end <= m.start || zone.dateOf(m.end - std::chrono::seconds{1}) == day;
+  const std::string from = startsOn ? clockTime(m.start, zone, ctx.use24h)
+                                    : weekdayName(zone.dateOf(m.start)).substr(0, 3);
+  std::string to;
+  if (m.end > m.start)
+    to = endsOn ? clockTime(m.end, zone, ctx.use24h)
+                : "– " + weekdayName(zone.dateOf(m.end - std::chrono::seconds{1})).substr(0, 3);
+  c.text(from, {r.x, top, timeW, lineH},
          {.sizePx = 21 * ui.s, .weight = 700, .valign = VAlign::Bottom});
-  c.text(to, {r.x, mid + ui.px(2), timeW, r.y + r.height - mid - ui.px(8)},
-         {.sizePx = 16 * ui.s, .color = Shade::Grey5, .valign = VAlign::Top});
+  if (!to.empty())
+    c.text(to, {r.x, top + lineH + ui.px(2), timeW, lineH},
+           {.sizePx = 18 * ui.s, .color = Shade::Grey5, .valign = VAlign::Top});
 
-  // "now" or "in 12 min" on rows starting within the hour.
-  std::string badge;
-  if (isRunning(m, ctx.now))
-    badge = "now";
-  else if (m.start > ctx.now && m.start - ctx.now <= minutes{60})
-    badge = startsIn(m.start - ctx.now);
+  const std::string badge = badgeFor(ui, m);
   int right = r.x + r.width;
   if (!badge.empty()) {
-    const TextStyle style{.sizePx = 15 * ui.s,
-                          .weight = 700,
-                          .color = Shade::White,
-                          .align = Align::Center,
-                          .valign = VAlign::Middle};
+    const TextStyle style = badgeStyle(ui);
     const int w = c.measureText(badge, 0, style).width + ui.px(16);
-    const int h = ui.px(26);
-    const Rect pill{right - w, r.y + ui.px(8), w, h};
+    const int h = ui.px(28);
+    const Rect pill{right - w, top, w, h};
     c.fillRoundedRect(pill, h / 2.0, Shade::Black);
     c.text(badge, pill, style);
     right -= w + ui.px(8);
   }
   const int x = r.x + timeW;
-  std::string where = m.location;
-  if (m.tentative) where = where.empty() ? "tentative" : "tentative · " + where;
-  const Shade titleShade = m.tentative ? Shade::Grey5 : Shade::Black;
-  if (where.empty()) {
-    c.text(m.summary, {x, r.y + ui.px(4), right - x, r.height - ui.px(8)},
-           {.sizePx = 21 * ui.s, .weight = 700, .color = titleShade, .valign = VAlign::Middle});
+  const bool multiDay = !startsOn || !endsOn;
+  std::string detail;
+  if (multiDay) detail = eventTimes(m.start, m.end, day, zone, ctx.use24h);
+  if (m.tentative) detail += detail.empty() ? "tentative" : " · tentative";
+  if (!m.location.empty()) detail += (detail.empty() ? "" : " · ") + isolate(m.location);
+  if (!detail.empty()) detail = ltrLine(detail);
+  const TextStyle title = rowTitleStyle(ui, m, titleLines);
+  const int titleH = lineH * titleLines + ui.px(titleLines > 1 ? 2 : 0);
+  if (detail.empty()) {
+    TextStyle centred = title;
+    centred.valign = VAlign::Middle;
+    c.text(m.summary, {x, r.y + ui.px(4), right - x, r.height - ui.px(8)}, centred);
   } else {
-    c.text(m.summary, {x, r.y + ui.px(6), right - x, mid - r.y - ui.px(6)},
-           {.sizePx = 21 * ui.s, .weight = 700, .color = titleShade, .valign = VAlign::Bottom});
-    c.text(where, {x, mid + ui.px(2), r.x + r.width - x, r.y + r.height - mid - ui.px(8)},
-           {.sizePx = 16 * ui.s, .color = Shade::Grey5, .valign = VAlign::Top});
+    c.text(m.summary, {x, top, right - x, titleH}, title);
+    // Beside the title the pill keeps its room: the detail line never runs under it.
+    const int dy = top + titleH + ui.px(2);
+    const int detailRight = titleLines > 1 ? r.x + r.width : right;
+    c.text(detail, {x, dy, detailRight - x, r.y + r.height - dy - ui.px(4)},
+           {.sizePx = 18 * ui.s, .color = Shade::Grey5, .valign = VAlign::Top});
   }
   if (!last && !ui.eink) c.hline(x, r.y + r.height - 1, r.x + r.width - x, 1, Shade::Grey2);
 }
 
-// Places blocks top-down in `r`; the rows that do not fit become "+N more".
-void drawColumn(Ui& ui, Rect r, const std::vector<Block>& blocks) {
+void drawBlock(Ui& ui, Rect br, const Block& b, bool lastRow) {
+  switch (b.kind) {
+    case Block::DaySeparator:
+      drawDaySeparator(ui, br, separatorLabel(b, ui.today));
+      break;
+    case Block::AllDay:
+      drawAllDayStrip(ui, br, b.allDay);
+      break;
+    case Block::Row:
+      drawRow(ui, br, *b.item, b.running ? ui.today : b.day, lastRow, b.titleLines);
+      break;
+    case Block::Message:
+      drawMessage(ui, br, b.title, b.subtitle);
+      break;
+  }
+}
+
+// Places blocks[from…] top-down in `r`; returns the first block not placed. With
+// `more`, the rows that do not fit become "+N more" at the bottom.
+std::size_t drawColumn(Ui& ui, Rect r, const std::vector<Block>& blocks, std::size_t from,
+                       bool more) {
   int total = 0;
-  for (const Block& b : blocks) total += b.height;
+  for (std::size_t i = from; i < blocks.size(); ++i) total += blocks[i].height;
   const int moreH = ui.px(32);
   std::size_t shown = blocks.size();
   if (total > r.height) {
+    const int room = more ? r.height - moreH : r.height;
     int used = 0;
-    shown = 0;
-    while (shown < blocks.size() && used + blocks[shown].height <= r.height - moreH)
+    shown = from;
+    while (shown < blocks.size() && used + blocks[shown].height <= room)
       used += blocks[shown++].height;
     // A day separator or all-day strip with no row after it says nothing.
-    while (shown > 0 && (blocks[shown - 1].kind == Block::DaySeparator ||
-                         blocks[shown - 1].kind == Block::AllDay))
+    while (shown > from && (blocks[shown - 1].kind == Block::DaySeparator ||
+                            blocks[shown - 1].kind == Block::AllDay))
       --shown;
+  }
+  int y = r.y;
+  for (std::size_t i = from; i < shown; ++i) {
+    const Block& b = blocks[i];
+    const bool lastRow = i + 1 == shown || blocks[i + 1].kind != Block::Row;
+    drawBlock(ui, {r.x, y, r.width, b.height}, b, lastRow);
+    y += b.height;
   }
   int hidden = 0;
   for (std::size_t i = shown; i < blocks.size(); ++i) hidden += blocks[i].kind == Block::Row;
-  int y = r.y;
-  for (std::size_t i = 0; i < shown; ++i) {
-    const Block& b = blocks[i];
-    const Rect br{r.x, y, r.width, b.height};
-    const bool lastRow = i + 1 == shown || blocks[i + 1].kind != Block::Row;
-    switch (b.kind) {
-      case Block::DaySeparator:
-        drawDaySeparator(ui, br, b.day, ui.today);
-        break;
-      case Block::AllDay:
-        drawAllDayStrip(ui, br, b.allDay);
-        break;
-      case Block::Row:
-        drawRow(ui, br, *b.item, lastRow);
-        break;
-      case Block::Message:
-        drawMessage(ui, br, b.title, b.subtitle);
-        break;
-    }
-    y += b.height;
-  }
-  if (hidden > 0)
+  if (more && hidden > 0)
     ui.c.text(fmt::format("+{} more", hidden), {r.x, r.y + r.height - moreH, r.width, moreH},
               {.sizePx = 18 * ui.s,
                .weight = 700,
                .color = Shade::Grey5,
                .align = Align::Right,
                .valign = VAlign::Middle});
+  return shown;
 }
 
 // All-day items that get a strip on `day`: those covering today, and on
@@ -303,6 +386,21 @@ std::vector<const AgendaItem*> allDayFor(const Agenda& agenda, ics::Date day, ic
   return out;
 }
 
+// Rows get a second title line, top to bottom, while the column has room for it.
+void growTitles(Ui& ui, std::vector<Block>& list, int width, int room) {
+  int used = 0;
+  for (const Block& b : list) used += b.height;
+  const int extra = ui.px(25);
+  for (Block& b : list) {
+    if (b.kind != Block::Row || used + extra > room) continue;
+    const int w = titleWidth(ui, width, *b.item);
+    if (!ui.c.measureText(b.item->summary, w, rowTitleStyle(ui, *b.item, 1)).ellipsized) continue;
+    b.titleLines = 2;
+    b.height += extra;
+    used += extra;
+  }
+}
+
 }  // namespace
 
 void drawFourByEight(Canvas& c, const Agenda& agenda, const LayoutContext& ctx) {
@@ -310,7 +408,7 @@ void drawFourByEight(Canvas& c, const Agenda& agenda, const LayoutContext& ctx) 
   const int h = c.height();
   const bool landscape = w > h;
   const double s = landscape ? std::min(w / 800.0, h / 480.0) : std::min(w / 480.0, h / 800.0);
-  const Focus f = focusAt(agenda, ctx.now, *ctx.zone);
+  const Focus f = focusAt(agenda, ctx.now, *ctx.zone, ctx.skipped);
   Ui ui{c, ctx, s, int(std::lround(18 * s)), c.theme().eink(), f.today};
   c.clear(Shade::White);
 
@@ -318,12 +416,15 @@ void drawFourByEight(Canvas& c, const Agenda& agenda, const LayoutContext& ctx) 
   drawHeader(ui, {0, 0, w, headerH}, f.today);
   const Rect body{ui.pad, headerH + ui.px(10), w - 2 * ui.pad, h - headerH - ui.px(16)};
 
-  // Head: today's all-day strip, the running meeting or a calm message.
+  // Head: today's all-day strip, the meeting the countdown serves when it runs, or a
+  // calm message. List: what else runs (under NOW), then the rest by day.
   std::vector<Block> head;
   std::vector<Block> list;
-  const int rowH = ui.px(landscape ? 58 : 64);
-  const int sepH = ui.px(36);
-  const int stripH = ui.px(40);
+  const int rowH = ui.px(landscape ? 62 : 64);
+  const int sepH = ui.px(38);
+  const int stripH = ui.px(42);
+  const int colGap = ui.px(24);
+  const int leftW = landscape ? (body.width - colGap) / 2 : body.width;
   if (!ctx.state.haveData) {
     head.push_back({.kind = Block::Message,
                     .height = ui.px(110),
@@ -333,53 +434,57 @@ void drawFourByEight(Canvas& c, const Agenda& agenda, const LayoutContext& ctx) 
     if (!f.allDayToday.empty())
       head.push_back({.kind = Block::AllDay, .height = stripH, .allDay = f.allDayToday});
 
+    // Running rows first, under NOW, whatever day they started.
+    std::vector<const AgendaItem*> running(f.alsoNow.begin(), f.alsoNow.end());
+    running.insert(running.end(), f.runningContext.begin(), f.runningContext.end());
+    std::stable_sort(running.begin(), running.end(),
+                     [](const AgendaItem* a, const AgendaItem* b) { return a->start < b->start; });
+    if (!running.empty())
+      list.push_back({.kind = Block::DaySeparator, .height = sepH, .running = true});
+    for (const AgendaItem* it : running)
+      list.push_back({.kind = Block::Row, .height = rowH, .item = it, .running = true});
+
     // Upcoming rows: today's remaining meetings, then the next days.
     bool todayHasRows = false;
-    bool hadToday = false;
     ics::Date lastDay{};
     bool first = true;
     for (const AgendaItem& it : agenda.items) {
-      if (it.allDay) continue;
+      if (it.allDay || it.start < ctx.now) continue;  // all-day: strips; started: above
+      if (it.start == it.end && it.start < ctx.now) continue;
       const ics::Date day = ctx.zone->dateOf(it.start);
-      if (day == f.today || (it.start < ctx.now && ctx.now < it.end)) hadToday = true;
-      if (&it == f.current) continue;  // drawn as the Now card
-      // Over: ended, or a zero-length reminder whose instant has passed.
-      if (it.start == it.end ? it.start < ctx.now : it.end <= ctx.now) continue;
-      const ics::Date rowDay = std::max(day, f.today);
-      if (first || rowDay != lastDay) {
-        if (rowDay != f.today || f.current)
-          list.push_back({.kind = Block::DaySeparator, .height = sepH, .day = rowDay});
-        if (rowDay != f.today) {
-          auto strip = allDayFor(agenda, rowDay, f.today);
+      if (first || day != lastDay) {
+        if (day != f.today || f.current || !running.empty())
+          list.push_back({.kind = Block::DaySeparator, .height = sepH, .day = day});
+        if (day != f.today) {
+          auto strip = allDayFor(agenda, day, f.today);
           if (!strip.empty())
-            list.push_back(
-                {.kind = Block::AllDay, .height = stripH, .day = rowDay, .allDay = strip});
+            list.push_back({.kind = Block::AllDay, .height = stripH, .day = day, .allDay = strip});
         }
-        lastDay = rowDay;
+        lastDay = day;
         first = false;
       }
-      if (rowDay == f.today) todayHasRows = true;
-      list.push_back({.kind = Block::Row, .height = rowH, .item = &it, .day = rowDay});
+      if (day == f.today) todayHasRows = true;
+      list.push_back({.kind = Block::Row, .height = rowH, .item = &it, .day = day});
     }
     if (f.current) {
-      const int width = landscape && !list.empty() ? body.width * 40 / 100 : body.width;
       head.push_back(
-          {.kind = Block::Row, .height = nowCardHeight(ui, width, *f.current), .item = f.current});
+          {.kind = Block::Row, .height = nowCardHeight(ui, leftW, *f.current), .item = f.current});
     }
-    if (landscape && !f.current && todayHasRows && f.next) {
+    if (landscape && !f.current && todayHasRows && f.served && !f.servedRunning) {
       // The wide screen has room to say what the gap is.
       head.push_back(
           {.kind = Block::Message,
            .height = ui.px(100),
-           .title = fmt::format("Free until {}", clockTime(f.next->start, *ctx.zone, ctx.use24h)),
-           .subtitle = fmt::format("{} · {}", startsIn(f.next->start - ctx.now), f.next->summary)});
+           .title = fmt::format("Free until {}", clockTime(f.served->start, *ctx.zone, ctx.use24h)),
+           .subtitle = ltrLine(fmt::format("{} · {}", startsIn(f.served->start - ctx.now),
+                                           isolate(f.served->summary)))});
     }
-    if (!f.current && !todayHasRows) {
+    if (!f.current && !todayHasRows && running.empty()) {
       std::string sub;
-      if (list.empty()) sub = "Nothing in the coming days.";
+      if (list.empty()) sub = nothingAheadText(agenda, ctx.now) + ".";
       head.push_back({.kind = Block::Message,
                       .height = ui.px(sub.empty() ? 76 : 100),
-                      .title = hadToday ? "No more meetings today" : "No meetings today",
+                      .title = restOfDayText(f),
                       .subtitle = sub});
     }
   }
@@ -391,27 +496,38 @@ void drawFourByEight(Canvas& c, const Agenda& agenda, const LayoutContext& ctx) 
       const Rect br{r.x, y, r.width, b.height};
       if (b.kind == Block::Row)
         drawNowCard(ui, {br.x, br.y + ui.px(4), br.width, br.height - ui.px(8)}, *b.item);
-      else if (b.kind == Block::AllDay)
-        drawAllDayStrip(ui, br, b.allDay);
       else
-        drawMessage(ui, br, b.title, b.subtitle);
+        drawBlock(ui, br, b, false);
       y += b.height;
     }
     return y - r.y;
   };
 
   if (!landscape || list.empty()) {  // nothing for a second column: one calm column
+    int headH = 0;
+    for (const Block& b : head) headH += b.height;
+    growTitles(ui, list, body.width, body.height - headH);
     const int used = drawHead(body);
-    drawColumn(ui, {body.x, body.y + used, body.width, body.height - used}, list);
-  } else {
-    const int leftW = body.width * 40 / 100;
-    drawHead({body.x, body.y, leftW, body.height});
-    const int gap = ui.px(24);
-    const Rect right{body.x + leftW + gap, body.y, body.width - leftW - gap, body.height};
-    if (!list.empty() && list.front().kind != Block::DaySeparator)
-      list.insert(list.begin(), {.kind = Block::DaySeparator, .height = sepH, .day = f.today});
-    drawColumn(ui, right, list);
+    (void)drawColumn(ui, {body.x, body.y + used, body.width, body.height - used}, list, 0, true);
+    return;
   }
+  // Landscape: the list runs down the left column under the head, then on in the right
+  // one (its day heading repeated), which says "+N more" for what is left.
+  const int used = drawHead({body.x, body.y, leftW, body.height});
+  const Rect left{body.x, body.y + used, leftW, body.height - used};
+  const Rect right{body.x + leftW + colGap, body.y, body.width - leftW - colGap, body.height};
+  growTitles(ui, list, leftW, left.height + right.height);
+  std::size_t next = drawColumn(ui, left, list, 0, false);
+  if (next < list.size() && list[next].kind == Block::Row) {
+    // The continuation keeps its heading: the heading of the row's group, repeated.
+    std::size_t sep = next;
+    while (sep > 0 && list[sep].kind != Block::DaySeparator) --sep;
+    Block heading = list[sep].kind == Block::DaySeparator
+                        ? list[sep]
+                        : Block{.kind = Block::DaySeparator, .height = sepH, .day = f.today};
+    list.insert(list.begin() + long(next), heading);
+  }
+  (void)drawColumn(ui, right, list, next, true);
 }
 
 }  // namespace cb::layouts

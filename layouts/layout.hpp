@@ -7,6 +7,7 @@
 
 #include "ics/time.hpp"
 #include "layouts/agenda.hpp"
+#include "layouts/focus.hpp"
 #include "render/canvas.hpp"
 #include "render/frame.hpp"
 #include "render/theme.hpp"
@@ -25,6 +26,8 @@ struct LayoutContext {
   const ics::TimeZone* zone = &ics::TimeZone::utc();
   bool use24h = true;
   ScreenState state;
+  // Meetings skipped with the button: the countdown passes over them until they end.
+  std::vector<SkipKey> skipped;
 };
 
 using DrawFn = void (*)(render::Canvas&, const Agenda&, const LayoutContext&);

@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 
 #include "layouts/focus.hpp"
@@ -28,52 +29,75 @@ Urgency urgencyFor(seconds left) {
   return Urgency::Calm;
 }
 
+namespace {
+
+// "Also now: A · B", every other running meeting named.
+std::string alsoNowText(const Focus& f) {
+  std::string names;
+  for (const AgendaItem* it : f.alsoNow) {
+    if (!names.empty()) names += " · ";
+    names += isolate(it->summary);
+  }
+  return ltrLine("Also now: " + names);
+}
+
+}  // namespace
+
 std::string whatsNextStatus(const Focus& f, const LayoutContext& ctx) {
   const auto& zone = *ctx.zone;
   if (!ctx.state.haveData) return "Not synced yet";
-  if (ctx.state.offlineSince)
-    return fmt::format("Offline since {}", clockTime(*ctx.state.offlineSince, zone, ctx.use24h));
-  const bool nextToday = f.next && zone.dateOf(f.next->start) == f.today;
+  if (!f.alsoNow.empty()) return alsoNowText(f);
   if (f.current) {
-    if (f.alsoNow) return fmt::format("Also now: {}", f.alsoNow->summary);
-    if (nextToday)
-      return fmt::format("Next: {} {}", clockTime(f.next->start, zone, ctx.use24h),
-                         f.next->summary);
-    return "No more meetings today";
+    if (f.next && zone.dateOf(f.next->start) == f.today)
+      return ltrLine(fmt::format("Next: {} {}", clockTime(f.next->start, zone, ctx.use24h),
+                                 isolate(f.next->summary)));
+    return restOfDayText(f);
   }
-  if (f.next) {
-    const long m = minutesLeft(f.next->start - ctx.now);
+  if (f.served) {
+    const long m = minutesLeft(f.served->start - ctx.now);
     if (m <= 5) return "Starting very soon";
     if (m <= 15) return "Starting soon";
     if (m <= 60) return "Starts within the hour";
-    if (nextToday) return fmt::format("Free until {}", clockTime(f.next->start, zone, ctx.use24h));
-    return "No more meetings today";
+    if (zone.dateOf(f.served->start) == f.today)
+      return fmt::format("Free until {}", clockTime(f.served->start, zone, ctx.use24h));
+    return restOfDayText(f);
   }
-  if (ctx.state.lastSync)
-    return fmt::format("Updated {}", clockTime(*ctx.state.lastSync, zone, ctx.use24h));
-  return "No more meetings today";
+  if (ctx.state.lastSync && !ctx.state.offlineSince)
+    return fmt::format("Updated {}", stamp(*ctx.state.lastSync, ctx.now, zone, ctx.use24h));
+  return restOfDayText(f);
+}
+
+std::string offlineText(const LayoutContext& ctx) {
+  if (!ctx.state.offlineSince) return {};
+  return fmt::format("Offline since {}",
+                     stamp(*ctx.state.offlineSince, ctx.now, *ctx.zone, ctx.use24h));
 }
 
 namespace {
 
+// The four states differ in pure black and white, not only in grey: calm is an
+// outline, soon adds a black label band, tight is a solid black box, critical a
+// solid box in an extra ring.
 struct BoxLook {
   Shade fill, border, label, number, units;
   double borderWidth;
+  bool band;  // the label sits on a black band
   bool ring;  // an extra outer ring: the most urgent state
 };
 
 BoxLook lookFor(Urgency u) {
   switch (u) {
     case Urgency::Critical:
-      return {Shade::Black, Shade::Black, Shade::White, Shade::White, Shade::White, 0, true};
+      return {Shade::Black, Shade::Black, Shade::White, Shade::White, Shade::White, 0, false, true};
     case Urgency::Tight:
-      return {Shade::Grey6, Shade::Grey6, Shade::Grey2, Shade::White, Shade::Grey2, 0, false};
+      return {Shade::Grey6, Shade::Grey6, Shade::Grey2, Shade::White, Shade::Grey2, 0,
+              false,        false};
     case Urgency::Soon:
-      return {Shade::Grey3, Shade::Black, Shade::Grey6, Shade::Black, Shade::Grey6, 4, false};
+      return {Shade::Grey1, Shade::Black, Shade::White, Shade::Black, Shade::Grey6, 4, true, false};
     case Urgency::Calm:
       break;
   }
-  return {Shade::Grey2, Shade::Grey4, Shade::Grey5, Shade::Black, Shade::Grey5, 2, false};
+  return {Shade::Grey1, Shade::Grey4, Shade::Grey5, Shade::Black, Shade::Grey5, 2, false, false};
 }
 
 // Zones at the logical size: portrait stacks them (300/400/100 of 800 px),
@@ -106,6 +130,11 @@ Zones zonesFor(int w, int h) {
   return z;
 }
 
+std::string upper(std::string s) {
+  for (char& ch : s) ch = char(std::toupper(static_cast<unsigned char>(ch)));
+  return s;
+}
+
 Rect inset(Rect r, int dx, int dy) {
   return {r.x + dx, r.y + dy, r.width - 2 * dx, r.height - 2 * dy};
 }
@@ -133,11 +162,15 @@ void drawCountdownBox(Canvas& c, const Zones& z, Urgency u, std::string_view lab
     c.strokeRoundedRect(outer, radius + gap, 3 * s, Shade::Black);
   }
   c.fillRoundedRect(box, radius, look.fill);
+  const int h = box.height;
+  if (look.band) {
+    c.fillRoundedRect({box.x, box.y, box.width, int(h * 0.25)}, radius, Shade::Black);
+    c.fillRect({box.x, box.y + int(h * 0.25) - int(radius), box.width, int(radius)}, Shade::Black);
+  }
   if (look.borderWidth > 0) c.strokeRoundedRect(box, radius, look.borderWidth * s, look.border);
 
-  const int h = box.height;
-  c.text(label, {box.x, box.y + int(h * 0.09), box.width, int(h * 0.16)},
-         {.sizePx = h * 0.085,
+  c.text(label, {box.x, box.y + int(h * 0.05), box.width, int(h * 0.16)},
+         {.sizePx = std::max(h * 0.085, 18 * s),
           .weight = 700,
           .color = look.label,
           .align = Align::Center,
@@ -151,13 +184,13 @@ void drawCountdownBox(Canvas& c, const Zones& z, Urgency u, std::string_view lab
              .valign = VAlign::InkMiddle},
             h * 0.25);
   c.fitText(cd.units, {box.x + z.pad / 2, box.y + int(h * 0.76), box.width - z.pad, int(h * 0.15)},
-            {.sizePx = h * 0.07,
+            {.sizePx = std::max(h * 0.075, 18 * s),
              .weight = 700,
              .color = look.units,
              .align = Align::Center,
              .letterSpacingPx = 1.5 * s,
              .valign = VAlign::Middle},
-            h * 0.05);
+            18 * s);
 }
 
 // A calm, centred date: the empty and the waiting screens.
@@ -169,12 +202,14 @@ void drawDate(Canvas& c, const Zones& z, ics::Date today) {
   c.fitText(weekdayName(today), {r.x, y, r.width, wh},
             {.sizePx = 56 * s, .weight = 700, .align = Align::Center, .valign = VAlign::Bottom},
             30 * s);
-  c.text(
+  c.fitText(
       dayMonthYear(today), {r.x, y + wh, r.width, dh},
-      {.sizePx = 28 * s, .color = Shade::Grey5, .align = Align::Center, .valign = VAlign::Middle});
+      {.sizePx = 28 * s, .color = Shade::Grey5, .align = Align::Center, .valign = VAlign::Middle},
+      18 * s);
 }
 
-// Title, time and location of the meeting in focus, centred in a card.
+// Title, time and location of the meeting the countdown serves, centred in a card;
+// "+2 at 10:00: A · B" when others start with it.
 void drawMeetingCard(Canvas& c, const Zones& z, Rect area, const AgendaItem& m, bool running,
                      const Focus& f, const LayoutContext& ctx) {
   const double s = z.s;
@@ -188,78 +223,128 @@ void drawMeetingCard(Canvas& c, const Zones& z, Rect area, const AgendaItem& m, 
   const Rect in = inset(card, int(22 * s), int(18 * s));
   const ics::Date day = ctx.zone->dateOf(m.start);
   std::string caption = running ? "NOW" : day == f.today ? "NEXT MEETING" : "";
-  if (caption.empty()) {
-    caption = dayHeading(day, f.today);
-    for (char& ch : caption) ch = char(std::toupper(static_cast<unsigned char>(ch)));
+  if (caption.empty()) caption = upper(dayHeading(day, f.today));
+  if (m.tentative) caption += " · TENTATIVE";
+  const std::string when = eventTimes(m.start, m.end, f.today, *ctx.zone, ctx.use24h);
+  std::string where = m.location.empty() ? std::string{} : ltrLine(isolate(m.location));
+  std::string clash;
+  if (!f.sameStart.empty()) {
+    clash =
+        fmt::format("+{} at {}:", f.sameStart.size(), clockTime(m.start, *ctx.zone, ctx.use24h));
+    for (std::size_t i = 0; i < f.sameStart.size(); ++i)
+      clash += (i ? " · " : " ") + isolate(f.sameStart[i]->summary);
+    clash = ltrLine(clash);
   }
-  std::string when = timeRange(m.start, m.end, *ctx.zone, ctx.use24h);
-  if (m.tentative) when += " · tentative";
 
-  const TextStyle captionStyle{.sizePx = 16 * s,
+  const TextStyle captionStyle{.sizePx = 18 * s,
                                .weight = 700,
                                .color = Shade::Grey5,
                                .align = Align::Center,
                                .letterSpacingPx = 2 * s};
-  const TextStyle whenStyle{.sizePx = 26 * s, .color = Shade::Grey6, .align = Align::Center};
+  const TextStyle whenStyle{
+      .sizePx = 26 * s, .color = Shade::Grey6, .align = Align::Center, .maxLines = 2};
   const TextStyle whereStyle{
       .sizePx = 21 * s, .color = Shade::Grey5, .align = Align::Center, .maxLines = 2};
+  const TextStyle clashStyle{.sizePx = 21 * s,
+                             .weight = 700,
+                             .color = Shade::Black,
+                             .align = Align::Center,
+                             .maxLines = 2};
   const int gap = int(14 * s);
   const int capH = c.measureText(caption, in.width, captionStyle).height;
   const int whenH = c.measureText(when, in.width, whenStyle).height;
-  const int whereH =
-      m.location.empty() ? 0 : c.measureText(m.location, in.width, whereStyle).height;
-  const int fixed = capH + gap + gap + whenH + (whereH ? gap / 2 + whereH : 0);
+  const int whereH = where.empty() ? 0 : c.measureText(where, in.width, whereStyle).height;
+  const int clashH = clash.empty() ? 0 : c.measureText(clash, in.width, clashStyle).height;
+  const int fixed =
+      capH + gap + gap + whenH + (whereH ? gap / 2 + whereH : 0) + (clashH ? gap / 2 + clashH : 0);
+  // Tentative reads in black and white too: slanted, and named in the caption.
   TextStyle titleStyle{.sizePx = 46 * s,
                        .weight = 700,
                        .color = Shade::Black,
                        .align = Align::Center,
-                       .maxLines = 3};
+                       .maxLines = 8,
+                       .italic = m.tentative};
   const Rect titleBox{in.x, 0, in.width, std::max(int(40 * s), in.height - fixed)};
   titleStyle.sizePx = c.fitSize(m.summary, titleBox, titleStyle, 28 * s);
+  // As many lines as the card has room for at that size; the last one ellipsized.
+  const int lineH = std::max(1, c.measureText("Ag", 0, titleStyle).height);
+  titleStyle.maxLines = std::max(1, titleBox.height / lineH);
   const int titleH =
       std::min(titleBox.height, c.measureText(m.summary, in.width, titleStyle).height);
   int y = in.y + std::max(0, (in.height - fixed - titleH) / 2);
   y += c.text(caption, {in.x, y, in.width, capH}, captionStyle) + gap;
   y += c.text(m.summary, {in.x, y, in.width, titleH}, titleStyle) + gap;
   y += c.text(when, {in.x, y, in.width, whenH}, whenStyle);
-  if (whereH) c.text(m.location, {in.x, y + gap / 2, in.width, whereH}, whereStyle);
+  if (whereH) y += gap / 2 + c.text(where, {in.x, y + gap / 2, in.width, whereH}, whereStyle);
+  if (clashH) c.text(clash, {in.x, y + gap / 2, in.width, clashH}, clashStyle);
 }
 
-// "ALL DAY  Team offsite week  +1": all-day events are a small line, never the next meeting.
-void drawAllDayLine(Canvas& c, const Zones& z, Rect r,
-                    const std::vector<const AgendaItem*>& items) {
+// "TODAY  Company holiday  +11": all-day items and running long blocks are context,
+// one line whose count stays visible however long the first title is.
+void drawContextLine(Canvas& c, const Zones& z, Rect r, const std::vector<std::string>& items) {
   const double s = z.s;
-  const TextStyle tag{.sizePx = 14 * s, .weight = 700, .color = Shade::White, .letterSpacingPx = s};
-  const int tagW = c.measureText("ALL DAY", 0, tag).width + int(16 * s);
-  const int tagH = int(24 * s);
+  const TextStyle tag{.sizePx = 18 * s,
+                      .weight = 700,
+                      .color = Shade::White,
+                      .align = Align::Center,
+                      .letterSpacingPx = s,
+                      .valign = VAlign::Middle};
+  const int tagW = c.measureText("TODAY", 0, tag).width + int(16 * s);
+  const int tagH = int(28 * s);
   const int ty = r.y + (r.height - tagH) / 2;
   c.fillRoundedRect({r.x, ty, tagW, tagH}, 5 * s, Shade::Grey5);
-  c.text("ALL DAY", {r.x, ty, tagW, tagH},
-         {.sizePx = 14 * s,
-          .weight = 700,
-          .color = Shade::White,
-          .align = Align::Center,
-          .letterSpacingPx = s,
-          .valign = VAlign::Middle});
-  std::string text = items.front()->summary;
-  if (items.size() > 1) text += fmt::format("  +{}", items.size() - 1);
+  c.text("TODAY", {r.x, ty, tagW, tagH}, tag);
+  const TextStyle textStyle{.sizePx = 20 * s, .color = Shade::Grey6, .valign = VAlign::Middle};
+  int right = r.x + r.width;
+  if (items.size() > 1) {
+    const std::string more = fmt::format("+{}", items.size() - 1);
+    TextStyle moreStyle = textStyle;
+    moreStyle.weight = 700;
+    moreStyle.align = Align::Right;
+    const int w = c.measureText(more, 0, moreStyle).width + 2;
+    c.text(more, {right - w, r.y, w, r.height}, moreStyle);
+    right -= w + int(10 * s);
+  }
   const int x = r.x + tagW + int(10 * s);
-  c.text(text, {x, r.y, r.x + r.width - x, r.height},
-         {.sizePx = 20 * s, .color = Shade::Grey6, .valign = VAlign::Middle});
+  c.text(items.front(), {x, r.y, right - x, r.height}, textStyle);
 }
 
-void drawStatus(Canvas& c, const Zones& z, const std::string& text, bool urgent) {
+// The status bar; offline it turns black, says since when on a first line and
+// keeps the status (the "Next:" line) below it.
+void drawStatus(Canvas& c, const Zones& z, const std::string& text, const std::string& offline,
+                bool urgent) {
   const double s = z.s;
-  const Shade fill = urgent ? Shade::Black : Shade::Grey2;
-  c.fillRect(z.status, fill);
-  if (!urgent) c.hline(z.status.x, z.status.y, z.status.width, 2 * s, Shade::Grey4);
-  c.fitText(text, inset(z.status, z.pad, int(8 * s)),
+  const bool dark = urgent || !offline.empty();
+  c.fillRect(z.status, dark ? Shade::Black : Shade::Grey2);
+  if (!dark) c.hline(z.status.x, z.status.y, z.status.width, 2 * s, Shade::Grey4);
+  Rect in = inset(z.status, z.pad, int(6 * s));
+  if (!offline.empty()) {
+    const int top = in.height * 45 / 100;
+    c.fitText("⚠ " + offline, {in.x, in.y, in.width, top},
+              {.sizePx = 24 * s,
+               .weight = 700,
+               .color = Shade::White,
+               .align = Align::Center,
+               .valign = VAlign::Middle},
+              18 * s);
+    c.fitText(text, {in.x, in.y + top, in.width, in.height - top},
+              {.sizePx = 24 * s,
+               .color = Shade::White,
+               .align = Align::Center,
+               .maxLines = 2,
+               .valign = VAlign::Middle},
+              18 * s);
+    return;
+  }
+  // Two lines before the text shrinks: "Next: 14:00 Arbeitsschutzunterweisung" stays whole.
+  c.fitText(text, in,
             {.sizePx = 28 * s,
              .weight = 700,
-             .color = urgent ? Shade::White : Shade::Grey6,
+             .color = dark ? Shade::White : Shade::Grey6,
              .align = Align::Center,
+             .maxLines = 2,
              .valign = VAlign::Middle},
-            24 * s);
+            20 * s);
 }
 
 }  // namespace
@@ -268,21 +353,26 @@ void drawWhatsNext(Canvas& c, const Agenda& agenda, const LayoutContext& ctx) {
   const Zones z = zonesFor(c.width(), c.height());
   const double s = z.s;
   c.clear(Shade::White);
-  const Focus f = focusAt(agenda, ctx.now, *ctx.zone);
-  const AgendaItem* shown = ctx.state.haveData ? (f.current ? f.current : f.next) : nullptr;
+  const Focus f = focusAt(agenda, ctx.now, *ctx.zone, ctx.skipped);
+  const AgendaItem* shown = ctx.state.haveData ? f.served : nullptr;
 
   Rect cardArea = inset(z.card, z.pad, int(14 * s));
   if (z.landscape)
     cardArea = {z.card.x, z.card.y + z.pad, z.card.width - z.pad, z.card.height - 2 * z.pad};
-  if (!f.allDayToday.empty() && ctx.state.haveData) {
-    const int lineH = int(36 * s);
-    drawAllDayLine(c, z, {cardArea.x, cardArea.y + cardArea.height - lineH, cardArea.width, lineH},
-                   f.allDayToday);
+  std::vector<std::string> context;
+  for (const AgendaItem* it : f.runningContext)
+    context.push_back(ltrLine(fmt::format("{} until {}", isolate(it->summary),
+                                          clockOn(it->end, f.today, *ctx.zone, ctx.use24h))));
+  for (const AgendaItem* it : f.allDayToday) context.push_back(it->summary);
+  if (!context.empty() && ctx.state.haveData) {
+    const int lineH = int(40 * s);
+    drawContextLine(c, z, {cardArea.x, cardArea.y + cardArea.height - lineH, cardArea.width, lineH},
+                    context);
     cardArea.height -= lineH + int(10 * s);
   }
 
   if (shown) {
-    const bool running = shown == f.current;
+    const bool running = f.servedRunning;
     const seconds left = running ? shown->end - ctx.now : shown->start - ctx.now;
     const Urgency u = urgencyFor(left);
     const std::string_view label = !running                 ? "STARTS IN"
@@ -293,26 +383,28 @@ void drawWhatsNext(Canvas& c, const Agenda& agenda, const LayoutContext& ctx) {
   } else {
     drawDate(c, z, f.today);
     const bool waiting = !ctx.state.haveData;
-    const std::string title = waiting ? "Waiting for calendar data" : "No upcoming meetings";
+    const std::string title =
+        waiting ? "Waiting for calendar data" : nothingAheadText(agenda, ctx.now);
     const std::string sub = waiting ? "The screen fills in as soon as the calendar arrives."
                                     : "Your calendar is clear.";
     const Rect in = inset(cardArea, int(10 * s), 0);
-    const int th = int(48 * s), sh = int(64 * s);
+    const int th = int(84 * s), sh = int(64 * s);
     const int y = in.y + (in.height - th - sh) / 2;
     c.fitText(title, {in.x, y, in.width, th},
               {.sizePx = 34 * s,
                .weight = 700,
                .color = Shade::Grey6,
                .align = Align::Center,
-               .valign = VAlign::Middle},
+               .maxLines = 2,
+               .valign = VAlign::Bottom},
               24 * s);
     c.text(sub, {in.x, y + th + int(6 * s), in.width, sh},
            {.sizePx = 21 * s, .color = Shade::Grey5, .align = Align::Center, .maxLines = 2});
   }
 
-  const bool urgent = ctx.state.haveData && !ctx.state.offlineSince && !f.current && f.next &&
-                      minutesLeft(f.next->start - ctx.now) <= 5;
-  drawStatus(c, z, whatsNextStatus(f, ctx), urgent);
+  const bool urgent =
+      ctx.state.haveData && shown && !f.servedRunning && minutesLeft(shown->start - ctx.now) <= 5;
+  drawStatus(c, z, whatsNextStatus(f, ctx), offlineText(ctx), urgent);
 }
 
 }  // namespace cb::layouts

@@ -13,8 +13,10 @@ namespace cb::layouts {
 enum class Urgency { Calm, Soon, Tight, Critical };
 [[nodiscard]] Urgency urgencyFor(std::chrono::seconds left);
 
-// The one status line of zone 3.
+// The status line of zone 3 (what else runs, what comes next, how far off).
 [[nodiscard]] std::string whatsNextStatus(const Focus& focus, const LayoutContext& context);
+// Its second line when the data is stale: "Offline since Fri 18:05" (empty when online).
+[[nodiscard]] std::string offlineText(const LayoutContext& context);
 
 void drawWhatsNext(render::Canvas& canvas, const Agenda& agenda, const LayoutContext& context);
 

@@ -21,10 +21,10 @@ PangoAlignment pangoAlign(Align a) {
 void appendKey(std::string& key, const Theme& theme, std::string_view utf8, int width,
                const TextStyle& s) {
   key.clear();
-  fmt::format_to(std::back_inserter(key), "{}|{}|{}|{:.2f}|{}|{}|{}|{:.2f}|", int(theme.antialias),
-                 s.family ? s.family : theme.family, width, s.sizePx,
+  fmt::format_to(std::back_inserter(key), "{}|{}|{}|{:.2f}|{}|{}|{}|{:.2f}|{}|",
+                 int(theme.antialias), s.family ? s.family : theme.family, width, s.sizePx,
                  std::min(900, s.weight + theme.weightBoost), int(s.align), s.maxLines,
-                 s.letterSpacingPx);
+                 s.letterSpacingPx, int(s.italic));
   key.append(utf8);
 }
 
@@ -74,13 +74,17 @@ PangoLayout* TextCache::layout(const Theme& theme, std::string_view utf8, int wi
   pango_font_description_set_weight(
       desc.get(), static_cast<PangoWeight>(std::min(900, style.weight + theme.weightBoost)));
   pango_font_description_set_absolute_size(desc.get(), style.sizePx * PANGO_SCALE);
+  if (style.italic) pango_font_description_set_style(desc.get(), PANGO_STYLE_ITALIC);
   pango_layout_set_font_description(layout.get(), desc.get());
-  if (style.letterSpacingPx != 0) {
-    std::unique_ptr<PangoAttrList, CairoDeleter> attrs(pango_attr_list_new());
+  std::unique_ptr<PangoAttrList, CairoDeleter> attrs(pango_attr_list_new());
+  if (style.letterSpacingPx != 0)
     pango_attr_list_insert(attrs.get(),
                            pango_attr_letter_spacing_new(int(style.letterSpacingPx * PANGO_SCALE)));
-    pango_layout_set_attributes(layout.get(), attrs.get());
-  }
+  // A word broken at the line's end gets no hyphen: Pango's automatic hyphens fall
+  // mid-syllable in German compounds ("hauptbet-riebs"), and without the language a
+  // hyphen there is a guess. The break itself stays (PANGO_WRAP_WORD_CHAR).
+  pango_attr_list_insert(attrs.get(), pango_attr_insert_hyphens_new(FALSE));
+  pango_layout_set_attributes(layout.get(), attrs.get());
   pango_layout_set_text(layout.get(), utf8.data(), int(utf8.size()));
   pango_layout_set_width(layout.get(), width > 0 ? width * PANGO_SCALE : -1);
   pango_layout_set_wrap(layout.get(), PANGO_WRAP_WORD_CHAR);

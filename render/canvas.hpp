@@ -27,6 +27,7 @@ struct TextStyle {
   const char* family = nullptr;  // nullptr: the theme's family
   double letterSpacingPx = 0;    // tracking for small caps labels
   VAlign valign = VAlign::Top;
+  bool italic = false;  // tentative meetings: a difference that survives 1-bit
 };
 
 struct TextSize {

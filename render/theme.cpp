@@ -23,12 +23,12 @@ bool Theme::isDark(Shade s) const {
 }
 
 const Theme& lcdTheme() {
-  static const Theme t{ThemeKind::Lcd, "DejaVu Sans", 0, true, 1};
+  static const Theme t{ThemeKind::Lcd, kFontFamilies, 0, true, 1};
   return t;
 }
 
 const Theme& einkTheme() {
-  static const Theme t{ThemeKind::Eink, "DejaVu Sans", 200, false, 2};
+  static const Theme t{ThemeKind::Eink, kFontFamilies, 200, false, 2};
   return t;
 }
 

@@ -21,9 +21,20 @@ enum class ThemeKind : std::uint8_t { Lcd, Eink };
 // shades only for decoration that may vanish. Text is drawn without
 // antialiasing (so no grey edge pixels), one weight step heavier (400 → 600,
 // 700 → 900), and lines are at least `minLineWidth` pixels.
+// The fonts, in the order Pango tries them for each character (all from Debian,
+// installed with the package and by .ci/install-deps):
+//  1. DejaVu Sans (fonts-dejavu-core): Latin, Greek, Cyrillic, Hebrew, Arabic, Armenian,
+//     Georgian and the common symbols (☕ ✔ ☎ ★ ⚠ → ✈).
+//  2. WenQuanYi Micro Hei (fonts-wqy-microhei, 5.0 MB): Chinese, Japanese kana, Korean Hangul.
+//  3. Symbola (fonts-symbola, 3.1 MB): emoji up to Unicode 9 as monochrome outlines, which
+//     threshold cleanly on a 1-bit panel (a colour bitmap emoji font turns to blots there).
+//     Flags draw as their two letters, ZWJ sequences as their parts.
+// Anything none covers falls to fontconfig's own fallback, then to a hex box.
+inline constexpr const char* kFontFamilies = "DejaVu Sans,WenQuanYi Micro Hei,Symbola";
+
 struct Theme {
   ThemeKind kind = ThemeKind::Lcd;
-  const char* family = "DejaVu Sans";
+  const char* family = kFontFamilies;
   int weightBoost = 0;  // e-ink: heavier strokes
   bool antialias = true;
   double minLineWidth = 1;  // e-ink: no hairlines

@@ -1,0 +1,255 @@
+// Issue 14's rules, each through its real interface: what the screen says on office calendars.
+#include <pango/pangocairo.h>
+#include <catch2/catch.hpp>
+
+#include "ics/store.hpp"
+#include "layouts/focus.hpp"
+#include "layouts/format.hpp"
+#include "layouts/layout.hpp"
+#include "layouts/whats_next.hpp"
+#include "render/canvas.hpp"
+#include "support.hpp"
+
+using namespace cb;
+using namespace std::chrono;
+
+namespace {
+
+const ics::TimeZone& berlin() {
+  return *ics::TimeZone::locate("Europe/Berlin");
+}
+
+ics::Instant at(const char* local) {
+  return *ics::parseIsoInstant(local, berlin());
+}
+
+const ics::EventStore& officeStore() {
+  static const ics::EventStore store = [] {
+    ics::IngestOptions options;
+    options.displayZone = &berlin();
+    options.ownerEmails = {"owner@example.com"};
+    ics::LoadResult r = ics::loadFile(test::fixture("office-week.ics"), options);
+    REQUIRE(r.error.empty());
+    return std::move(r.store);
+  }();
+  return store;
+}
+
+layouts::Agenda officeAgenda(ics::Instant now, layouts::AgendaOptions options = {}) {
+  const ics::EventStore* stores[] = {&officeStore()};
+  return layouts::buildAgenda(stores, now, options);
+}
+
+const layouts::AgendaItem* find(const layouts::Agenda& a, std::string_view title) {
+  for (const auto& i : a.items)
+    if (i.summary == title) return &i;
+  return nullptr;
+}
+
+std::string titleOf(const layouts::AgendaItem* item) {
+  return item ? item->summary : "(none)";
+}
+
+}  // namespace
+
+TEST_CASE("rule 1: times carry their day when start or end is not that day", "[rules]") {
+  const ics::Date mon = berlin().dateOf(at("2025-03-17T12:00:00"));
+  CHECK(layouts::eventTimes(at("2025-03-16T09:00:00"), at("2025-03-19T17:00:00"), mon, berlin(),
+                            true) == "Sun 09:00 – Wed 17:00");
+  CHECK(layouts::eventTimes(at("2025-03-17T09:00:00"), at("2025-03-17T17:00:00"), mon, berlin(),
+                            true) == "09:00 – 17:00");
+  CHECK(layouts::eventTimes(at("2025-03-17T23:30:00"), at("2025-03-18T00:30:00"), mon, berlin(),
+                            false) == "Mon 11:30 PM – Tue 12:30 AM");
+  // An end at midnight belongs to the day before.
+  CHECK(layouts::eventTimes(at("2025-03-17T22:00:00"), at("2025-03-18T00:00:00"), mon, berlin(),
+                            true) == "22:00 – 00:00");
+  // Rule 8: a zero-length reminder is one time, not "10:00 – 10:00".
+  CHECK(layouts::eventTimes(at("2025-03-17T10:00:00"), at("2025-03-17T10:00:00"), mon, berlin(),
+                            true) == "10:00");
+}
+
+TEST_CASE("rule 2: the countdown serves the next moment to move", "[rules]") {
+  // 09:05: the summit (multi-day), the 8-hour training and focus time run; none is served.
+  const auto now = at("2025-03-17T09:05:00");
+  const auto a = officeAgenda(now);
+  const layouts::Focus f = layouts::focusAt(a, now, berlin());
+  CHECK(titleOf(f.served) == "Hiring sync 🚀");  // 10:00, ends first of the three
+  CHECK_FALSE(f.servedRunning);
+  CHECK(f.current == nullptr);
+  std::vector<std::string> context;
+  for (const auto* it : f.runningContext) context.push_back(it->summary);
+  CHECK(context == std::vector<std::string>{
+                       "Focus time",
+                       "Arbeitsschutzunterweisung für Mitarbeiter des Hauptbetriebsgeländes",
+                       "Architecture summit"});
+  // Before it starts a long block is a meeting to get to.
+  const auto early = at("2025-03-17T07:30:00");
+  const auto e = officeAgenda(early);
+  CHECK(titleOf(layouts::focusAt(e, early, berlin()).served) ==
+        "Arbeitsschutzunterweisung für Mitarbeiter des Hauptbetriebsgeländes");
+  // Out of office is context, running or not.
+  const auto noon = at("2025-03-17T12:50:00");
+  const auto n = officeAgenda(noon);
+  const layouts::Focus g = layouts::focusAt(n, noon, berlin());
+  CHECK(titleOf(g.served) == "Lunch");  // running, ends 13:00: before the OOF block starts
+  CHECK(titleOf(g.next) == "R&D roadmap – Q3 – draft");
+  // A meeting starting before the running one ends wins the countdown.
+  layouts::Agenda clash;
+  layouts::AgendaItem longOne;
+  longOne.summary = "Planning";
+  longOne.start = noon - hours{1};
+  longOne.end = noon + hours{2};
+  layouts::AgendaItem soon = longOne;
+  soon.summary = "Call";
+  soon.start = noon + minutes{10};
+  soon.end = noon + minutes{40};
+  clash.items = {longOne, soon};
+  const layouts::Focus h = layouts::focusAt(clash, noon, berlin());
+  CHECK(titleOf(h.served) == "Call");
+  REQUIRE(h.alsoNow.size() == 1);
+  CHECK(h.alsoNow[0]->summary == "Planning");
+}
+
+TEST_CASE("rule 2: lunch yields to a business meeting within 30 minutes", "[rules]") {
+  const auto now = at("2025-03-17T11:40:00");
+  const auto a = officeAgenda(now);
+  CHECK(titleOf(layouts::focusAt(a, now, berlin()).served) == "Customer call ✅ 🎉");
+  CHECK(layouts::isLunch(*find(a, "Lunch")));
+  layouts::AgendaItem learn;
+  learn.summary = "Lunch & learn: Kubernetes operators";
+  CHECK_FALSE(layouts::isLunch(learn));
+}
+
+TEST_CASE("a skipped meeting leaves the countdown until it ends", "[rules]") {
+  const auto now = at("2025-03-17T11:40:00");
+  const auto a = officeAgenda(now);
+  const auto* call = find(a, "Customer call ✅ 🎉");
+  REQUIRE(call);
+  const layouts::SkipKey skip = layouts::skipKeyOf(*call);
+  const std::vector<layouts::SkipKey> skipped{skip};
+  CHECK(titleOf(layouts::focusAt(a, now, berlin(), skipped).served) == "Lunch");
+  // The whats-next frame follows the skip.
+  layouts::LayoutContext ctx;
+  ctx.now = now;
+  ctx.zone = &berlin();
+  const auto* wn = layouts::findLayout("whats-next");
+  const auto before = layouts::renderFrame(*wn, a, ctx, render::lcdTheme(), 480, 800);
+  ctx.skipped = skipped;
+  const auto after = layouts::renderFrame(*wn, a, ctx, render::lcdTheme(), 480, 800);
+  CHECK(before.hash() != after.hash());
+}
+
+TEST_CASE("rule 3: clashes are counted and named", "[rules]") {
+  const auto before = at("2025-03-17T09:30:00");
+  const auto a = officeAgenda(before);
+  const layouts::Focus f = layouts::focusAt(a, before, berlin());
+  CHECK(f.sameStart.size() == 2);
+  const auto during = at("2025-03-17T10:10:00");
+  const auto b = officeAgenda(during);
+  const layouts::Focus g = layouts::focusAt(b, during, berlin());
+  CHECK(titleOf(g.current) == "Hiring sync 🚀");
+  REQUIRE(g.alsoNow.size() == 2);
+  layouts::LayoutContext ctx;
+  ctx.now = during;
+  ctx.zone = &berlin();
+  const std::string status = layouts::whatsNextStatus(g, ctx);
+  CHECK(status.find("Sprint review") != std::string::npos);
+  CHECK(status.find("产品路线图评审") != std::string::npos);
+}
+
+TEST_CASE("rule 4: stale-data times carry their day", "[rules]") {
+  const auto mon = at("2025-03-17T12:45:00");
+  CHECK(layouts::stamp(at("2025-03-17T09:02:00"), mon, berlin(), true) == "09:02");
+  CHECK(layouts::stamp(at("2025-03-16T23:00:00"), mon, berlin(), true) == "yesterday 23:00");
+  CHECK(layouts::stamp(at("2025-03-14T18:05:00"), mon, berlin(), true) == "Fri 18:05");
+  CHECK(layouts::stamp(at("2025-03-03T18:05:00"), mon, berlin(), false) == "3 Mar 6:05 PM");
+  layouts::LayoutContext ctx;
+  ctx.now = mon;
+  ctx.zone = &berlin();
+  ctx.state.offlineSince = at("2025-03-14T18:05:00");
+  CHECK(layouts::offlineText(ctx) == "Offline since Fri 18:05");
+  // Offline keeps the "Next:" line.
+  const auto a = officeAgenda(mon);
+  CHECK(layouts::whatsNextStatus(layouts::focusAt(a, mon, berlin()), ctx) ==
+        "\u200eNext: 14:00 \u2068R&D roadmap – Q3 – draft\u2069");
+}
+
+TEST_CASE("rule 5: calendar fields are isolated, composed lines run left to right", "[rules]") {
+  CHECK(layouts::isolate("חדר") == "\u2068חדר\u2069");
+  CHECK(layouts::ltrLine("x") == "\u200ex");
+  // Pango agrees: the time range stays at the left of a line that ends in Hebrew.
+  PangoFontMap* map = pango_cairo_font_map_get_default();
+  PangoContext* context = pango_font_map_create_context(map);
+  PangoLayout* layout = pango_layout_new(context);
+  const std::string line = layouts::ltrLine("11:00 – 11:30 · " + layouts::isolate("חדר ישיבות 2"));
+  pango_layout_set_text(layout, line.c_str(), -1);
+  CHECK(pango_layout_get_direction(layout, 0) == PANGO_DIRECTION_LTR);
+  // The byte of "11:00" is drawn left of the Hebrew.
+  PangoRectangle time, hebrew;
+  pango_layout_index_to_pos(layout, int(line.find("11:00")), &time);
+  pango_layout_index_to_pos(layout, int(line.find("חדר")), &hebrew);
+  CHECK(time.x < hebrew.x);
+  g_object_unref(layout);
+  g_object_unref(context);
+}
+
+TEST_CASE("rule 6: free all-day items show by default, free timed ones per option", "[rules]") {
+  const auto now = at("2025-03-17T09:00:00");
+  const auto a = officeAgenda(now);
+  CHECK(find(a, "St. Patrick's Day ☘"));
+  const layouts::Focus f = layouts::focusAt(a, now, berlin());
+  REQUIRE(f.allDayToday.size() == 1);
+  CHECK(f.allDayToday[0]->busy == ics::BusyStatus::Free);
+}
+
+TEST_CASE("rule 8: cancel prefixes, HTML references, vocabulary", "[rules]") {
+  const auto now = at("2025-03-17T13:50:00");
+  const auto a = officeAgenda(now);
+  CHECK(find(a, "Canceled: Budget review") == nullptr);
+  CHECK(find(a, "R&D roadmap – Q3 – draft"));
+  CHECK(layouts::hasCancelPrefix("Abgesagt: Jour fixe"));
+  CHECK(layouts::hasCancelPrefix("CANCELLED: x"));
+  CHECK_FALSE(layouts::hasCancelPrefix("Cancellation policy review"));
+  CHECK(layouts::cleanText("R&amp;D &lt;b&gt; &#x2013; &#8211; &bogus; &#;") ==
+        "R&D <b> – – &bogus; &#;");
+  // One duration vocabulary: the countdown's units in small text.
+  CHECK(layouts::countdown(hours{55} + minutes{30}).units == "DAYS 7 HOURS");
+  CHECK(layouts::remaining(hours{55} + minutes{30}) == "2 days 7 h left");
+  CHECK(layouts::startsIn(minutes{65}) == "in 1 h 5 min");
+  // The empty window says how far it looked.
+  const auto sat = at("2025-03-22T10:00:00");
+  const auto empty = officeAgenda(sat);
+  CHECK(layouts::nothingAheadText(empty, sat) == "No meetings in the next 7 days");
+}
+
+TEST_CASE("rule 9: every script draws without a missing-glyph box", "[rules]") {
+  // One line per script and the emoji of the scenarios; Pango reports a glyph it
+  // could not find as PANGO_GLYPH_UNKNOWN_FLAG (drawn as a hex box).
+  const std::vector<std::string> lines = {
+      "Arbeitsschutzunterweisung Überlingen",
+      "Ελληνικά Русский",
+      "פגישת צוות שבועית",
+      "اجتماع المراجعة الأسبوعي",
+      "产品路线图评审",
+      "東京チーム ミーティング",
+      "서울 팀 회의",
+      "🎉 🚀 ✅ 🇩🇪 👩‍💻 ☕ ✔ ☎ ♥ ★ ⚠ → ✈"};
+  for (const render::Theme* theme : {&render::lcdTheme(), &render::einkTheme()}) {
+    for (const std::string& line : lines) {
+      INFO(line);
+      render::TextSize size;
+      PangoLayout* layout =
+          render::TextCache::shared().layout(*theme, line, 0, {.sizePx = 24}, &size);
+      int unknown = 0;
+      PangoLayoutIter* iter = pango_layout_get_iter(layout);
+      do {
+        PangoLayoutRun* run = pango_layout_iter_get_run_readonly(iter);
+        if (!run) continue;
+        for (int i = 0; i < run->glyphs->num_glyphs; ++i)
+          if (run->glyphs->glyphs[i].glyph & PANGO_GLYPH_UNKNOWN_FLAG) ++unknown;
+      } while (pango_layout_iter_next_run(iter));
+      pango_layout_iter_free(iter);
+      CHECK(unknown == 0);
+    }
+  }
+}
