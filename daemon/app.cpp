@@ -273,6 +273,8 @@ bool App::show(render::Frame frame) {
     log::error("display {}: {}", display_->describe(), std::strerror(-rc));
     return false;
   }
+  // E-ink pacing held the frame back: offer it again (unchanged or not) next minute.
+  if (display_->pending()) return false;
   ++framesShown_;
   lastDigest_ = std::move(digest);
   lastHash_ = hash;

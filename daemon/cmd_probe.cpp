@@ -94,6 +94,14 @@ int cmdProbe(const std::vector<std::string_view>& argv) {
         "  {}/spidev*: not found (enable SPI: dtparam=spi=on in /boot/firmware/config.txt)\n", dev);
   for (const std::string& s : spis) fmt::print("  {}\n", hal::probeSpidev(sys, s));
 
+  // Which panel is which: the 4.2" V1 and V2 look alike but take different protocols.
+  fmt::print("\ne-ink panels (display.model):\n");
+  for (const hal::EinkModel& m : hal::einkModels())
+    fmt::print(
+        "  {:<9} {}{}\n            how to tell: {}\n", m.name, m.product,
+        config.display.kind == "eink" && config.display.eink.model == m.name ? " (configured)" : "",
+        m.howToTell);
+
   // The lines the config uses, per chip.
   std::map<std::string, std::vector<int>> wanted;
   const hal::EinkSettings& e = config.display.eink;

@@ -223,11 +223,29 @@ ConfigResult loadConfig(const std::string& path) {
   ck.integer(root, "", "horizon_days", c.horizonDays, 1, 366);
 
   if (const toml::table* d = ck.subTable(root, "display")) {
-    ck.unknownKeys(
-        *d, "display",
-        {"kind", "path", "width", "height", "rotation", "theme", "fit", "tty", "model", "gpio_chip",
-         "pin_rst", "pin_dc", "pin_busy", "pin_pwr", "spi_speed_hz", "partial_refresh",
-         "full_every_partials", "full_every_hours", "busy_timeout_s"});
+    ck.unknownKeys(*d, "display",
+                   {"kind",
+                    "path",
+                    "width",
+                    "height",
+                    "rotation",
+                    "theme",
+                    "fit",
+                    "tty",
+                    "model",
+                    "gpio_chip",
+                    "pin_rst",
+                    "pin_dc",
+                    "pin_busy",
+                    "pin_pwr",
+                    "spi_speed_hz",
+                    "partial_refresh",
+                    "full_every_partials",
+                    "full_every_hours",
+                    "busy_timeout_s",
+                    "min_refresh_s",
+                    "min_full_refresh_s",
+                    "max_refreshes_per_day"});
     if (ck.string(*d, "display", "kind", c.display.kind) && c.display.kind != "png" &&
         c.display.kind != "framebuffer" && c.display.kind != "eink")
       ck.fail(*d->get("kind"), "display.kind", "expected \"png\", \"framebuffer\" or \"eink\"");
@@ -291,6 +309,9 @@ ConfigResult loadConfig(const std::string& path) {
     ck.integer(*d, "display", "full_every_partials", e.fullEveryPartials, 0, 1000);
     ck.integer(*d, "display", "full_every_hours", e.fullEveryHours, 0, 720);
     ck.integer(*d, "display", "busy_timeout_s", e.busyTimeoutSeconds, 1, 600);
+    ck.integer(*d, "display", "min_refresh_s", e.minRefreshSeconds, 0, 3600);
+    ck.integer(*d, "display", "min_full_refresh_s", e.minFullRefreshSeconds, 0, 86400);
+    ck.integer(*d, "display", "max_refreshes_per_day", e.maxRefreshesPerDay, 0, 100000);
   }
 
   if (const toml::node* s = root.get("source")) {

@@ -22,9 +22,12 @@ struct EinkSettings {
   int pinBusy = 24;
   int pinPwr = 18;  // -1: the panel's power is not switched (older HATs)
   std::uint32_t spiSpeedHz = 4'000'000;
-  bool partialRefresh = true;  // where the model supports it
-  int fullEveryPartials = 20;  // a full refresh after this many partial ones...
-  int fullEveryHours = 24;     // ...and at least this often, to clear ghosting
+  bool partialRefresh = true;       // where the model supports it
+  int fullEveryPartials = 20;       // a full refresh after this many partial ones...
+  int fullEveryHours = 24;          // ...and at least this often, to clear ghosting
+  int minRefreshSeconds = 50;       // never two refreshes closer than this
+  int minFullRefreshSeconds = 180;  // never two full refreshes closer (Waveshare: ≥ 180 s)
+  int maxRefreshesPerDay = 0;       // in any 24 hours (0: no cap)
   int busyTimeoutSeconds = 30;
   bool operator==(const EinkSettings&) const = default;
 };
@@ -51,6 +54,9 @@ class Display {
   // must then call show() although the frame hash did not change — a long
   // button press does this.
   virtual void invalidate() {}
+  // True when the frame of the last show() is not shown yet and must be offered
+  // again later, even unchanged (e-ink refresh pacing).
+  [[nodiscard]] virtual bool pending() const { return false; }
 };
 
 // Creates the display the config names; nullptr with `error` set on failure

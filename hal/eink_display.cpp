@@ -19,6 +19,17 @@ namespace cb::hal {
 using namespace eink_cmd;
 using Kind = RefreshDecision::Kind;
 
+RefreshRules refreshRules(const EinkSettings& s, const EinkModel& m) {
+  RefreshRules r;
+  r.partialAllowed = s.partialRefresh && m.supportsPartial();
+  r.fullEveryPartials = s.fullEveryPartials;
+  r.fullEvery = std::chrono::hours{s.fullEveryHours};
+  r.minInterval = std::chrono::seconds{s.minRefreshSeconds};
+  r.minFullInterval = std::chrono::seconds{s.minFullRefreshSeconds};
+  r.maxPerDay = s.maxRefreshesPerDay;
+  return r;
+}
+
 EinkDisplay::EinkDisplay(const EinkModel& model, const EinkSettings& settings, int rotation,
                          Fit fit, std::unique_ptr<SpiBus> spi, EinkPins pins, MonotonicClock& clock)
     : model_(model),
@@ -28,13 +39,17 @@ EinkDisplay::EinkDisplay(const EinkModel& model, const EinkSettings& settings, i
       spi_(std::move(spi)),
       pins_(std::move(pins)),
       clock_(clock),
-      policy_(settings.partialRefresh && model.supportsPartial(), settings.fullEveryPartials,
-              std::chrono::hours{settings.fullEveryHours}) {}
+      policy_(refreshRules(settings, model)) {}
 
 EinkDisplay::~EinkDisplay() {
-  // The panel already sleeps after each refresh; cutting its power also covers a
-  // refresh that failed half-way.
-  if (pins_.pwr) (void)pins_.pwr->set(false);
+  // The panel sleeps after each refresh (power off, then deep sleep). Its power is
+  // cut only 2 s after the deep-sleep command, as the references wait
+  // (EPD_4in2_V2_test.c: "important, at least 2s").
+  if (pins_.pwr && powered_) {
+    const auto since = clock_.now() - sleptAt_;
+    if (since < kSleepToPowerCut) clock_.sleepFor(kSleepToPowerCut - since);
+    (void)pins_.pwr->set(false);
+  }
 }
 
 std::unique_ptr<EinkDisplay> EinkDisplay::create(const DisplayConfig& config, std::string& error,
@@ -137,6 +152,7 @@ int EinkDisplay::show(const Image& image) {
   pack(image);
   const RefreshDecision d = policy_.decide(changedWindow(), clock_.now());
   last_ = d.kind;
+  if (d.kind == Kind::Deferred) return 0;  // lastHash_ kept: the same frame comes again
   if (d.kind == Kind::Skip) {
     lastHash_ = image.hash;
     return 0;
@@ -148,14 +164,17 @@ int EinkDisplay::show(const Image& image) {
       logMessage(LogLevel::Error,
                  fmt::format("e-ink {}: {} refresh failed: {}", describe(),
                              d.kind == Kind::Full ? "full" : "partial",
-                             rc == -ETIMEDOUT ? "BUSY stuck (time-out)" : std::strerror(-rc)));
+                             rc == -ETIMEDOUT ? "BUSY stuck (time-out; is display.model right? "
+                                                "the 4.2\" V1 and V2 differ in BUSY polarity)"
+                                              : std::strerror(-rc)));
     lastError_ = rc;
-    policy_.forceFull();
+    shutDown();
+    policy_.done(d, started, false);
     lastHash_ = 0;
     return rc;
   }
   lastError_ = 0;
-  policy_.done(d, clock_.now());
+  policy_.done(d, started);
   shown_ = next_;
   lastHash_ = image.hash;
   logMessage(
@@ -178,9 +197,8 @@ int EinkDisplay::data(std::span<const std::uint8_t> bytes) {
   return rc;
 }
 
-int EinkDisplay::waitIdle() {
+int EinkDisplay::waitIdle(std::chrono::nanoseconds limit) {
   const auto start = clock_.now();
-  const auto limit = std::chrono::seconds{settings_.busyTimeoutSeconds};
   while (true) {
     if (model_.pollStatus)
       if (const int rc = command(kGetStatus); rc < 0) return rc;
@@ -192,13 +210,13 @@ int EinkDisplay::waitIdle() {
   }
 }
 
-int EinkDisplay::runScript(std::span<const std::uint8_t> s) {
+int EinkDisplay::runScript(std::span<const std::uint8_t> s, bool bestEffort) {
   std::size_t i = 0;
   while (i < s.size()) {
     const std::uint8_t op = s[i++];
     int rc = 0;
     if (op == kEinkWaitIdle) {
-      rc = waitIdle();
+      rc = bestEffort ? (void)waitIdle(kShutDownWait), 0 : waitIdle();
     } else if (op == kEinkDelayMs) {
       sleepMs(s[i++]);
     } else {
@@ -207,9 +225,28 @@ int EinkDisplay::runScript(std::span<const std::uint8_t> s) {
       if (rc == 0 && n > 0) rc = data(s.subspan(i, n));
       i += n;
     }
-    if (rc < 0) return rc;
+    if (rc < 0 && !bestEffort) return rc;
   }
   return 0;
+}
+
+void EinkDisplay::shutDown() {
+  // A refresh that failed half-way may have left the high voltage on: power off and
+  // deep sleep whatever BUSY says, then cut the power where it is switched.
+  if (!powered_) return;
+  (void)runScript(model_.sleep, true);
+  sleptAt_ = clock_.now();
+  if (pins_.pwr) {
+    sleepMs(int(std::chrono::duration_cast<std::chrono::milliseconds>(kSleepToPowerCut).count()));
+    (void)pins_.pwr->set(false);
+    powered_ = false;
+  }
+}
+
+int EinkDisplay::sleepPanel() {
+  const int rc = runScript(model_.sleep);
+  sleptAt_ = clock_.now();
+  return rc;
 }
 
 int EinkDisplay::wake() {
@@ -220,33 +257,68 @@ int EinkDisplay::wake() {
     sleepMs(10);
   }
   powered_ = true;
-  // Deep sleep ends only with a hardware reset.
-  if ((rc = pins_.rst->set(true)) < 0) return rc;
-  sleepMs(model_.resetMs[0]);
-  if ((rc = pins_.rst->set(false)) < 0) return rc;
-  sleepMs(model_.resetMs[1]);
-  if ((rc = pins_.rst->set(true)) < 0) return rc;
-  sleepMs(model_.resetMs[2]);
-  // A controller still busy after its reset is not listening (or not there).
-  return waitIdle();
+  // Deep sleep ends only with a hardware reset (as many pulses as the reference gives).
+  const EinkResetPulse& r = model_.reset;
+  if (r.highBeforeMs > 0) {
+    if ((rc = pins_.rst->set(true)) < 0) return rc;
+    sleepMs(r.highBeforeMs);
+  }
+  for (int i = 0; i < r.pulses; ++i) {
+    if ((rc = pins_.rst->set(false)) < 0) return rc;
+    sleepMs(r.lowMs);
+    if ((rc = pins_.rst->set(true)) < 0) return rc;
+    sleepMs(r.highAfterMs);
+  }
+  return 0;
+}
+
+int EinkDisplay::writeData(std::uint8_t cmd, const std::vector<std::uint8_t>& src, const Region& w,
+                           std::uint8_t flip) {
+  const auto rowBytes = std::size_t(model_.rowBytes());
+  const auto windowBytes = std::size_t(w.width / 8);
+  out_.clear();
+  for (int y = w.y; y < w.y + w.height; ++y) {
+    const std::uint8_t* row = src.data() + std::size_t(y) * rowBytes + std::size_t(w.x / 8);
+    for (std::size_t i = 0; i < windowBytes; ++i) out_.push_back(std::uint8_t(row[i] ^ flip));
+  }
+  int rc = command(cmd);
+  return rc < 0 ? rc : data(out_);
 }
 
 int EinkDisplay::refreshFull() {
   int rc = wake();
   if (rc == 0) rc = runScript(model_.initFull);
   if (rc < 0) return rc;
-  // New data in the controller's polarity; old data its complement, so the
-  // waveform drives every pixel (that is what clears the ghosting).
+  // shown_/next_ hold 1 = black; the controller gets its own polarity.
   const std::uint8_t flip = model_.fullOneIsBlack ? 0x00 : 0xFF;
-  out_.resize(next_.size());
-  for (std::size_t i = 0; i < next_.size(); ++i) out_[i] = std::uint8_t(~(next_[i] ^ flip));
-  if ((rc = command(kDataStart1)) < 0 || (rc = data(out_)) < 0) return rc;
-  for (std::size_t i = 0; i < next_.size(); ++i) out_[i] = std::uint8_t(next_[i] ^ flip);
-  if ((rc = command(kDataStart2)) < 0 || (rc = data(out_)) < 0) return rc;
-  if ((rc = command(kDisplayRefresh)) < 0) return rc;
-  sleepMs(model_.refreshDelayMs);
-  if ((rc = waitIdle()) < 0) return rc;
-  return runScript(model_.sleep);
+  const Region all{0, 0, model_.width, model_.height};
+  const bool uc = model_.controller == EinkController::Uc81xx;
+  const std::uint8_t oldCmd = uc ? kDataStart1 : ssd_cmd::kWriteRed;
+  const std::uint8_t newCmd = uc ? kDataStart2 : ssd_cmd::kWriteBw;
+  auto writeOld = [&] {
+    switch (model_.fullOld) {
+      case EinkOldData::Complement:
+        // Old data the complement of the new: the waveform drives every pixel
+        // (that is what clears the ghosting).
+        return writeData(oldCmd, next_, all, std::uint8_t(~flip));
+      case EinkOldData::Zeros: {
+        out_.assign(next_.size(), 0x00);
+        int r = command(oldCmd);
+        return r < 0 ? r : data(out_);
+      }
+      case EinkOldData::SameAsNew:
+        break;
+    }
+    return writeData(oldCmd, next_, all, flip);
+  };
+  // UC81xx: old (DTM1) then new (DTM2); SSD16xx: black/white RAM then red RAM.
+  if (uc) {
+    if ((rc = writeOld()) < 0 || (rc = writeData(newCmd, next_, all, flip)) < 0) return rc;
+  } else {
+    if ((rc = writeData(newCmd, next_, all, flip)) < 0 || (rc = writeOld()) < 0) return rc;
+  }
+  if ((rc = runScript(model_.updateFull)) < 0) return rc;
+  return sleepPanel();
 }
 
 int EinkDisplay::refreshPartial(const Region& w) {
@@ -254,31 +326,36 @@ int EinkDisplay::refreshPartial(const Region& w) {
   if (rc == 0) rc = runScript(model_.initPartial);
   if (rc < 0) return rc;
   const int x1 = w.x + w.width - 1, y1 = w.y + w.height - 1;
-  const std::uint8_t window[] = {
-      std::uint8_t(w.x >> 8), std::uint8_t(w.x),      std::uint8_t(x1 >> 8),
-      std::uint8_t(x1),       std::uint8_t(w.y >> 8), std::uint8_t(w.y),
-      std::uint8_t(y1 >> 8),  std::uint8_t(y1),       model_.partialScan};
-  if ((rc = command(kPartialIn)) < 0 || (rc = command(kPartialWindow)) < 0 ||
-      (rc = data(window)) < 0)
-    return rc;
-  // Old data (what the glass shows: RAM does not survive deep sleep), then new.
   const std::uint8_t flip = model_.partialOneIsBlack ? 0x00 : 0xFF;
-  const auto rowBytes = std::size_t(model_.rowBytes());
-  const auto windowBytes = std::size_t(w.width / 8);
-  for (const std::vector<std::uint8_t>* src : {&shown_, &next_}) {
-    out_.clear();
-    for (int y = w.y; y <= y1; ++y) {
-      const std::uint8_t* row = src->data() + std::size_t(y) * rowBytes + std::size_t(w.x / 8);
-      for (std::size_t i = 0; i < windowBytes; ++i) out_.push_back(std::uint8_t(row[i] ^ flip));
-    }
-    if ((rc = command(src == &shown_ ? kDataStart1 : kDataStart2)) < 0 || (rc = data(out_)) < 0)
+  if (model_.controller == EinkController::Uc81xx) {
+    const std::uint8_t window[] = {
+        std::uint8_t(w.x >> 8), std::uint8_t(w.x),      std::uint8_t(x1 >> 8),
+        std::uint8_t(x1),       std::uint8_t(w.y >> 8), std::uint8_t(w.y),
+        std::uint8_t(y1 >> 8),  std::uint8_t(y1),       model_.partialScan};
+    if ((rc = command(kPartialIn)) < 0 || (rc = command(kPartialWindow)) < 0 ||
+        (rc = data(window)) < 0)
       return rc;
+    // Old data (what the glass shows: the RAM is not trusted after the reset), then new.
+    if ((rc = writeData(kDataStart1, shown_, w, flip)) < 0 ||
+        (rc = writeData(kDataStart2, next_, w, flip)) < 0)
+      return rc;
+    if ((rc = runScript(model_.updatePartial)) < 0 || (rc = command(kPartialOut)) < 0) return rc;
+    return sleepPanel();
   }
-  if ((rc = command(kDisplayRefresh)) < 0) return rc;
-  sleepMs(model_.refreshDelayMs);
-  if ((rc = waitIdle()) < 0) return rc;
-  if ((rc = command(kPartialOut)) < 0) return rc;
-  return runScript(model_.sleep);
+  // SSD16xx: the differential update (display mode 2) drives the whole panel from
+  // red RAM (old) against black/white RAM (new), so both are written whole: the RAM is
+  // not trusted after the reset between our refreshes. The address counter goes back
+  // to the origin before the second RAM.
+  (void)w;
+  const Region all{0, 0, model_.width, model_.height};
+  const std::uint8_t x0[] = {0x00}, y0[] = {0x00, 0x00};
+  if ((rc = writeData(ssd_cmd::kWriteBw, next_, all, flip)) < 0 ||
+      (rc = command(ssd_cmd::kRamXCounter)) < 0 || (rc = data(x0)) < 0 ||
+      (rc = command(ssd_cmd::kRamYCounter)) < 0 || (rc = data(y0)) < 0 ||
+      (rc = writeData(ssd_cmd::kWriteRed, shown_, all, flip)) < 0)
+    return rc;
+  if ((rc = runScript(model_.updatePartial)) < 0) return rc;
+  return sleepPanel();
 }
 
 }  // namespace cb::hal

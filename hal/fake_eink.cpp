@@ -1,16 +1,19 @@
-// The panel simulator: a small UC81xx command decoder with the datasheet's rules as checks.
+// The panel simulator: UC81xx and SSD16xx command decoders with the controllers' rules as
+// checks, driven by the reference table (hal/fake_eink_reference.cpp).
 #include "hal/fake_eink.hpp"
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <cstdlib>
 
 #include "hal/rotate.hpp"
 
 namespace cb::hal {
 namespace {
 
-using namespace eink_cmd;
+using std::chrono::milliseconds;
 
 class SimSpi final : public SpiBus {
  public:
@@ -40,22 +43,48 @@ class SimLine final : public GpioLine {
   int which_;
 };
 
+std::string hex(const std::vector<std::uint8_t>& b) {
+  std::string s;
+  for (std::uint8_t v : b) s += fmt::format("{}{:02X}", s.empty() ? "" : " ", v);
+  return s;
+}
+
+bool isUcCommand(std::uint8_t c) {
+  static constexpr std::uint8_t known[] = {0x00, 0x01, 0x02, 0x04, 0x06, 0x07, 0x10, 0x12, 0x13,
+                                           0x15, 0x20, 0x21, 0x22, 0x23, 0x24, 0x30, 0x50, 0x60,
+                                           0x61, 0x71, 0x82, 0x90, 0x91, 0x92, 0xE0, 0xE5};
+  return std::find(std::begin(known), std::end(known), c) != std::end(known);
+}
+
+bool isSsdCommand(std::uint8_t c) {
+  static constexpr std::uint8_t known[] = {0x10, 0x11, 0x12, 0x1A, 0x20, 0x21, 0x22,
+                                           0x24, 0x26, 0x3C, 0x44, 0x45, 0x4E, 0x4F};
+  return std::find(std::begin(known), std::end(known), c) != std::end(known);
+}
+
+const ControllerSpec& controllerOf(const PanelSpec& spec) {
+  if (spec.controller == nullptr) {
+    fmt::print(stderr, "PanelSimulator: no controller in the reference table\n");
+    std::abort();
+  }
+  return *spec.controller;
+}
+
 }  // namespace
 
 PanelSpec panelSpecFor(const EinkModel& model) {
   PanelSpec s;
-  s.width = model.width;
-  s.height = model.height;
-  s.busyLevel = model.busyLevel;
+  s.controller = findController(model.name);
   return s;
 }
 
 PanelSimulator::PanelSimulator(PanelSpec spec, FakeMonotonicClock& clock)
     : spec_(spec),
+      ctl_(controllerOf(spec)),
       clock_(clock),
-      dtm1_(std::size_t(spec.width) * std::size_t(spec.height), -1),
-      dtm2_(dtm1_.size(), -1),
-      glass_(dtm1_.size(), 2) {}
+      old_(std::size_t(ctl_.width) * std::size_t(ctl_.height), -1),
+      new_(old_.size(), -1),
+      glass_(old_.size(), 2) {}
 
 std::unique_ptr<SpiBus> PanelSimulator::spi() {
   return std::make_unique<SimSpi>(*this);
@@ -78,9 +107,15 @@ bool PanelSimulator::busy() const {
   return stuck_ || clock_.now() < busyUntil_;
 }
 
-void PanelSimulator::busyFor(std::chrono::milliseconds d) {
+void PanelSimulator::busyFor(milliseconds d) {
   busyUntil_ = clock_.now() + d;
   waited_ = false;
+}
+
+bool PanelSimulator::oneIsBlack() const {
+  const auto it = regs_.find(ctl_.polarityCmd);
+  if (it == regs_.end() || int(it->second.size()) <= ctl_.polarityByte) return false;
+  return (it->second[std::size_t(ctl_.polarityByte)] & ctl_.polarityMask) == ctl_.oneIsBlackValue;
 }
 
 void PanelSimulator::replay(const std::vector<BusEvent>& events) {
@@ -103,32 +138,48 @@ void PanelSimulator::replay(const std::vector<BusEvent>& events) {
 void PanelSimulator::setLine(int which, bool high) {
   recording_.push_back({BusEvent::Kind::Line, which, high, {}, clock_.now()});
   if (which == kPwr) {
+    finishCommand();
     if (high != pwr_) trace_.push_back(high ? "pwr on" : "pwr off");
-    pwr_ = high;
-    if (!high) {
-      everReset_ = false;
-      powered_ = false;
+    if (pwr_ && !high && everReset_) {
+      if (!asleep_) {
+        error("power cut while the controller is awake (high voltage may be on)");
+      } else if (const auto since = clock_.now() - sleptAt_; since < std::chrono::seconds{2}) {
+        error(
+            fmt::format("power cut {} ms after deep sleep; the references wait at least 2 s "
+                        "(EPD_4in2_V2_test.c:218)",
+                        std::chrono::duration_cast<milliseconds>(since).count()));
+      }
     }
+    pwr_ = high;
+    if (!high) everReset_ = hvOn_ = asleep_ = false;
   } else if (which == kDc) {
     dc_ = high;
   } else if (which == kRst) {
     if (spec_.hasPower && !pwr_ && !high) error("reset pulse while the panel has no power");
-    if (!rst_ && high) {
-      // End of a reset pulse: the controller starts afresh (RAM is not trusted).
-      finishCommand();
-      trace_.push_back("reset");
-      everReset_ = true;
-      asleep_ = powered_ = partialMode_ = false;
-      vcom_.clear();
-      resolution_.clear();
-      window_.clear();
-      std::fill(dtm1_.begin(), dtm1_.end(), -1);
-      std::fill(dtm2_.begin(), dtm2_.end(), -1);
-      busyUntil_ = {};
-      waited_ = true;
-    }
+    if (rst_ && !high) rstFell_ = clock_.now();
+    if (!rst_ && high) wakeFromReset();
     rst_ = high;
   }
+}
+
+void PanelSimulator::wakeFromReset() {
+  // End of a reset pulse: the controller starts afresh (RAM is not trusted).
+  const auto low = std::chrono::duration_cast<milliseconds>(clock_.now() - rstFell_);
+  if (low.count() < ctl_.minLowMs)
+    error(fmt::format("reset pulse of {} ms; the {} needs at least {} ms ({})", low.count(),
+                      ctl_.controller, ctl_.minLowMs, ctl_.resetCite));
+  finishCommand();
+  if (pulses_ == 0) trace_.push_back("reset");
+  ++pulses_;
+  rstRose_ = clock_.now();
+  everReset_ = true;
+  asleep_ = hvOn_ = partialMode_ = false;
+  regs_.clear();
+  std::fill(old_.begin(), old_.end(), -1);
+  std::fill(new_.begin(), new_.end(), -1);
+  cx_ = cy_ = 0;
+  busyUntil_ = {};
+  waited_ = true;
 }
 
 int PanelSimulator::readLine(int which) {
@@ -139,7 +190,7 @@ int PanelSimulator::readLine(int which) {
       trace_.push_back("wait");
       waited_ = true;
     }
-    return b ? spec_.busyLevel : 1 - spec_.busyLevel;
+    return b ? ctl_.busyLevel : 1 - ctl_.busyLevel;
   }
   if (which == kRst) return rst_;
   if (which == kDc) return dc_;
@@ -161,6 +212,16 @@ void PanelSimulator::spiWrite(std::span<const std::uint8_t> bytes) {
     error("SPI traffic while RST is held low");
     return;
   }
+  if (pulses_ > 0) {
+    if (pulses_ < ctl_.resetPulses)
+      error(fmt::format("{} reset pulse(s); the {} needs {} ({})", pulses_, ctl_.controller,
+                        ctl_.resetPulses, ctl_.resetCite));
+    const auto settle = std::chrono::duration_cast<milliseconds>(clock_.now() - rstRose_);
+    if (settle.count() < ctl_.minSettleMs)
+      error(fmt::format("first command {} ms after the reset; the {} needs {} ms ({})",
+                        settle.count(), ctl_.controller, ctl_.minSettleMs, ctl_.resetCite));
+    pulses_ = 0;
+  }
   if (dc_) {
     for (std::uint8_t b : bytes) dataByte(b);
   } else {
@@ -174,7 +235,8 @@ void PanelSimulator::beginCommand(std::uint8_t c) {
     error(fmt::format("command 0x{:02X} in deep sleep (only a hardware reset wakes the panel)", c));
     return;
   }
-  if (c == kGetStatus) return;  // allowed at any time, also while busy
+  const bool uc = ctl_.family == ControllerFamily::Uc81xx;
+  if (uc && c == eink_cmd::kGetStatus) return;  // allowed at any time, also while busy
   if (busy()) {
     error(fmt::format("command 0x{:02X} while BUSY", c));
     return;
@@ -184,16 +246,28 @@ void PanelSimulator::beginCommand(std::uint8_t c) {
     error(fmt::format("command 0x{:02X} without waiting for BUSY", c));
     waited_ = true;
   }
+  if (!(uc ? isUcCommand(c) : isSsdCommand(c))) {
+    error(fmt::format("unknown {} command 0x{:02X}", ctl_.controller, c));
+    return;
+  }
   trace_.push_back(fmt::format("cmd {:02X}", c));
   current_ = c;
   args_.clear();
+  if (uc)
+    beginUc(c);
+  else
+    beginSsd(c);
+}
+
+void PanelSimulator::beginUc(std::uint8_t c) {
+  using namespace eink_cmd;
   switch (c) {
     case kPowerOn:
-      powered_ = true;
+      hvOn_ = true;
       busyFor(spec_.powerOn);
       break;
     case kPowerOff:
-      powered_ = false;
+      hvOn_ = false;
       busyFor(spec_.powerOff);
       break;
     case kDataStart1:
@@ -202,7 +276,7 @@ void PanelSimulator::beginCommand(std::uint8_t c) {
       (c == kDataStart1 ? written1_ : written2_) = 0;
       break;
     case kDisplayRefresh:
-      refresh();
+      ucRefresh();
       break;
     case kPartialIn:
       partialMode_ = true;
@@ -210,22 +284,24 @@ void PanelSimulator::beginCommand(std::uint8_t c) {
     case kPartialOut:
       partialMode_ = false;
       break;
-    case kPanelSetting:
-    case kPowerSetting:
-    case kBoosterSoftStart:
-    case kDeepSleep:
-    case kDualSpi:
-    case kPll:
-    case kVcomDataInterval:
-    case kTcon:
-    case kResolution:
-    case kVcmDc:
-    case kPartialWindow:
-    case kCascade:
-    case kForceTemperature:
+    default:
+      break;
+  }
+}
+
+void PanelSimulator::beginSsd(std::uint8_t c) {
+  using namespace ssd_cmd;
+  switch (c) {
+    case kSoftReset:
+      regs_.clear();
+      cx_ = cy_ = 0;
+      busyFor(spec_.softReset);
+      break;
+    case kMasterActivation:
+      ssdUpdate();
       break;
     default:
-      error(fmt::format("unknown command 0x{:02X}", c));
+      break;
   }
 }
 
@@ -234,15 +310,19 @@ void PanelSimulator::dataByte(std::uint8_t b) {
     error("data without a command");
     return;
   }
-  if (current_ == kDataStart1 || current_ == kDataStart2) {
-    std::vector<int>& ram = current_ == kDataStart1 ? dtm1_ : dtm2_;
+  const bool uc = ctl_.family == ControllerFamily::Uc81xx;
+  const auto W = std::size_t(ctl_.width);
+  if (uc && (current_ == eink_cmd::kDataStart1 || current_ == eink_cmd::kDataStart2)) {
+    std::vector<int>& ram = current_ == eink_cmd::kDataStart1 ? old_ : new_;
     // Full mode: the whole panel; partial mode: the window, row by row.
-    int x0 = 0, y0 = 0, w = spec_.width, h = spec_.height;
-    if (partialMode_ && window_.size() == 9) {
-      x0 = (window_[0] << 8) | window_[1];
-      y0 = (window_[4] << 8) | window_[5];
-      w = ((window_[2] << 8) | window_[3]) - x0 + 1;
-      h = ((window_[6] << 8) | window_[7]) - y0 + 1;
+    int x0 = 0, y0 = 0, w = ctl_.width, h = ctl_.height;
+    const auto win = regs_.find(eink_cmd::kPartialWindow);
+    if (partialMode_ && win != regs_.end() && win->second.size() == 9) {
+      const auto& a = win->second;
+      x0 = (a[0] << 8) | a[1];
+      y0 = (a[4] << 8) | a[5];
+      w = ((a[2] << 8) | a[3]) - x0 + 1;
+      h = ((a[6] << 8) | a[7]) - y0 + 1;
     }
     const std::size_t rowBytes = std::size_t(w) / 8;
     if (rowBytes == 0 || cursor_ >= rowBytes * std::size_t(h)) {
@@ -253,119 +333,179 @@ void PanelSimulator::dataByte(std::uint8_t b) {
     }
     const int y = y0 + int(cursor_ / rowBytes);
     const int x = x0 + int(cursor_ % rowBytes) * 8;
-    for (int i = 0; i < 8; ++i)
-      ram[std::size_t(y) * std::size_t(spec_.width) + std::size_t(x + i)] = (b >> (7 - i)) & 1;
+    for (int i = 0; i < 8; ++i) ram[std::size_t(y) * W + std::size_t(x + i)] = (b >> (7 - i)) & 1;
     ++cursor_;
-    ++(current_ == kDataStart1 ? written1_ : written2_);
+    ++(current_ == eink_cmd::kDataStart1 ? written1_ : written2_);
+    return;
+  }
+  if (!uc && (current_ == ssd_cmd::kWriteBw || current_ == ssd_cmd::kWriteRed)) {
+    std::vector<int>& ram = current_ == ssd_cmd::kWriteRed ? old_ : new_;
+    const auto rx = regs_.find(ssd_cmd::kRamX);
+    const auto ry = regs_.find(ssd_cmd::kRamY);
+    const auto mode = regs_.find(ssd_cmd::kDataEntryMode);
+    if (rx == regs_.end() || ry == regs_.end() || rx->second.size() != 2 ||
+        ry->second.size() != 4) {
+      if (args_.empty()) error("RAM write before the RAM window (0x44/0x45) was set");
+      args_.push_back(b);
+      return;
+    }
+    if (mode == regs_.end() || mode->second != std::vector<std::uint8_t>{0x03}) {
+      if (args_.empty()) error("RAM write without data entry mode 0x03 (x, then y increasing)");
+      args_.push_back(b);
+      return;
+    }
+    const int xs = rx->second[0], xe = rx->second[1];
+    const int ys = ry->second[0] | ry->second[1] << 8, ye = ry->second[2] | ry->second[3] << 8;
+    if (cx_ >= 0 && cx_ * 8 + 7 < ctl_.width && cy_ >= 0 && cy_ < ctl_.height) {
+      for (int i = 0; i < 8; ++i)
+        ram[std::size_t(cy_) * W + std::size_t(cx_ * 8 + i)] = (b >> (7 - i)) & 1;
+    } else if (args_.empty()) {
+      error(fmt::format("RAM write at byte column {}, row {}: outside the panel", cx_, cy_));
+    }
+    args_.push_back(b);
+    // The address counter runs through the window and wraps around.
+    if (++cx_ > xe) {
+      cx_ = xs;
+      if (++cy_ > ye) cy_ = ys;
+    }
     return;
   }
   args_.push_back(b);
   // Commands of a fixed length act as soon as their last byte arrives.
-  const std::size_t fixed = current_ == kDeepSleep       ? 1
-                            : current_ == kResolution    ? 4
-                            : current_ == kPartialWindow ? 9
-                                                         : 0;
+  const std::size_t fixed = !uc                                 ? (current_ == ssd_cmd::kDeepSleep)
+                            : current_ == eink_cmd::kDeepSleep  ? 1
+                            : current_ == eink_cmd::kResolution ? 4
+                            : current_ == eink_cmd::kPartialWindow ? 9
+                                                                   : 0;
   if (args_.size() == fixed) finishCommand();
+}
+
+void PanelSimulator::checkRegister(std::uint8_t c) {
+  std::string want;
+  for (const RefRegister& r : ctl_.registers) {
+    if (r.cmd != c) continue;
+    if (r.bytes == args_) return;
+    want += fmt::format("{}[{}] ({})", want.empty() ? "" : " or ", hex(r.bytes), r.cite);
+  }
+  if (!want.empty())
+    error(fmt::format("{} register 0x{:02X} = [{}]; the reference writes {}", ctl_.controller, c,
+                      hex(args_), want));
 }
 
 void PanelSimulator::finishCommand() {
   if (current_ < 0) return;
-  const int c = current_;
+  const auto c = std::uint8_t(current_);
   current_ = -1;
-  auto expect = [&](std::size_t lo, std::size_t hi) {
-    if (args_.size() < lo || args_.size() > hi)
-      error(fmt::format("command 0x{:02X} with {} data bytes", c, args_.size()));
-  };
-  switch (c) {
-    case kVcomDataInterval:
-      expect(1, 2);
-      vcom_ = args_;
-      break;
-    case kResolution: {
-      expect(4, 4);
-      resolution_ = args_;
-      const int w = args_.size() == 4 ? (args_[0] << 8 | args_[1]) : -1;
-      const int h = args_.size() == 4 ? (args_[2] << 8 | args_[3]) : -1;
-      if (w != spec_.width || h != spec_.height)
-        error(fmt::format("resolution set to {}x{} on a {}x{} panel", w, h, spec_.width,
-                          spec_.height));
-      break;
-    }
-    case kPartialWindow: {
-      expect(9, 9);
-      if (args_.size() != 9) break;
-      window_ = args_;
-      const int x0 = (args_[0] << 8) | args_[1], x1 = (args_[2] << 8) | args_[3];
-      const int y0 = (args_[4] << 8) | args_[5], y1 = (args_[6] << 8) | args_[7];
-      if (x0 % 8 != 0 || (x1 + 1) % 8 != 0 || x1 < x0 || y1 < y0 || x1 >= spec_.width ||
-          y1 >= spec_.height) {
+  const bool uc = ctl_.family == ControllerFamily::Uc81xx;
+  const bool ram = uc ? (c == eink_cmd::kDataStart1 || c == eink_cmd::kDataStart2)
+                      : (c == ssd_cmd::kWriteBw || c == ssd_cmd::kWriteRed);
+  if (ram) return;
+  checkRegister(c);
+  regs_[c] = args_;
+  if (uc) {
+    using namespace eink_cmd;
+    if (c == kResolution && args_.size() == 4) {
+      const int w = args_[0] << 8 | args_[1], h = args_[2] << 8 | args_[3];
+      if (w != ctl_.width || h != ctl_.height)
+        error(
+            fmt::format("resolution set to {}x{} on a {}x{} panel", w, h, ctl_.width, ctl_.height));
+    } else if (c == kPartialWindow) {
+      const auto& a = args_;
+      const int x0 = a.size() == 9 ? (a[0] << 8) | a[1] : -1,
+                x1 = a.size() == 9 ? (a[2] << 8) | a[3] : -1;
+      const int y0 = a.size() == 9 ? (a[4] << 8) | a[5] : -1,
+                y1 = a.size() == 9 ? (a[6] << 8) | a[7] : -1;
+      if (a.size() != 9 || x0 % 8 != 0 || (x1 + 1) % 8 != 0 || x1 < x0 || y1 < y0 ||
+          x1 >= ctl_.width || y1 >= ctl_.height) {
         error(fmt::format("bad partial window x {}..{} y {}..{}", x0, x1, y0, y1));
-        window_.clear();
+        regs_.erase(c);
       }
-      break;
-    }
-    case kDeepSleep:
-      expect(1, 1);
-      if (args_.size() == 1 && args_[0] == kDeepSleepCheck) {
+    } else if (c == kDeepSleep) {
+      if (args_ == std::vector<std::uint8_t>{kDeepSleepCheck}) {
         asleep_ = true;
+        sleptAt_ = clock_.now();
         trace_.push_back("sleep");
-        if (powered_) error("deep sleep without power off first");
+        if (hvOn_) error("deep sleep without power off first");
       } else {
         error("deep sleep without the 0xA5 check code");
       }
-      break;
-    case kPowerOn:
-    case kPowerOff:
-    case kDisplayRefresh:
-    case kPartialIn:
-    case kPartialOut:
-      expect(0, 0);
-      break;
-    default:
-      break;
+    } else if ((c == kPowerOn || c == kPowerOff || c == kDisplayRefresh || c == kPartialIn ||
+                c == kPartialOut) &&
+               !args_.empty()) {
+      error(fmt::format("command 0x{:02X} with {} data bytes", c, args_.size()));
+    }
+    return;
+  }
+  using namespace ssd_cmd;
+  if (c == kRamXCounter && args_.size() == 1) cx_ = args_[0];
+  if (c == kRamYCounter && args_.size() == 2) cy_ = args_[0] | args_[1] << 8;
+  if (c == kDeepSleep) {
+    if (args_.size() == 1 && (args_[0] == 0x01 || args_[0] == 0x03)) {
+      asleep_ = true;
+      sleptAt_ = clock_.now();
+      trace_.push_back("sleep");
+      if (hvOn_) error("deep sleep with the analog part still on");
+    } else {
+      error("deep sleep without mode 1 or 2");
+    }
   }
 }
 
-void PanelSimulator::refresh() {
-  if (!powered_) {
+void PanelSimulator::applyToGlass(int x0, int y0, int w, int h, const std::vector<int>& oldRam,
+                                  const std::vector<int>& newRam, bool checkOld, bool oneBlack) {
+  int oldMismatch = 0, unwritten = 0;
+  for (int y = y0; y < y0 + h; ++y)
+    for (int x = x0; x < x0 + w; ++x) {
+      const std::size_t i = std::size_t(y) * std::size_t(ctl_.width) + std::size_t(x);
+      if (checkOld) {
+        if (oldRam[i] < 0)
+          ++unwritten;
+        else if (glass_[i] != 2 && std::uint8_t((oldRam[i] == 1) == oneBlack) != glass_[i])
+          ++oldMismatch;
+      }
+      if (newRam[i] < 0) {
+        ++unwritten;
+        continue;
+      }
+      glass_[i] = std::uint8_t((newRam[i] == 1) == oneBlack);
+    }
+  if (unwritten > 0)
+    error(fmt::format("refresh of {} pixels never written since the reset", unwritten));
+  if (oldMismatch > 0)
+    error(fmt::format("partial refresh: old data differs from the glass in {} pixels (ghosting)",
+                      oldMismatch));
+}
+
+void PanelSimulator::ucRefresh() {
+  if (!hvOn_) {
     error("display refresh without power on");
     return;
   }
-  if (vcom_.empty()) {
+  if (!regs_.contains(eink_cmd::kVcomDataInterval)) {
     error("display refresh without the VCOM/data interval setting");
     return;
   }
-  if (resolution_.empty() && !partialMode_) error("full refresh without a resolution setting");
-  const bool oneIsBlack = (vcom_[0] >> 4) & 1;
-  int x0 = 0, y0 = 0, w = spec_.width, h = spec_.height;
+  if (!regs_.contains(eink_cmd::kResolution) && !partialMode_)
+    error("full refresh without a resolution setting");
+  int x0 = 0, y0 = 0, w = ctl_.width, h = ctl_.height;
   if (partialMode_) {
-    if (window_.size() != 9) {
+    const auto win = regs_.find(eink_cmd::kPartialWindow);
+    if (win == regs_.end()) {
       error("partial refresh without a valid window");
       return;
     }
-    x0 = (window_[0] << 8) | window_[1];
-    y0 = (window_[4] << 8) | window_[5];
-    w = ((window_[2] << 8) | window_[3]) - x0 + 1;
-    h = ((window_[6] << 8) | window_[7]) - y0 + 1;
+    const auto& a = win->second;
+    x0 = (a[0] << 8) | a[1];
+    y0 = (a[4] << 8) | a[5];
+    w = ((a[2] << 8) | a[3]) - x0 + 1;
+    h = ((a[6] << 8) | a[7]) - y0 + 1;
   }
   const std::size_t want = std::size_t(w / 8) * std::size_t(h);
   if (written2_ != want)
     error(fmt::format("refresh with {} of {} new data bytes", written2_, want));
   if (written1_ != want)
     error(fmt::format("refresh with {} of {} old data bytes", written1_, want));
-  int oldMismatch = 0;
-  for (int y = y0; y < y0 + h; ++y)
-    for (int x = x0; x < x0 + w; ++x) {
-      const std::size_t i = std::size_t(y) * std::size_t(spec_.width) + std::size_t(x);
-      if (partialMode_ && dtm1_[i] >= 0 && glass_[i] != 2 &&
-          std::uint8_t((dtm1_[i] == 1) == oneIsBlack) != glass_[i])
-        ++oldMismatch;
-      if (dtm2_[i] < 0) continue;
-      glass_[i] = std::uint8_t((dtm2_[i] == 1) == oneIsBlack);
-    }
-  if (oldMismatch > 0)
-    error(fmt::format("partial refresh: old data differs from the glass in {} pixels (ghosting)",
-                      oldMismatch));
+  applyToGlass(x0, y0, w, h, old_, new_, partialMode_, oneIsBlack());
   if (partialMode_) {
     ++partials_;
     trace_.push_back(fmt::format("refresh partial {},{} {}x{}", x0, y0, w, h));
@@ -375,6 +515,140 @@ void PanelSimulator::refresh() {
     trace_.push_back("refresh full");
     busyFor(spec_.fullRefresh);
   }
+}
+
+void PanelSimulator::ssdUpdate() {
+  const auto seq = regs_.find(ssd_cmd::kUpdateControl2);
+  if (seq == regs_.end() || seq->second.size() != 1) {
+    error("master activation without a display update sequence (0x22)");
+    return;
+  }
+  const std::uint8_t s = seq->second[0];
+  // 0x22: 0x80 clock on, 0x40 analog on, 0x20 temperature, 0x10 LUT, 0x08 display mode 2,
+  // 0x04 display, 0x02 analog off, 0x01 clock off.
+  hvOn_ = (s & 0x40) && !(s & 0x02);
+  if (!(s & 0x04)) {
+    busyFor(milliseconds{10});
+    return;
+  }
+  if (!(s & 0x40)) error("display update without the analog part on");
+  const auto ctl1 = regs_.find(ssd_cmd::kUpdateControl1);
+  const bool redBypassed =
+      ctl1 != regs_.end() && !ctl1->second.empty() && (ctl1->second[0] & 0xF0) != 0x00;
+  const bool differential = s & 0x08;
+  if (differential && redBypassed) error("differential update with the red (old) RAM bypassed");
+  applyToGlass(0, 0, ctl_.width, ctl_.height, old_, new_, differential, oneIsBlack());
+  if (differential) {
+    ++partials_;
+    trace_.push_back("refresh partial");
+    busyFor(spec_.partialRefresh);
+  } else {
+    ++fulls_;
+    trace_.push_back("refresh full");
+    busyFor(spec_.fullRefresh);
+  }
+}
+
+std::string StreamToken::describe() const {
+  switch (kind) {
+    case Kind::Reset:
+      return fmt::format("reset x{}", pulses);
+    case Kind::Wait:
+      return "wait BUSY";
+    case Kind::Cmd:
+      break;
+  }
+  if (bytes.size() > 48) return fmt::format("cmd {:02X} + {} data bytes", cmd, bytes.size());
+  return bytes.empty() ? fmt::format("cmd {:02X}", cmd)
+                       : fmt::format("cmd {:02X} [{}]", cmd, hex(bytes));
+}
+
+std::vector<StreamToken> streamOf(const std::vector<BusEvent>& events) {
+  std::vector<StreamToken> out;
+  bool dc = false, rst = true, inReset = false;
+  for (const BusEvent& e : events) {
+    if (e.kind == BusEvent::Kind::Line) {
+      if (e.line == PanelSimulator::kDc) dc = e.high;
+      if (e.line != PanelSimulator::kRst) continue;
+      if (rst && !e.high) {
+        if (inReset)
+          ++out.back().pulses;
+        else
+          out.push_back({StreamToken::Kind::Reset, 0, 1, {}});
+        inReset = true;
+      }
+      rst = e.high;
+    } else if (e.kind == BusEvent::Kind::Read) {
+      if (e.line != PanelSimulator::kBusy) continue;
+      inReset = false;
+      // GET_STATUS polls (UC8176) belong to the wait.
+      if (!out.empty() && out.back().kind == StreamToken::Kind::Cmd && out.back().cmd == 0x71 &&
+          out.back().bytes.empty())
+        out.pop_back();
+      if (out.empty() || out.back().kind != StreamToken::Kind::Wait)
+        out.push_back({StreamToken::Kind::Wait, 0, 0, {}});
+    } else {
+      inReset = false;
+      for (std::uint8_t b : e.bytes) {
+        if (!dc)
+          out.push_back({StreamToken::Kind::Cmd, b, 0, {}});
+        else if (!out.empty() && out.back().kind == StreamToken::Kind::Cmd)
+          out.back().bytes.push_back(b);
+      }
+    }
+  }
+  return out;
+}
+
+std::vector<StreamToken> expectedStream(const ControllerSpec& spec, bool partial,
+                                        const std::vector<std::uint8_t>& oldPanel,
+                                        const std::vector<std::uint8_t>& newPanel,
+                                        const Region& window) {
+  std::vector<StreamToken> out;
+  const Region all{0, 0, spec.width, spec.height};
+  for (const RefStep& s : partial ? spec.partial : spec.full) {
+    if (s.who == RefStep::Who::ReferenceOnly) continue;
+    switch (s.op) {
+      case RefStep::Op::Reset:
+        out.push_back({StreamToken::Kind::Reset, 0, spec.resetPulses, {}});
+        break;
+      case RefStep::Op::Wait:
+        out.push_back({StreamToken::Kind::Wait, 0, 0, {}});
+        break;
+      case RefStep::Op::Cmd:
+        out.push_back({StreamToken::Kind::Cmd, s.cmd, 0, s.bytes});
+        break;
+      case RefStep::Op::UcWindow: {
+        const int x1 = window.x + window.width - 1, y1 = window.y + window.height - 1;
+        out.push_back({StreamToken::Kind::Cmd,
+                       s.cmd,
+                       0,
+                       {std::uint8_t(window.x >> 8), std::uint8_t(window.x), std::uint8_t(x1 >> 8),
+                        std::uint8_t(x1), std::uint8_t(window.y >> 8), std::uint8_t(window.y),
+                        std::uint8_t(y1 >> 8), std::uint8_t(y1), s.bytes.at(0)}});
+        break;
+      }
+      case RefStep::Op::Data: {
+        const Region& r = s.window ? window : all;
+        const std::vector<std::uint8_t>& src =
+            s.source == RefStep::Source::Old ? oldPanel : newPanel;
+        StreamToken t{StreamToken::Kind::Cmd, s.cmd, 0, {}};
+        for (int y = r.y; y < r.y + r.height; ++y)
+          for (int x = r.x; x < r.x + r.width; x += 8) {
+            std::uint8_t byte = 0;
+            for (int i = 0; i < 8 && s.source != RefStep::Source::Zeros; ++i) {
+              const bool black =
+                  src[std::size_t(y) * std::size_t(spec.width) + std::size_t(x + i)] == 1;
+              if (black == s.oneIsBlack) byte |= std::uint8_t(0x80u >> i);
+            }
+            t.bytes.push_back(byte);
+          }
+        out.push_back(std::move(t));
+        break;
+      }
+    }
+  }
+  return out;
 }
 
 std::vector<std::uint8_t> expectedPanel(const Image& image, int rotation, int pw, int ph) {

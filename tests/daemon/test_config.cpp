@@ -139,7 +139,7 @@ kind = "eink"
 
   const ConfigResult custom = loadConfig(writeConfig("eink-custom.toml", R"([display]
 kind = "eink"
-model = "4in2"
+model = "4in2_v2"
 path = "/dev/spidev0.1"
 gpio_chip = "gpiochip4"
 pin_rst = 5
@@ -151,6 +151,9 @@ partial_refresh = false
 full_every_partials = 10
 full_every_hours = 6
 busy_timeout_s = 20
+min_refresh_s = 120
+min_full_refresh_s = 600
+max_refreshes_per_day = 200
 theme = "lcd"
 )"));
   INFO((custom.errors.empty() ? "" : custom.errors[0]));
@@ -158,7 +161,7 @@ theme = "lcd"
   const auto& e = custom.config.display.eink;
   CHECK(custom.config.display.path == "/dev/spidev0.1");
   CHECK(custom.config.theme == "lcd");
-  CHECK(e.model == "4in2");
+  CHECK(e.model == "4in2_v2");
   CHECK(e.gpioChip == "gpiochip4");
   CHECK(e.pinRst == 5);
   CHECK(e.pinDc == 6);
@@ -169,6 +172,9 @@ theme = "lcd"
   CHECK(e.fullEveryPartials == 10);
   CHECK(e.fullEveryHours == 6);
   CHECK(e.busyTimeoutSeconds == 20);
+  CHECK(e.minRefreshSeconds == 120);
+  CHECK(e.minFullRefreshSeconds == 600);
+  CHECK(e.maxRefreshesPerDay == 200);
 
   const ConfigResult bad = loadConfig(writeConfig("eink-bad.toml", R"([display]
 kind = "eink"
@@ -178,6 +184,7 @@ pin_busy = 2000
 spi_speed_hz = 50
 full_every_partials = -1
 busy_timeout_s = 0
+min_refresh_s = -5
 
 [button]
 line = 24
@@ -190,7 +197,8 @@ line = 24
   CHECK(hasError(bad, "eink-bad.toml:6: display.spi_speed_hz:"));
   CHECK(hasError(bad, "eink-bad.toml:7: display.full_every_partials:"));
   CHECK(hasError(bad, "eink-bad.toml:8: display.busy_timeout_s:"));
-  CHECK(hasError(bad, "eink-bad.toml:11: button.line: line 24 is one of the e-ink panel's pins"));
+  CHECK(hasError(bad, "eink-bad.toml:9: display.min_refresh_s:"));
+  CHECK(hasError(bad, "eink-bad.toml:12: button.line: line 24 is one of the e-ink panel's pins"));
 }
 
 TEST_CASE("framebuffer display keys: fit and console tty", "[daemon]") {

@@ -1,6 +1,13 @@
 // hal end to end: real rendered layouts (e-ink theme) onto the simulated 7.5" panel, and
 // LCD frames onto a fake framebuffer — a frame, then the next minute's damage only.
+#include <cairo.h>
+#include <fmt/format.h>
 #include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <cstdlib>
+#include <cstring>
+#include <memory>
 
 #include "hal/eink_display.hpp"
 #include "hal/fake_eink.hpp"
@@ -23,7 +30,7 @@ struct Frames {
 };
 
 // The whats-next layout at 08:40 and at 09:05 (the stand-up has started).
-Frames renderTwo(const render::Theme& theme) {
+Frames renderTwo(const render::Theme& theme, int width = 480, int height = 800) {
   const ics::TimeZone& berlin = *ics::TimeZone::locate("Europe/Berlin");
   ics::IngestOptions options;
   options.displayZone = &berlin;
@@ -34,11 +41,11 @@ Frames renderTwo(const render::Theme& theme) {
   layouts::LayoutContext ctx;
   ctx.zone = &berlin;
   ctx.now = *ics::parseIsoInstant("2025-03-10T08:40:00", berlin);
-  auto a =
-      layouts::renderFrame(layout, layouts::buildAgenda(stores, ctx.now, {}), ctx, theme, 480, 800);
+  auto a = layouts::renderFrame(layout, layouts::buildAgenda(stores, ctx.now, {}), ctx, theme,
+                                width, height);
   ctx.now += minutes{25};
-  auto b =
-      layouts::renderFrame(layout, layouts::buildAgenda(stores, ctx.now, {}), ctx, theme, 480, 800);
+  auto b = layouts::renderFrame(layout, layouts::buildAgenda(stores, ctx.now, {}), ctx, theme,
+                                width, height);
   return {std::move(a), std::move(b)};
 }
 
@@ -49,6 +56,28 @@ hal::Image view(const render::Frame& f, const render::Frame* previous) {
     img.damage = {d.x, d.y, d.width, d.height};
   }
   return img;
+}
+
+// The glass as a PNG (black and white), to look at: CB_EINK_DUMP=DIR.
+void dumpGlass(const std::vector<std::uint8_t>& glass, int w, int h, const std::string& name) {
+  const char* dir = std::getenv("CB_EINK_DUMP");
+  if (dir == nullptr) return;
+  struct Free {
+    void operator()(cairo_surface_t* s) const { cairo_surface_destroy(s); }
+  };
+  std::unique_ptr<cairo_surface_t, Free> s(cairo_image_surface_create(CAIRO_FORMAT_RGB24, w, h));
+  unsigned char* data = cairo_image_surface_get_data(s.get());
+  const int stride = cairo_image_surface_get_stride(s.get());
+  for (int y = 0; y < h; ++y)
+    for (int x = 0; x < w; ++x) {
+      const std::uint8_t g = glass[std::size_t(y * w + x)];
+      const std::uint32_t v = g == 1   ? 0x000000u
+                              : g == 0 ? 0xffffffu
+                                       : 0xff0000u;  // red: never drawn
+      std::memcpy(data + y * stride + x * 4, &v, 4);
+    }
+  cairo_surface_mark_dirty(s.get());
+  (void)cairo_surface_write_to_png(s.get(), (std::string(dir) + "/" + name + ".png").c_str());
 }
 
 }  // namespace
@@ -63,6 +92,7 @@ TEST_CASE("pipeline: rendered e-ink frames on the simulated 7.5\" panel", "[hal]
 
   for (const render::Frame* frame : {&f.before, &f.after}) {
     const render::Frame* previous = frame == &f.after ? &f.before : nullptr;
+    clock.advance(minutes{1});  // the daemon's next minute (refresh pacing)
     REQUIRE(display.show(view(*frame, previous)) == 0);
     for (const auto& e : sim.errors()) FAIL_CHECK(e);
     const auto want = hal::expectedPanel(view(*frame, nullptr), 90, 800, 480);
@@ -70,6 +100,34 @@ TEST_CASE("pipeline: rendered e-ink frames on the simulated 7.5\" panel", "[hal]
   }
   CHECK(sim.fullRefreshes() == 1);
   CHECK(sim.partialRefreshes() == 1);
+}
+
+TEST_CASE("pipeline: rendered e-ink frames on the simulated 4.2\" panels, V1 and V2",
+          "[hal][pipeline]") {
+  const Frames f = renderTwo(render::einkTheme(), 300, 400);
+  for (const char* name : {"4in2", "4in2_v2"}) {
+    INFO(name);
+    const hal::EinkModel& model = *hal::findEinkModel(name);
+    hal::FakeMonotonicClock clock;
+    hal::PanelSimulator sim(hal::panelSpecFor(model), clock);
+    hal::EinkDisplay display(model, {}, 90, hal::Fit::Center, sim.spi(), sim.pins(), clock);
+    int n = 0;
+    for (const render::Frame* frame : {&f.before, &f.after}) {
+      const render::Frame* previous = frame == &f.after ? &f.before : nullptr;
+      clock.advance(minutes{5});
+      REQUIRE(display.show(view(*frame, previous)) == 0);
+      for (const auto& e : sim.errors()) FAIL_CHECK(e);
+      const auto want = hal::expectedPanel(view(*frame, nullptr), 90, 400, 300);
+      CHECK(sim.glass() == want);
+      // Black text on white: the panel is mostly white.
+      const auto black = std::count(sim.glass().begin(), sim.glass().end(), 1);
+      CHECK(black > 1000);
+      CHECK(black < 400 * 300 / 3);
+      dumpGlass(sim.glass(), 400, 300, fmt::format("{}-{}", name, n++));
+    }
+    CHECK(sim.fullRefreshes() + sim.partialRefreshes() == 2);
+    CHECK(sim.partialRefreshes() == (model.supportsPartial() ? 1 : 0));
+  }
 }
 
 TEST_CASE("pipeline: rendered LCD frames on a fake RGB565 framebuffer", "[hal][pipeline]") {

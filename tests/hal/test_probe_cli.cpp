@@ -69,6 +69,12 @@ TEST_CASE("probe checks the nodes and the lines the config names", "[hal][probe]
   CHECK(has(r.out, "this build has no GPIO support"));
 #endif
   CHECK(has(r.out, "display: e-ink Waveshare 4.2\""));
+  // Every supported panel, with its product name and how to tell the versions apart.
+  CHECK(has(r.out, "7in5_v2   Waveshare 7.5inch e-Paper (V2), 800x480"));
+  CHECK(has(r.out, "4in2      Waveshare 4.2inch e-Paper (first version, no V2 mark)"));
+  CHECK(has(r.out, "4in2_v2   Waveshare 4.2inch e-Paper (V2), 400x300, black/white"));
+  CHECK(has(r.out, "BUSY idles LOW after a reset"));
+  CHECK(has(r.out, "400x300, black/white (configured)"));
   CHECK(has(r.out, "gpiochip0 RST 17 DC 25 BUSY 24 PWR 18"));
   CHECK(has(r.out, "the SPI device exists"));
   CHECK(has(r.out, "button: gpiochip0 line 5 (active low, bias pull-up), debounce 30 ms"));
