@@ -9,6 +9,7 @@
 #include <deque>
 #include <filesystem>
 
+#include "daemon/eink_pacing.hpp"
 #include "daemon/log.hpp"
 #include "daemon/pipeline.hpp"
 #include "daemon/snapshot.hpp"
@@ -265,7 +266,10 @@ std::size_t App::prewarm() {
 
 bool App::show(render::Frame frame) {
   const std::uint64_t hash = frame.hash();
-  if (!lastDigest_.empty() && lastHash_ == hash) return false;  // unchanged: spare the panel
+  if (!lastDigest_.empty() && lastHash_ == hash) {  // unchanged: spare the panel
+    lastDrawnAt_ = clock_.now();
+    return false;
+  }
   // Only tile hashes of the shown frame are kept, not its 1.5 MB of pixels.
   FrameDigest digest(frame);
   const int rc = display_->show(toImage(frame, lastDigest_.damage(digest), hash));
@@ -276,9 +280,15 @@ bool App::show(render::Frame frame) {
   // E-ink pacing held the frame back: offer it again (unchanged or not) next minute.
   if (display_->pending()) return false;
   ++framesShown_;
+  lastDrawnAt_ = clock_.now();
   lastDigest_ = std::move(digest);
   lastHash_ = hash;
   return true;
+}
+
+bool App::redrawDue() const {
+  if (config_.display.kind != "eink" || lastDigest_.empty() || display_->pending()) return true;
+  return einkRedrawDue(currentAgenda(), *zone_, {}, lastDrawnAt_, clock_.now());
 }
 
 ics::Instant App::nextWake() const {

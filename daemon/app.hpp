@@ -77,6 +77,9 @@ class App {
   // `display` replaces the current one when non-null.
   void applyConfig(Config config, std::unique_ptr<hal::Display> display);
 
+  // Whether the minute's timer should redraw: always, except on e-ink where the
+  // countdown far from its moment moves in steps (daemon/eink_pacing.hpp).
+  [[nodiscard]] bool redrawDue() const;
   // The next instant something on screen can change or a fetch is due.
   [[nodiscard]] ics::Instant nextWake() const;
   [[nodiscard]] std::string statusLine() const;  // for sd_notify STATUS=
@@ -123,6 +126,7 @@ class App {
   std::size_t layoutIndex_ = 0;
   FrameDigest lastDigest_;  // of the frame on the display (empty: none or forgotten)
   std::uint64_t lastHash_ = 0;
+  ics::Instant lastDrawnAt_{};  // when the frame on the display was drawn
   mutable std::optional<layouts::Agenda> agenda_;
   mutable ics::Instant agendaFrom_{};  // built at; reused for a day from then
   std::size_t framesShown_ = 0;

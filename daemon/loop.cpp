@@ -206,7 +206,7 @@ int runDaemon(App& app, Notifier& notifier, const LoopOptions& options, hal::Mon
       // ECANCELED means the wall clock was set: re-plan below.
       (void)!read(tfd.get(), &ticks, sizeof ticks);
       app.refreshDue();
-      render = true;
+      render = render || app.redrawDue();
     }
     // The button and the loader always get a turn: debouncing, long presses and
     // transfer time-outs complete on time, not only on activity.

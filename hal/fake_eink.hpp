@@ -47,6 +47,8 @@ struct StreamToken {
   bool operator==(const StreamToken&) const = default;
   [[nodiscard]] std::string describe() const;
 };
+// "01 2B FF": bytes as the tests and the simulator's messages print them.
+[[nodiscard]] std::string hexBytes(std::span<const std::uint8_t> bytes);
 [[nodiscard]] std::vector<StreamToken> streamOf(const std::vector<BusEvent>& events);
 // The stream the reference table expects for one refresh (steps the reference alone has
 // left out). Panels are 1 = black per pixel; `window` is the partial refresh's.
