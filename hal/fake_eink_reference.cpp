@@ -124,7 +124,8 @@ ControllerSpec uc8179() {
           cmd(0x91, {}, "EPD_7in5_V2.c:347"),
           step(Op::UcWindow, 0x90, {0x01}, "EPD_7in5_V2.c:348-360"),
           only(Who::OursOnly,
-               data(0x10, Src::Old, false, true, "GxEPD2_750_T7.cpp:78-106 (writeImage, partial)"),
+               data(0x10, Src::Old, false, true,
+                    "GxEPD2_750_T7.cpp:56-59, 62-107 (writeImageToPrevious: 0x10 of a window)"),
                "old data of the window: RAM is not trusted after the deep sleep and reset "
                "between our refreshes (the reference relies on N2OCP's copy)"),
           data(0x13, Src::New, false, true, "EPD_7in5_V2.c:362-365 (the image, 1 = white)"),
