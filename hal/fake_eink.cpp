@@ -94,7 +94,12 @@ EinkPins PanelSimulator::pins() {
 }
 
 void PanelSimulator::error(std::string what) {
-  errors_.push_back(std::move(what));
+  // A driver polling a BUSY it misreads repeats one mistake thousands of times.
+  constexpr std::size_t kMaxErrors = 100;
+  if (errors_.size() < kMaxErrors)
+    errors_.push_back(std::move(what));
+  else if (errors_.size() == kMaxErrors)
+    errors_.push_back("(further errors not recorded)");
 }
 
 bool PanelSimulator::busy() const {
