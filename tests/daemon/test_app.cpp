@@ -20,8 +20,14 @@ struct FakeDisplay final : hal::Display {
   std::vector<render::Frame> frames;  // copies, when keepFrames
   bool keepFrames = false;
   int fail = 0;
+  int holdBack = 0;  // the next n frames wait (e-ink pacing)
+  bool held = false;
+  int offered = 0;
   int show(const hal::Image& image) override {
     if (fail) return fail;
+    ++offered;
+    held = holdBack > 0 && holdBack-- > 0;
+    if (held) return 0;
     shown.push_back(image.hash);
     damages.push_back(image.damage);
     if (keepFrames) {
@@ -34,6 +40,7 @@ struct FakeDisplay final : hal::Display {
     return 0;
   }
   std::string describe() const override { return "fake"; }
+  bool pending() const override { return held; }
 };
 
 // Completes each start() with the next scripted outcome on process().
@@ -326,4 +333,54 @@ TEST_CASE("the governor sheds in two steps against a tiny target", "[daemon]") {
   CHECK(readRssBytes() > (1u << 20));
   CHECK(real.sample() == Governor::Stage::Critical);
   CHECK(trims == 1);
+}
+
+TEST_CASE("a frame the e-ink pacing holds back is offered again, even unchanged", "[daemon]") {
+  const auto start = *ics::parseIsoInstant("2025-03-10T08:00:00Z", ics::TimeZone::utc());
+  hal::FakeClock clock(start);
+  auto display = std::make_unique<FakeDisplay>();
+  FakeDisplay& screen = *display;
+  auto loader = std::make_unique<ScriptedLoader>();
+  loader->script.push_back(updated("meeting-day.ics", start));
+  ScriptedLoader& feed = *loader;
+  App app(testConfig(), clock, std::move(display), std::move(loader));
+  app.refreshDue();
+  feed.process({});
+  REQUIRE(app.renderNow());
+  screen.holdBack = 1;
+  app.invalidateDisplay();
+  CHECK_FALSE(app.renderNow());  // held back
+  CHECK(screen.offered == 2);
+  CHECK(app.renderNow());  // the same frame again: now shown
+  CHECK(screen.offered == 3);
+  CHECK_FALSE(app.renderNow());  // and then unchanged: not offered
+  CHECK(screen.offered == 3);
+}
+
+TEST_CASE("on e-ink the minute's redraw follows the countdown's steps", "[daemon]") {
+  // 2025-03-10 05:00 Berlin: the stand-up at 09:00 is 4 h away (15-minute steps).
+  const auto start = *ics::parseIsoInstant("2025-03-10T04:00:00Z", ics::TimeZone::utc());
+  hal::FakeClock clock(start);
+  auto loader = std::make_unique<ScriptedLoader>();
+  loader->script.push_back(updated("meeting-day.ics", start));
+  ScriptedLoader& feed = *loader;
+  Config c = testConfig();
+  c.display.kind = "eink";
+  App app(c, clock, std::make_unique<FakeDisplay>(), std::move(loader));
+  app.refreshDue();
+  feed.process({});
+  CHECK(app.redrawDue());  // nothing drawn yet
+  REQUIRE(app.renderNow());
+  int due = 0;
+  for (int m = 1; m <= 60; ++m) {
+    clock.advance(minutes{1});
+    if (!app.redrawDue()) continue;
+    ++due;
+    (void)app.renderNow();
+  }
+  CHECK(due == 4);
+  // An LCD redraws every minute (the frame hash decides what reaches the screen).
+  Config lcd = testConfig();
+  App other(lcd, clock, std::make_unique<FakeDisplay>(), std::make_unique<ScriptedLoader>());
+  CHECK(other.redrawDue());
 }
