@@ -2,6 +2,7 @@
 #pragma once
 
 #include <algorithm>
+#include <concepts>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
@@ -17,13 +18,58 @@
 
 namespace cb::ics {
 
+// The ways LineEnds can mark line ends; every one a CPU has is tested (tests/ics/test_unfold.cpp).
+enum class LineScanner : std::uint8_t {
+  Scalar,  // a byte at a time: 32-bit ARM, and any CPU without the others
+  Sse2,    // x86 (every x86-64)
+  Avx2,    // x86-64 since 2013
+  Neon,    // aarch64
+};
+
 // Finds line ends (CR, LF) in a chunk: one vector pass marks the CR and LF bytes of a
-// segment of the chunk in bit masks, a word per 64 bytes (16 on NEON), and each line
+// segment of the chunk in bit masks, a word per 64 bytes (16 on aarch64), and each line
 // then costs a shift and a count of trailing zeros. The pass runs a segment at a time
 // so that a chunk of any size needs only a small fixed table.
 class LineEnds {
  public:
-  LineEnds(const char* p, const char* end) : start_(p), end_(end), base_(p), limit_(p) {}
+  LineEnds(const char* p, const char* end, LineScanner scanner)
+      : start_(p), end_(end), base_(p), limit_(p), scanner_(scanner) {}
+
+  // The fastest scanner this CPU has.
+  [[nodiscard]] static LineScanner best() {
+    static const LineScanner chosen = [] {
+#if defined(__SSE2__) && defined(__x86_64__)
+      __builtin_cpu_init();
+      return __builtin_cpu_supports("avx2") != 0 ? LineScanner::Avx2 : LineScanner::Sse2;
+#elif defined(__SSE2__)
+      return LineScanner::Sse2;
+#elif defined(__aarch64__)
+      return LineScanner::Neon;
+#else
+      return LineScanner::Scalar;
+#endif
+    }();
+    return chosen;
+  }
+
+  // Whether this build and CPU can run `scanner`.
+  [[nodiscard]] static bool available(LineScanner scanner) {
+    switch (scanner) {
+      case LineScanner::Scalar:
+        return true;
+      case LineScanner::Sse2:
+#if defined(__SSE2__)
+        return true;
+#else
+        return false;
+#endif
+      case LineScanner::Avx2:
+        return best() == LineScanner::Avx2;
+      case LineScanner::Neon:
+        return best() == LineScanner::Neon;
+    }
+    return false;
+  }
 
   // The first CR or LF in [p, end), or end; p never goes back.
   [[gnu::always_inline]] const char* next(const char* p) {
@@ -48,9 +94,22 @@ class LineEnds {
   }
 
  private:
-#if defined(__SSE2__)
+  // One mask word covers kBytesPerWord bytes, kBitsPerByte bits each (all set for CR/LF).
+#if defined(__aarch64__)
+  static constexpr std::size_t kBytesPerWord = 16, kBitsPerByte = 4;
+#else
   static constexpr std::size_t kBytesPerWord = 64, kBitsPerByte = 1;
-  static std::uint64_t word(const char* p) {
+#endif
+  static constexpr std::uint64_t kByteBits = (std::uint64_t(1) << kBitsPerByte) - 1;
+
+  static std::uint64_t wordScalar(const char* p) {
+    std::uint64_t m = 0;
+    for (std::size_t i = 0; i < kBytesPerWord; ++i)
+      if (p[i] == '\n' || p[i] == '\r') m |= kByteBits << (i * kBitsPerByte);
+    return m;
+  }
+#if defined(__SSE2__)
+  static std::uint64_t wordSse2(const char* p) {
     const __m128i lf = _mm_set1_epi8('\n'), cr = _mm_set1_epi8('\r');
     auto hits = [&](int i) {
       const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 16 * i));
@@ -59,15 +118,8 @@ class LineEnds {
     };
     return hits(0) | hits(1) << 16 | hits(2) << 32 | hits(3) << 48;
   }
-#if defined(__x86_64__)
-  // AVX2 halves the work where the CPU has it (x86-64 since 2013); SSE2 otherwise.
-  static bool haveAvx2() {
-    static const bool yes = [] {
-      __builtin_cpu_init();
-      return __builtin_cpu_supports("avx2") != 0;
-    }();
-    return yes;
-  }
+#endif
+#if defined(__SSE2__) && defined(__x86_64__)
   // One table lookup on each byte's low nibble finds both: the table holds '\n' at 0x0A,
   // '\r' at 0x0D and, elsewhere, a byte whose low nibble differs from its index (bytes of
   // 0x80 and up look up 0, which they never equal).
@@ -82,28 +134,35 @@ class LineEnds {
     for (std::size_t i = 0; i < n; ++i, p += 64) out[i] = hits(p) | hits(p + 32) << 32;
   }
 #endif
-#elif defined(__aarch64__)
-  static constexpr std::size_t kBytesPerWord = 16, kBitsPerByte = 4;
-  static std::uint64_t word(const char* p) {
+#if defined(__aarch64__)
+  static std::uint64_t wordNeon(const char* p) {
     const uint8x16_t v = vld1q_u8(reinterpret_cast<const std::uint8_t*>(p));
     const uint8x16_t hit = vorrq_u8(vceqq_u8(v, vdupq_n_u8('\n')), vceqq_u8(v, vdupq_n_u8('\r')));
     // Narrow each byte's 0x00/0xFF to a nibble: 4 bits per byte.
     return vget_lane_u64(vreinterpret_u64_u8(vshrn_n_u16(vreinterpretq_u16_u8(hit), 4)), 0);
   }
-#else
-  static constexpr std::size_t kBytesPerWord = 64, kBitsPerByte = 1;
-  static std::uint64_t word(const char* p) {
-    std::uint64_t m = 0;
-    for (std::size_t i = 0; i < kBytesPerWord; ++i)
-      m |= std::uint64_t(p[i] == '\n' || p[i] == '\r') << i;
-    return m;
-  }
 #endif
-  static void words(const char* p, std::size_t n, std::uint64_t* out) {
+  // Runs once per 4 KiB segment, so the switch costs nothing that shows.
+  void words(const char* p, std::size_t n, std::uint64_t* out) const {
+    switch (scanner_) {
 #if defined(__SSE2__) && defined(__x86_64__)
-    if (haveAvx2()) return wordsAvx2(p, n, out);
+      case LineScanner::Avx2:
+        return wordsAvx2(p, n, out);
 #endif
-    for (std::size_t i = 0; i < n; ++i) out[i] = word(p + i * kBytesPerWord);
+#if defined(__SSE2__)
+      case LineScanner::Sse2:
+        for (std::size_t i = 0; i < n; ++i) out[i] = wordSse2(p + i * kBytesPerWord);
+        return;
+#endif
+#if defined(__aarch64__)
+      case LineScanner::Neon:
+        for (std::size_t i = 0; i < n; ++i) out[i] = wordNeon(p + i * kBytesPerWord);
+        return;
+#endif
+      default:
+        for (std::size_t i = 0; i < n; ++i) out[i] = wordScalar(p + i * kBytesPerWord);
+        return;
+    }
   }
   static constexpr std::size_t kWords = 4096 / kBytesPerWord;  // a segment: 4 KiB of input
 
@@ -119,15 +178,16 @@ class LineEnds {
       char tail[kBytesPerWord];
       std::memset(tail, 'x', kBytesPerWord);
       std::memcpy(tail, base_ + whole * kBytesPerWord, left % kBytesPerWord);
-      words_[count_++] = word(tail);
+      words(tail, 1, words_ + count_++);
     }
     limit_ = base_ + count_ * kBytesPerWord;
   }
 
   const char* start_;
   const char* end_;
-  const char* base_;       // words_[0] masks the kBytesPerWord bytes from here
-  const char* limit_;      // the end of what words_ masks (may pass end_)
+  const char* base_;   // words_[0] masks the kBytesPerWord bytes from here
+  const char* limit_;  // the end of what words_ masks (may pass end_)
+  LineScanner scanner_;
   std::size_t count_ = 0;  // words in words_
   std::uint64_t words_[kWords];
 };
@@ -152,9 +212,10 @@ class ByteBuffer {
     size_ += n;
   }
   void append(std::string_view s) { append(s.data(), s.size()); }
-  // s and a '\n' after it.
-  [[gnu::always_inline]] void appendLine(std::string_view s) {
-    if (s.size() + 1 > cap_ - size_) grow(s.size() + 1);
+  // A tag byte, s and a '\n' after it.
+  [[gnu::always_inline]] void appendLine(char tag, std::string_view s) {
+    if (s.size() + 2 > cap_ - size_) grow(s.size() + 2);
+    data_[size_++] = tag;
     append(s.data(), s.size());
     data_[size_++] = '\n';
   }
@@ -208,16 +269,16 @@ inline std::size_t findNameEnd(std::string_view line) {
   return findEither(line, 0, ';', ':');
 }
 
-// Turns bytes (any chunking) into logical content lines: CRLF, LF and lone CR end a
-// physical line, a physical line starting with SPACE or TAB continues the previous one
-// (RFC 5545 3.1), a UTF-8 BOM at the very start is dropped, blank lines are skipped.
-//
-// The sink decides on each logical line from its first physical line, before anything is
-// copied, so the bulk of a feed (DESCRIPTIONs, ATTENDEE lists) is only scanned:
-//   Verdict keep(std::string_view firstPhysicalLine)      non-empty, not a continuation
-//   bool last(std::string_view lastPhysicalLine, std::size_t bytes)   for AskLast, below
-//   void line(std::string_view line, std::size_t bytes)   a kept logical line
-//   void skipped(std::size_t bytes)                       a logical line not kept
+// What a line sink answers for a content line's first physical line (see LineSink).
+enum class LineVerdict : std::uint8_t { Skip, Keep, AskLast };
+
+// The callback target of LineUnfolder. It decides on each logical line from its first
+// physical line, before anything is copied, so the bulk of a feed (DESCRIPTIONs, ATTENDEE
+// lists) is only scanned:
+//   keep(firstPhysicalLine)      non-empty, not a continuation: Skip, Keep or AskLast
+//   last(lastPhysicalLine, bytes)   for AskLast, below: false skips the line
+//   line(line, bytes)            a kept logical line
+//   skipped(bytes)               a logical line not kept
 // `bytes` is the unfolded length; a kept line longer than maxLineBytes is cut there
 // (line.size() < bytes). A kept line is copied only when it is folded or crosses a chunk
 // boundary; otherwise the sink sees a view into the caller's bytes. The sink's state may
@@ -227,13 +288,25 @@ inline std::size_t findNameEnd(std::string_view line) {
 // owner): when the whole line lies in one chunk, in at most kPieces physical lines, last()
 // sees its last physical line (without the leading SPACE or TAB) before anything is copied,
 // and false skips the line. Otherwise the line is kept without asking; line() decides then.
+template <class S>
+concept LineSink = requires(S& sink, std::string_view text, std::size_t bytes) {
+  { sink.keep(text) } -> std::same_as<LineVerdict>;
+  { sink.last(text, bytes) } -> std::same_as<bool>;
+  sink.line(text, bytes);
+  sink.skipped(bytes);
+};
+
+// Turns bytes (any chunking) into logical content lines for a LineSink: CRLF, LF and lone
+// CR end a physical line, a physical line starting with SPACE or TAB continues the previous
+// one (RFC 5545 3.1), a UTF-8 BOM at the very start is dropped, blank lines are skipped.
 class LineUnfolder {
  public:
-  enum class Verdict : std::uint8_t { Skip, Keep, AskLast };
+  using Verdict = LineVerdict;
 
-  explicit LineUnfolder(std::size_t maxLineBytes) : max_(maxLineBytes) {}
+  explicit LineUnfolder(std::size_t maxLineBytes, LineScanner scanner = LineEnds::best())
+      : max_(maxLineBytes), scanner_(scanner) {}
 
-  template <class Sink>
+  template <LineSink Sink>
   void feed(std::string_view bytes, Sink& sink) {
     if (!bomDone_) {
       bytes = stripBom(bytes);
@@ -247,7 +320,7 @@ class LineUnfolder {
     scan(bytes, sink);
   }
 
-  template <class Sink>
+  template <LineSink Sink>
   void finish(Sink& sink) {
     if (!bomDone_) {
       bomDone_ = true;
@@ -307,7 +380,7 @@ class LineUnfolder {
     copyPending(s, std::size_t(e - s));
   }
 
-  template <class Sink>
+  template <LineSink Sink>
   void decide(Sink& sink) {
     if (sink.keep(pending_.view()) != Verdict::Skip) {  // AskLast: the line spans chunks
       mode_ = Mode::Keep;
@@ -317,7 +390,7 @@ class LineUnfolder {
     }
   }
 
-  template <class Sink>
+  template <LineSink Sink>
   void endLogical(Sink& sink) {
     if (mode_ == Mode::Keep) {
       sink.line(pending_.view(), bytes_);
@@ -350,7 +423,7 @@ class LineUnfolder {
 
   // A folded AskLast line: its physical lines are only noted until last() has answered.
   // False when the line stays open at the chunk's end (carried as a kept line).
-  template <class Sink>
+  template <LineSink Sink>
   [[gnu::always_inline]] bool askLast(std::string_view first, const char*& p, const char* end,
                                       LineEnds& ends, Sink& sink) {
     const char* starts[kPieces];  // left uninitialized: n says what is set
@@ -385,12 +458,12 @@ class LineUnfolder {
   // A logical line at a time: its first physical line goes to the sink's keep(), then its
   // continuations are only counted or are copied. Whatever is open when the chunk ends is
   // carried in mode_, bytes_ and pending_.
-  template <class Sink>
+  template <LineSink Sink>
   void scan(std::string_view bytes, Sink& sink) {
     const char* p = bytes.data();
     const char* const end = p + bytes.size();
     if (p == end) return;
-    LineEnds ends(p, end);
+    LineEnds ends(p, end, scanner_);
     if (afterCr_) {
       afterCr_ = false;
       if (*p == '\n') ++p;
@@ -479,6 +552,7 @@ class LineUnfolder {
   static constexpr std::size_t kPieces = 8;  // physical lines of an AskLast line, at most
 
   std::size_t max_;
+  LineScanner scanner_;
   Mode mode_ = Mode::Idle;
   bool inLine_ = false;    // the last chunk ended inside a physical line
   bool afterCr_ = false;   // the last chunk ended with CR: an LF first belongs to it

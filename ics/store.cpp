@@ -1,9 +1,75 @@
-// EventStore: plain events and overrides as records, recurring masters expanded per window.
+// EventStore: plain events and overrides as records, recurring masters expanded per window;
+// the arena that holds their texts.
 #include <algorithm>
+#include <cstring>
 
 #include "ics/store_data.hpp"
 
 namespace cb::ics {
+
+std::uint64_t textHash(std::string_view s) {
+  constexpr std::uint64_t kMul = 0x9E3779B97F4A7C15u;
+  std::uint64_t h = s.size() * kMul;
+  std::size_t i = 0;
+  for (; i + 8 <= s.size(); i += 8) {
+    std::uint64_t w = 0;
+    std::memcpy(&w, s.data() + i, 8);
+    h = (h ^ w) * kMul;
+    h ^= h >> 29;
+  }
+  if (i < s.size()) {
+    std::uint64_t w = 0;
+    std::memcpy(&w, s.data() + i, s.size() - i);
+    h = (h ^ w) * kMul;
+    h ^= h >> 29;
+  }
+  return h;
+}
+
+std::string_view Arena::intern(std::string_view s) {
+  if (s.empty()) return {};
+  if (2 * (count_ + 1) > slots_.size()) grow();
+  const std::size_t mask = slots_.size() - 1;
+  for (std::size_t i = textHash(s) & mask;; i = (i + 1) & mask) {
+    if (slots_[i].empty()) {
+      slots_[i] = store(s);
+      ++count_;
+      return slots_[i];
+    }
+    if (slots_[i] == s) return slots_[i];
+  }
+}
+
+void Arena::grow() {
+  std::vector<std::string_view> old(std::max<std::size_t>(64, slots_.size() * 2));
+  old.swap(slots_);
+  const std::size_t mask = slots_.size() - 1;
+  for (std::string_view v : old) {
+    if (v.empty()) continue;
+    std::size_t i = textHash(v) & mask;
+    while (!slots_[i].empty()) i = (i + 1) & mask;
+    slots_[i] = v;
+  }
+}
+
+std::string_view Arena::store(std::string_view s) {
+  char* dst = nullptr;
+  if (s.size() > kBlock / 4) {
+    blocks_.push_back(std::make_unique<char[]>(s.size()));  // a one-off block
+    dst = blocks_.back().get();
+  } else {
+    if (current_ == nullptr || blockUsed_ + s.size() > kBlock) {
+      blocks_.push_back(std::make_unique<char[]>(kBlock));
+      current_ = blocks_.back().get();
+      blockUsed_ = 0;
+    }
+    dst = current_ + blockUsed_;
+    blockUsed_ += s.size();
+  }
+  std::memcpy(dst, s.data(), s.size());
+  used_ += s.size();
+  return {dst, s.size()};
+}
 
 EventStore::EventStore() : data_(std::make_unique<Data>()) {}
 EventStore::~EventStore() = default;

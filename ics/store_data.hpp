@@ -11,6 +11,10 @@
 
 namespace cb::ics {
 
+// The module's one non-cryptographic hash, for short strings: eight bytes a step,
+// multiply and fold (in wyhash's spirit). UIDs and the arena's interned texts use it.
+[[nodiscard]] std::uint64_t textHash(std::string_view s);
+
 // Append-only string storage; views stay valid while the arena lives.
 class Arena {
  public:

@@ -5,6 +5,8 @@
 #include <cctype>
 #include <mutex>
 
+#include "ics/syntax.hpp"
+
 namespace cb::ics {
 
 extern const char kWindowsZonesTsv[];
@@ -93,13 +95,6 @@ const std::vector<WindowsZone>& table() {
     return out;
   }();
   return zones;
-}
-
-bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) ==
-                  std::tolower(static_cast<unsigned char>(y));
-         });
 }
 
 }  // namespace
