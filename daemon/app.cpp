@@ -196,6 +196,22 @@ void App::nextLayout() {
   log::info("layout: {}", config_.cycle[layoutIndex_]);
 }
 
+bool App::skipCountdown() {
+  layoutIndex_ = (layoutIndex_ + config_.cycle.size() - 1) % config_.cycle.size();
+  const ics::Instant now = clock_.now();
+  std::erase_if(skipped_, [&](const auto& s) { return s.second <= now; });
+  std::vector<layouts::SkipKey> keys;
+  for (const auto& s : skipped_) keys.push_back(s.first);
+  const layouts::Focus f = layouts::focusAt(currentAgenda(), now, *zone_, keys);
+  if (!f.served) {
+    log::info("button: double press — nothing to skip");
+    return false;
+  }
+  log::info("button: double press — skipping \"{}\" until it ends", f.served->summary);
+  skipped_.emplace_back(layouts::skipKeyOf(*f.served), f.served->end);
+  return true;
+}
+
 std::optional<ics::Instant> App::offlineSince(ics::Instant now) const {
   std::optional<ics::Instant> since;
   for (const SourceState& s : sources_)
@@ -217,6 +233,8 @@ render::Frame App::draw(std::size_t layoutIndex) const {
       ctx.state.lastSync = s.lastSuccess;
   }
   ctx.state.offlineSince = offlineSince(now);
+  for (const auto& [key, end] : skipped_)
+    if (end > now) ctx.skipped.push_back(key);
   const layouts::Agenda& agenda = currentAgenda();
   const layouts::LayoutInfo* layout = layouts::findLayout(config_.cycle[layoutIndex]);
   const render::Theme& theme =

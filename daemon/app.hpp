@@ -21,6 +21,7 @@
 #include "hal/display.hpp"
 #include "ics/store.hpp"
 #include "layouts/agenda.hpp"
+#include "layouts/focus.hpp"
 #include "render/frame.hpp"
 
 namespace cb::daemon {
@@ -66,6 +67,10 @@ class App {
   // true when a frame went to the display.
   bool renderNow();
   void nextLayout();
+  // A double press: its first press already cycled the layout (stepped back here),
+  // and the meeting the countdown serves is skipped until it ends (whats-next then
+  // counts down to the one after it). False when there is nothing to skip.
+  bool skipCountdown();
   // Once after start and after each reload: draws the cycle's other layouts
   // off-screen so switching to one (the button) costs a steady frame, not a
   // first one. Returns how many were drawn (0 when already done).
@@ -124,6 +129,8 @@ class App {
   const ics::TimeZone* zone_;
   std::vector<SourceState> sources_;
   std::size_t layoutIndex_ = 0;
+  // Meetings skipped with the button, each with its end (then forgotten).
+  std::vector<std::pair<layouts::SkipKey, ics::Instant>> skipped_;
   FrameDigest lastDigest_;  // of the frame on the display (empty: none or forgotten)
   std::uint64_t lastHash_ = 0;
   ics::Instant lastDrawnAt_{};  // when the frame on the display was drawn

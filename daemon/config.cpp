@@ -397,12 +397,14 @@ ConfigResult loadConfig(const std::string& path) {
   }
 
   if (const toml::table* b = ck.subTable(root, "button")) {
-    ck.unknownKeys(*b, "button",
-                   {"chip", "line", "debounce_ms", "long_press_ms", "active_low", "bias"});
+    ck.unknownKeys(
+        *b, "button",
+        {"chip", "line", "debounce_ms", "long_press_ms", "double_press_ms", "active_low", "bias"});
     ButtonConfig bc;
     ck.string(*b, "button", "chip", bc.chip);
     ck.integer(*b, "button", "line", bc.line, 0, 1023);
     ck.integer(*b, "button", "debounce_ms", bc.debounceMs, 1, 1000);
+    ck.integer(*b, "button", "double_press_ms", bc.doublePressMs, 0, 2000);
     if (ck.integer(*b, "button", "long_press_ms", bc.longPressMs, 200, 60000) &&
         bc.longPressMs <= bc.debounceMs)
       ck.fail(*b->get("long_press_ms"), "button.long_press_ms",

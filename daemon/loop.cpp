@@ -216,6 +216,8 @@ int runDaemon(App& app, Notifier& notifier, const LoopOptions& options, hal::Mon
       for (const hal::ButtonEvent e : presses) {
         if (e == hal::ButtonEvent::ShortPress) {
           app.nextLayout();
+        } else if (e == hal::ButtonEvent::DoublePress) {
+          (void)app.skipCountdown();
         } else {
           log::info("button: long press — refreshing every source and the whole panel");
           app.refreshDue(true);

@@ -22,6 +22,7 @@ Button::Button(std::unique_ptr<EdgeLine> line, const ButtonConfig& config, Monot
       clock_(clock),
       debounce_(std::chrono::milliseconds{config.debounceMs}),
       longPress_(std::chrono::milliseconds{config.longPressMs}),
+      doublePress_(std::chrono::milliseconds{config.doublePressMs}),
       activeLow_(config.activeLow) {
   const int level = line_->value();
   raw_ = stable_ = level >= 0 && (level == 0) == activeLow_;
@@ -57,6 +58,7 @@ void Button::settle(nanoseconds t, std::vector<ButtonEvent>& events) {
   if (stable_ && !longFired_ && heldUntil - pressedAt_ >= longPress_) {
     events.push_back(ButtonEvent::LongPress);
     longFired_ = true;
+    shortReleasedAt_.reset();
   }
   if (raw_ == stable_ || t - rawSince_ < debounce_) return;
   stable_ = raw_;
@@ -67,9 +69,16 @@ void Button::settle(nanoseconds t, std::vector<ButtonEvent>& events) {
     if (t - pressedAt_ >= longPress_) {
       events.push_back(ButtonEvent::LongPress);
       longFired_ = true;
+      shortReleasedAt_.reset();
     }
   } else if (!longFired_) {
-    events.push_back(ButtonEvent::ShortPress);
+    if (shortReleasedAt_ && pressedAt_ - *shortReleasedAt_ <= doublePress_) {
+      events.push_back(ButtonEvent::DoublePress);
+      shortReleasedAt_.reset();  // a third press starts over
+    } else {
+      events.push_back(ButtonEvent::ShortPress);
+      shortReleasedAt_ = rawSince_;
+    }
   }
 }
 

@@ -3,6 +3,7 @@
 
 #include <chrono>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -17,15 +18,20 @@ struct ButtonConfig {
   int line = 26;                   // line offset (BCM number on a Pi)
   int debounceMs = 30;             // a level must hold this long to count
   int longPressMs = 2000;          // held this long: a long press
-  bool activeLow = true;           // pressed pulls the line to ground (with the pull-up)
-  std::string bias = "pull-up";    // pull-up | pull-down | disable | as-is
+  int doublePressMs = 400;       // a second short press starting this soon: a double press (0: off)
+  bool activeLow = true;         // pressed pulls the line to ground (with the pull-up)
+  std::string bias = "pull-up";  // pull-up | pull-down | disable | as-is
   bool operator==(const ButtonConfig&) const = default;
 };
 
 enum class ButtonEvent {
-  ShortPress,  // released before long_press_ms: show the next layout
-  LongPress,   // held for long_press_ms (fires while still held): refresh all feeds now
-               // and invalidate() the display (a full e-ink refresh)
+  ShortPress,   // released before long_press_ms: show the next layout
+  LongPress,    // held for long_press_ms (fires while still held): refresh all feeds now
+                // and invalidate() the display (a full e-ink refresh)
+  DoublePress,  // a short press starting within double_press_ms of a short press's release,
+                // reported on its release instead of a second ShortPress: skip the meeting
+                // the countdown serves. The first press has already fired ShortPress (a
+                // press is never held back waiting for a second one), so the loop undoes it.
 };
 
 // How the event loop drives it (single-threaded, nothing blocks):
@@ -39,8 +45,9 @@ enum class ButtonEvent {
 // Debouncing: a level counts once it has held for debounce_ms (measured on the
 // kernel's edge timestamps), so bounces and glitches shorter than that vanish. A
 // press fires ShortPress on its release, or LongPress once held for long_press_ms
-// (then nothing on release). A button already held when the daemon starts is
-// ignored until released.
+// (then nothing on release); a short press that starts within double_press_ms of
+// the previous short press's release fires DoublePress instead. A button already
+// held when the daemon starts is ignored until released.
 class Button {
  public:
   Button(std::unique_ptr<EdgeLine> line, const ButtonConfig& config, MonotonicClock& clock);
@@ -66,6 +73,8 @@ class Button {
   MonotonicClock& clock_;
   std::chrono::nanoseconds debounce_;
   std::chrono::nanoseconds longPress_;
+  std::chrono::nanoseconds doublePress_;
+  std::optional<std::chrono::nanoseconds> shortReleasedAt_{};  // the last ShortPress's release
   bool activeLow_;
   bool raw_ = false;     // pressed, by the last edge
   bool stable_ = false;  // pressed, debounced

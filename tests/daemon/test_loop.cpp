@@ -7,6 +7,7 @@
 
 #include "daemon/loop.hpp"
 #include "hal/fake_gpio.hpp"
+#include "support.hpp"
 
 using namespace cb;
 using namespace cb::daemon;
@@ -106,4 +107,97 @@ TEST_CASE("a short press cycles the layout, a long press refreshes everything", 
   CHECK(feeds.started == 2);  // the start-up fetch and the long press's forced one
   CHECK(notifier.said.front().rfind("READY=1", 0) == 0);
   CHECK(notifier.said.back() == "STOPPING=1");
+}
+
+namespace {
+
+// Completes every fetch with the golden week's calendar.
+struct FixtureLoader final : FeedLoader {
+  std::deque<std::function<void(FetchResult)>> pending;
+  void start(const SourceConfig&, const ics::IngestOptions& o,
+             std::function<void(FetchResult)> done) override {
+    options = o;
+    pending.push_back(std::move(done));
+  }
+  std::vector<pollfd> pollFds() const override { return {}; }
+  int timeoutMs() const override { return pending.empty() ? -1 : 0; }
+  void process(std::span<const pollfd>) override {
+    while (!pending.empty()) {
+      auto done = std::move(pending.front());
+      pending.pop_front();
+      ics::LoadResult r = ics::loadFile(test::fixture("golden-week.ics"), options);
+      REQUIRE(r.error.empty());
+      FetchResult result;
+      result.kind = FetchResult::Kind::Updated;
+      result.store = std::move(r.store);
+      done(std::move(result));
+    }
+  }
+  void cancelAll() override { pending.clear(); }
+  ics::IngestOptions options;
+};
+
+Config skipConfig() {
+  Config config;
+  config.timezone = "Europe/Berlin";
+  config.sources = {SourceConfig{"work", "/nonexistent.ics", minutes{5}}};
+  config.cycle = {"whats-next", "4x8"};
+  config.button = hal::ButtonConfig{};
+  return config;
+}
+
+}  // namespace
+
+TEST_CASE("a double press skips the meeting the countdown serves, on the same layout", "[daemon]") {
+  // 08:00 in Berlin: whats-next counts down to the 09:00 stand-up.
+  const auto eight = sys_seconds{sys_days{year{2025} / 3 / 10}} + hours{7};
+  hal::FakeClock clock(eight);
+
+  // What the screen should end on, drawn by an App driven directly.
+  auto expected = [&](bool press, bool skip) {
+    auto display = std::make_unique<RecordingDisplay>();
+    RecordingDisplay& screen = *display;
+    auto loader = std::make_unique<FixtureLoader>();
+    FixtureLoader& feed = *loader;
+    App app(skipConfig(), clock, std::move(display), std::move(loader));
+    app.refreshDue();
+    feed.process({});
+    if (press) app.nextLayout();  // the double press's first press
+    if (skip) CHECK(app.skipCountdown());
+    REQUIRE(app.renderNow());
+    return screen.shown.back();
+  };
+  const std::uint64_t plain = expected(false, false);
+  const std::uint64_t agenda = expected(true, false);
+  const std::uint64_t skipped = expected(true, true);
+  REQUIRE(plain != skipped);
+
+  auto display = std::make_unique<RecordingDisplay>();
+  RecordingDisplay& screen = *display;
+  App app(skipConfig(), clock, std::move(display), std::make_unique<FixtureLoader>());
+  SteppingClock mono;
+  LoopOptions options;
+  // A double press, 150 ms between the presses.
+  options.openButton = [](const Config& c, hal::MonotonicClock& m) {
+    auto line = std::make_unique<hal::FakeEdgeLine>(1);
+    hal::FakeEdgeLine& edges = *line;
+    auto button = std::make_unique<hal::Button>(std::move(line), *c.button, m);
+    const nanoseconds t0 = m.now();
+    edges.edge(0, t0 + milliseconds{2000});
+    edges.edge(1, t0 + milliseconds{2100});
+    edges.edge(0, t0 + milliseconds{2250});
+    edges.edge(1, t0 + milliseconds{2350});
+    return button;
+  };
+  // Three frames: waiting for data, the first press's 4x8, the double press's whats-next.
+  screen.afterShow = [&] {
+    if (screen.shown.size() == 3) kill(getpid(), SIGTERM);
+  };
+  SilentNotifier notifier;
+  CHECK(runDaemon(app, notifier, options, mono) == 0);
+  // The first press showed 4x8 at once; the second brought whats-next back, counting
+  // down past the skipped stand-up.
+  REQUIRE(screen.shown.size() == 3);
+  CHECK(screen.shown[1] == agenda);
+  CHECK(screen.shown[2] == skipped);
 }

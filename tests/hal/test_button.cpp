@@ -110,13 +110,21 @@ TEST_CASE("button: edge timestamps decide even when the loop was busy", "[hal][b
     r.line->edge(1, r.time(1s));
     CHECK(r.at(3s) == kShort);
   }
-  SECTION("two quick presses in one batch: two short presses") {
+  SECTION("two quick presses in one batch: a short press, then a double press") {
     Rig r;
     r.line->edge(0, r.time(0ms));
     r.line->edge(1, r.time(200ms));
     r.line->edge(0, r.time(400ms));
     r.line->edge(1, r.time(600ms));
-    CHECK(r.at(1s) == Events{ButtonEvent::ShortPress, ButtonEvent::ShortPress});
+    CHECK(r.at(1s) == Events{ButtonEvent::ShortPress, ButtonEvent::DoublePress});
+  }
+  SECTION("two presses half a second apart in one batch: two short presses") {
+    Rig r;
+    r.line->edge(0, r.time(0ms));
+    r.line->edge(1, r.time(200ms));
+    r.line->edge(0, r.time(700ms));
+    r.line->edge(1, r.time(900ms));
+    CHECK(r.at(2s) == Events{ButtonEvent::ShortPress, ButtonEvent::ShortPress});
   }
 }
 
@@ -160,4 +168,64 @@ TEST_CASE("button: a read error is reported", "[hal][button]") {
   std::vector<ButtonEvent> events;
   CHECK(r.button->process(events) == -EIO);
   CHECK(events.empty());
+}
+
+TEST_CASE("button: a second short press soon after the first is a double press", "[hal][button]") {
+  const Events kDouble{ButtonEvent::DoublePress};
+  SECTION("quick: short press now, double press on the second release") {
+    Rig r;
+    r.line->edge(0, r.time(0ms));
+    r.line->edge(1, r.time(100ms));
+    CHECK(r.at(130ms) == kShort);    // never held back waiting for a second press
+    r.line->edge(0, r.time(300ms));  // 200 ms after the release: within 400 ms
+    r.line->edge(1, r.time(400ms));
+    CHECK(r.at(430ms) == kDouble);
+    // A third press starts over: a plain short press.
+    r.line->edge(0, r.time(500ms));
+    r.line->edge(1, r.time(600ms));
+    CHECK(r.at(630ms) == kShort);
+  }
+  SECTION("slow: two short presses") {
+    Rig r;
+    r.line->edge(0, r.time(0ms));
+    r.line->edge(1, r.time(100ms));
+    CHECK(r.at(130ms) == kShort);
+    r.line->edge(0, r.time(600ms));  // 500 ms after the release
+    r.line->edge(1, r.time(700ms));
+    CHECK(r.at(730ms) == kShort);
+  }
+  SECTION("a held second press is a long press, not a double one") {
+    Rig r;
+    r.line->edge(0, r.time(0ms));
+    r.line->edge(1, r.time(100ms));
+    CHECK(r.at(130ms) == kShort);
+    r.line->edge(0, r.time(300ms));
+    CHECK(r.at(2400ms) == kLong);
+    r.line->edge(1, r.time(2500ms));
+    CHECK(r.at(2600ms) == kNone);
+    // And a press soon after a long press is a short one.
+    r.line->edge(0, r.time(2700ms));
+    r.line->edge(1, r.time(2800ms));
+    CHECK(r.at(2900ms) == kShort);
+  }
+  SECTION("bounces inside a double press do not count as presses") {
+    Rig r;
+    r.line->bounce(0, r.time(0ms), 5, 2ms);
+    r.line->bounce(1, r.time(100ms), 5, 2ms);
+    CHECK(r.at(150ms) == kShort);
+    r.line->bounce(0, r.time(250ms), 5, 2ms);
+    r.line->bounce(1, r.time(350ms), 5, 2ms);
+    CHECK(r.at(400ms) == kDouble);
+  }
+  SECTION("double_press_ms = 0 turns it off") {
+    ButtonConfig config;
+    config.doublePressMs = 0;
+    Rig r(1, config);
+    r.line->edge(0, r.time(0ms));
+    r.line->edge(1, r.time(100ms));
+    CHECK(r.at(130ms) == kShort);
+    r.line->edge(0, r.time(150ms));
+    r.line->edge(1, r.time(250ms));
+    CHECK(r.at(280ms) == kShort);
+  }
 }
