@@ -330,6 +330,7 @@ const layouts::Agenda& App::currentAgenda() const {
   options.hideFree = config_.hideFree;
   options.maskPrivate = config_.maskPrivate;
   options.lookahead = days{8};
+  options.warn = [](std::string_view w) { log::warning("{}", w); };
   agenda_ = layouts::buildAgenda(stores, now, options);
   agendaFrom_ = now;
   return *agenda_;

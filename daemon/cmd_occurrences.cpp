@@ -19,8 +19,11 @@ constexpr const char* kHelp =
     "START END UID RECURRENCE-ID STATUS SUMMARY, sorted byte-wise (the format of\n"
     "ics-oracle/occurrences.py). Cancelled occurrences are listed. A URL (https, http,\n"
     "webcal) is downloaded first; a failed or incomplete download is an ERROR line.\n"
+    "At most 200,000 occurrences are listed (a warning says when more were left out).\n"
     "  --from, --to   2025-01-01T00:00:00Z (absolute) or 2025-01-01 / ...T00:00:00 (in --tz)\n"
     "  --tz ZONE      display zone for floating times and all-day dates, default UTC\n"
+    "  --stats        print the expansion's cost on stderr (expansion-steps, most in one\n"
+    "                 series, series dropped over their budget) after the lines\n"
     "Exit status: 0 success, 2 bad command line, 3 not a calendar (one ERROR line).\n";
 
 int usage(const std::string& message) {
@@ -31,7 +34,7 @@ int usage(const std::string& message) {
 }  // namespace
 
 int cmdOccurrences(const std::vector<std::string_view>& argv) {
-  Args args(argv, {"from", "to", "tz"}, {"help"});
+  Args args(argv, {"from", "to", "tz"}, {"help", "stats"});
   if (args.has("help")) {
     std::fputs(kHelp, stdout);
     return kOk;
@@ -52,7 +55,8 @@ int cmdOccurrences(const std::vector<std::string_view>& argv) {
   ics::IngestOptions options;
   options.displayZone = zone;
   options.keepUids = true;
-  options.limits.maxTextBytes = 1 << 20;  // the contract prints whole summaries
+  options.limits.maxTextBytes = 1 << 20;            // the contract prints whole summaries
+  options.limits.maxOccurrencesPerWindow = 200000;  // and windows whole, within reason
   std::string error;
   const std::string& file = args.positional()[0];
   auto store = loadCalendar(file, options, file, error);
@@ -60,8 +64,15 @@ int cmdOccurrences(const std::vector<std::string_view>& argv) {
     fmt::print("ERROR\t{}\n", error);
     return kNotCalendar;
   }
-  const std::string doc = ics::tsvDocument(store->occurrences(*from, *to));
+  const auto warn = [](std::string_view w) { log::warning("{}", w); };
+  const std::string doc = ics::tsvDocument(store->occurrences(*from, *to, warn));
   std::fwrite(doc.data(), 1, doc.size(), stdout);
+  if (args.has("stats")) {
+    const ics::ExpansionStats& e = store->lastExpansion();
+    fmt::print(stderr,
+               "expansion-steps\t{}\nseries-steps-max\t{}\nseries-dropped\t{}\nwindow-cut\t{}\n",
+               e.steps, e.maxSeriesSteps, store->droppedSeries(), e.cutByWindow);
+  }
   return kOk;
 }
 

@@ -123,6 +123,7 @@ int cmdRender(const std::vector<std::string_view>& argv) {
   layouts::AgendaOptions agendaOptions;
   agendaOptions.hideFree = !args.has("show-free");
   agendaOptions.maskPrivate = args.has("private-busy");
+  agendaOptions.warn = [](std::string_view w) { log::warning("{}", w); };
   const layouts::Agenda agenda = layouts::buildAgenda(views, *at, agendaOptions);
   layouts::LayoutContext context;
   context.now = *at;

@@ -242,7 +242,8 @@ EventParser::Outcome EventParser::parse(std::string_view text, const TimeZone* c
   meta.hasUid = !uid.empty();
   meta.order = order_++;
   o.uidHash = meta.uidHash;
-  if (options_.keepUids) o.uid = arena.intern(text3_);
+  // A series keeps its UID: a warning about its expansion names it.
+  if (options_.keepUids || recurring) o.uid = arena.intern(text3_);
 
   const Instant startInstant = zone->toInstant(localStart);
   auto endInstant = [&](LocalSeconds local, Instant s) {

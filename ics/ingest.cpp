@@ -52,6 +52,9 @@ struct Ingest::State {
         unfolder(options.limits.maxLineBytes) {
     store.data_->display = options.displayZone;
     store.data_->maxOccurrencesPerSeries = options.limits.maxOccurrencesPerSeries;
+    store.data_->maxStepsPerSeries = options.limits.maxExpansionStepsPerSeries;
+    store.data_->maxStepsPerFeed = options.limits.maxExpansionStepsPerFeed;
+    store.data_->maxOccurrencesPerWindow = options.limits.maxOccurrencesPerWindow;
   }
 
   // ---- LineSink: keep() sees the first physical line of each content line and drops what

@@ -104,7 +104,8 @@ std::optional<Instant> Merge::matchInstance(const Series& s, const Override& ov,
   const TimeZone& display = *options.displayZone;
   const Instant exact = ridKey(s, ov) + s.shift;
   keys.clear();
-  seriesKeys(s, display, exact - days{2}, exact + days{2}, keys);
+  StepBudget budget(options.limits.maxExpansionStepsPerSeries);
+  seriesKeys(s, display, exact - days{2}, exact + days{2}, budget, keys);
   if (std::find(keys.begin(), keys.end(), exact) != keys.end()) return exact;
   for (Instant k : keys) {
     const Instant original = k - s.shift;

@@ -1,6 +1,7 @@
-// Recurrence expansion for a window: our RRULE iterator (libical's, which opens ICU, for the
-// shapes ours does not take) on wall-clock times, our own UNTIL/COUNT/RDATE/EXDATE handling,
-// skip-ahead so old series expand in bounded time.
+// Recurrence expansion for a window: our RRULE iterators (libical's, which opens ICU, for the
+// DAILY-and-coarser shapes ours do not take) on wall-clock times, our own
+// UNTIL/COUNT/RDATE/EXDATE handling, skip-ahead so old series expand in bounded time, and a
+// step budget so that no rule, however it is shaped, costs more than its share.
 #include <libical/ical.h>
 
 #include <algorithm>
@@ -10,6 +11,7 @@
 #include "ics/ical_time.hpp"
 #include "ics/rrule.hpp"
 #include "ics/rrule_check.hpp"
+#include "ics/rrule_subdaily.hpp"
 #include "ics/store_data.hpp"
 
 namespace cb::ics {
@@ -17,18 +19,18 @@ namespace {
 
 using namespace std::chrono;
 
-// libical gives up after this many steps per expansion (RRULE bombs, impossible rules).
-constexpr std::size_t kIterationBudget = 50000;
+bool subDaily(const icalrecurrencetype& r) {
+  return r.freq == ICAL_SECONDLY_RECURRENCE || r.freq == ICAL_MINUTELY_RECURRENCE ||
+         r.freq == ICAL_HOURLY_RECURRENCE;
+}
 
-// SECONDLY/MINUTELY/HOURLY without BY* parts: instances are DTSTART + k * step.
-bool plainFixedStep(const icalrecurrencetype& r) {
-  if (r.freq != ICAL_SECONDLY_RECURRENCE && r.freq != ICAL_MINUTELY_RECURRENCE &&
-      r.freq != ICAL_HOURLY_RECURRENCE)
-    return false;
-  for (const short* by : {r.by_second, r.by_minute, r.by_hour, r.by_day, r.by_month_day,
-                          r.by_year_day, r.by_week_no, r.by_month, r.by_set_pos})
-    if (by[0] != ICAL_RECURRENCE_ARRAY_MAX) return false;
-  return true;
+// Shapes libical's iterator could search for years inside one call, which our day test
+// (dayPasses) cannot rule out: BYWEEKNO outside YEARLY, BYSETPOS on a DAILY rule.
+bool unboundedForLibical(const icalrecurrencetype& r) {
+  const bool weekNo = r.by_week_no[0] != ICAL_RECURRENCE_ARRAY_MAX;
+  const bool setPos = r.by_set_pos[0] != ICAL_RECURRENCE_ARRAY_MAX;
+  return (weekNo && r.freq != ICAL_YEARLY_RECURRENCE) ||
+         (setPos && r.freq == ICAL_DAILY_RECURRENCE);
 }
 
 // icalrecurrencetype_from_string() strdup()s RSCALE; the caller owns it.
@@ -58,17 +60,18 @@ struct Candidate {
 
 class Expander {
  public:
-  Expander(const Series& s, const TimeZone& display, Instant countFrom)
-      : s_(s), display_(display), countFrom_(countFrom) {}
+  Expander(const Series& s, const TimeZone& display, Instant countFrom, StepBudget& budget)
+      : s_(s), display_(display), countFrom_(countFrom), budget_(budget) {}
 
   // Candidates with key in [lo, hi), sorted, duplicates removed.
-  bool collect(Instant lo, Instant hi, std::size_t cap, std::vector<Candidate>& out) {
-    bool complete = true;
+  Expansion collect(Instant lo, Instant hi, std::size_t cap, std::vector<Candidate>& out) {
+    Expansion worst = Expansion::kComplete;
     std::string_view rules = s_.rrules;
     while (!rules.empty()) {
       std::size_t nl = rules.find('\n');
       if (nl == std::string_view::npos) nl = rules.size();
-      complete = rule(rules.substr(0, nl), lo, hi, cap, out) && complete;
+      worst = std::max(worst, rule(rules.substr(0, nl), lo, hi, cap, out));
+      if (worst >= Expansion::kOverBudget) return worst;
       rules.remove_prefix(std::min(rules.size(), nl + 1));
     }
     if (s_.rrules.empty()) consider(s_.dtstart, lo, hi, out);  // RDATE-only: DTSTART is one
@@ -93,7 +96,7 @@ class Expander {
     out.erase(std::unique(out.begin(), out.end(),
                           [](const Candidate& a, const Candidate& b) { return a.key == b.key; }),
               out.end());
-    return complete;
+    return worst;
   }
 
   bool excluded(const Candidate& c) const {
@@ -138,13 +141,13 @@ class Expander {
     return s_.zone->toLocal(t) + days{slackDays};
   }
 
-  bool rule(std::string_view text, Instant lo, Instant hi, std::size_t cap,
-            std::vector<Candidate>& out) {
+  Expansion rule(std::string_view text, Instant lo, Instant hi, std::size_t cap,
+                 std::vector<Candidate>& out) {
     const std::string copy(text);
     icalrecurrencetype r = icalrecurrencetype_from_string(copy.c_str());
     const RscaleOwner rscale{&r};  // outlives the iterator below
     icalerror_clear_errno();
-    if (r.freq == ICAL_NO_RECURRENCE) return true;
+    if (r.freq == ICAL_NO_RECURRENCE) return Expansion::kComplete;
     const icaltimetype until = r.until;
     const int count = r.count;
     r.until = icaltime_null_time();
@@ -172,76 +175,89 @@ class Expander {
 
     const LocalSeconds localLo = localBound(lo, -2);
     const LocalSeconds localHi = localBound(hi, 2);
-    int n = 0;
-    bool skipped = false;
-    std::optional<RruleIterator> own = RruleIterator::create(r, s_.dtstart);
+    if (!budget_.spend(1)) return Expansion::kOverBudget;
+    if (neverMatches(r, s_.dtstart)) {
+      // Nothing follows DTSTART: it stands alone (RFC 5545 3.8.5.3), found without a search.
+      consider(s_.dtstart, lo, hi, out);
+      return Expansion::kComplete;
+    }
+    const bool skip = count == 0 && localLo > s_.dtstart + days{1};
+    std::optional<SubDailyIterator> sub;
+    std::optional<RruleIterator> own;
     RecurIter iter;
-    if (own) {
-      if (count == 0 && localLo > s_.dtstart + days{1}) {
-        own->setStart(localLo);
-        skipped = true;
-      }
+    if (subDaily(r)) {
+      sub = SubDailyIterator::create(r, s_.dtstart);
+      if (!sub) return Expansion::kRefused;
+      sub->setStepLimit(budget_.left());
+      // Timed: just before the window (localLo's two days of slack would cost 172,800 steps
+      // of a SECONDLY rule); two hours cover a repeated wall-clock hour.
+      if (skip)
+        sub->setStart(s_.allDay ? localLo : std::max(localLo, localBound(lo, 0) - hours{2}));
+    } else if ((own = RruleIterator::create(r, s_.dtstart))) {
+      if (skip) own->setStart(localLo);
     } else {
+      if (unboundedForLibical(r)) return Expansion::kRefused;
       iter.it = icalrecur_iterator_new(r, toIcal(s_.dtstart, s_.allDay));
       icalerror_clear_errno();
       if (iter.it == nullptr) {  // a rule that never meets its parts: DTSTART alone
         consider(s_.dtstart, lo, hi, out);
-        return true;
+        return Expansion::kComplete;
       }
     }
-    if (!own && count == 0 && localLo > s_.dtstart + days{1} && !plainFixedStep(r)) {
-      // No COUNT: jump close to the window instead of walking from DTSTART.
+    // libical's set_start may refuse: then it walks from DTSTART (within the budget).
+    bool skipped = skip && (sub || own);
+    if (skip && iter.it != nullptr) {
       skipped = icalrecur_iterator_set_start(iter.it, toIcal(localLo, s_.allDay)) != 0;
       icalerror_clear_errno();
     }
-    LocalSeconds first = s_.dtstart;
-    if (!own && !skipped && count == 0 && localLo > s_.dtstart + days{1} && plainFixedStep(r)) {
-      // libical cannot skip these: restart the iteration at the last step before the window.
-      const seconds step =
-          seconds{r.interval < 1 ? 1 : r.interval} * (r.freq == ICAL_SECONDLY_RECURRENCE   ? 1
-                                                      : r.freq == ICAL_MINUTELY_RECURRENCE ? 60
-                                                                                           : 3600);
-      // Start just before the window (the 2-day slack of localLo would cost 172800 steps).
-      const LocalSeconds near = std::max(localLo, localBound(lo, 0) - hours{2});
-      first = s_.dtstart + ((near - s_.dtstart) / step) * step;
-      icalrecur_iterator_free(iter.it);
-      iter.it = icalrecur_iterator_new(r, toIcal(first, s_.allDay));
-      icalerror_clear_errno();
-      if (iter.it == nullptr) return true;
-      skipped = true;
-    }
+    int n = 0;
     if (!skipped) {
       // DTSTART is always the first instance (RFC 5545 3.8.5.3), matching the rule or not.
       n = 1;
       consider(s_.dtstart, lo, hi, out);
     }
+    // The sub-daily iterator's own steps (days and candidates looked at) are charged as well.
+    std::uint64_t subCharged = 0;
+    auto charge = [&]() {
+      const std::uint64_t now = sub->steps();
+      const bool ok = budget_.spend(now - subCharged) && !sub->overBudget();
+      subCharged = now;
+      return ok;
+    };
     std::size_t produced = 0;
-    for (std::size_t step = 0; step < kIterationBudget; ++step) {
+    while (true) {
+      if (!budget_.spend(1)) return Expansion::kOverBudget;
       LocalSeconds local;
-      if (own) {
+      if (sub) {
+        const std::optional<LocalSeconds> t = sub->next();
+        if (!charge()) return Expansion::kOverBudget;
+        if (!t) return Expansion::kComplete;
+        local = *t;
+      } else if (own) {
         const std::optional<LocalSeconds> t = own->next();
-        if (!t) return true;
+        if (!t) return Expansion::kComplete;
         local = *t;
       } else {
         const icaltimetype t = icalrecur_iterator_next(iter.it);
-        if (icaltime_is_null_time(t)) return true;
+        if (icaltime_is_null_time(t)) return Expansion::kComplete;
         local = fromIcal(t);
       }
-      if (local <= s_.dtstart || (skipped && local < first)) continue;
-      if (pastUntil(local)) return true;
-      if (count > 0 && ++n > count) return true;
-      if (local > localHi) return true;
+      if (local <= s_.dtstart) continue;
+      if (pastUntil(local)) return Expansion::kComplete;
+      if (count > 0 && ++n > count) return Expansion::kComplete;
+      if (local > localHi) return Expansion::kComplete;
       const std::size_t before = out.size();
       if (local >= localLo) consider(local, lo, hi, out);
       // Only instances that reach into the window count towards the cap.
-      if (out.size() > before && out.back().end >= countFrom_ && ++produced >= cap) return false;
+      if (out.size() > before && out.back().end >= countFrom_ && ++produced >= cap)
+        return Expansion::kCapped;
     }
-    return false;
   }
 
   const Series& s_;
   const TimeZone& display_;
   Instant countFrom_;
+  StepBudget& budget_;
 };
 
 }  // namespace
@@ -256,6 +272,7 @@ bool validRrule(std::string_view rrule) {
     case RruleVerdict::kUnsure:
       break;
   }
+  if (!rruleNumbersFit(rrule)) return false;
   const std::string copy(rrule);
   icalerror_clear_errno();
   icalrecurrencetype r = icalrecurrencetype_from_string(copy.c_str());
@@ -265,22 +282,23 @@ bool validRrule(std::string_view rrule) {
   return ok;
 }
 
-bool expandSeries(const Series& s, const TimeZone& display, Instant from, Instant to,
-                  std::size_t cap, std::vector<Occurrence>& out) {
-  Expander e(s, display, from);
+Expansion expandSeries(const Series& s, const TimeZone& display, Instant from, Instant to,
+                       std::size_t cap, StepBudget& budget, std::vector<Occurrence>& out) {
+  Expander e(s, display, from, budget);
   // Instances that start before `from` can still overlap it: look back by the longest span.
   seconds back = s.length.exact + days{s.length.days} + hours{2};
   for (const RDate& r : s.rdates)
     if (r.hasEnd) back = std::max(back, duration_cast<seconds>(r.end - r.key));
   if (s.allDay) back += days{2};  // keys are UTC midnights, starts are display-zone midnights
   std::vector<Candidate> cands;
-  const bool complete = e.collect(from - back, to + (s.allDay ? days{2} : days{0}), cap, cands);
+  const Expansion result = e.collect(from - back, to + (s.allDay ? days{2} : days{0}), cap, cands);
+  if (result >= Expansion::kOverBudget) return result;  // the series is dropped whole
   std::size_t added = 0;
   for (const Candidate& c : cands) {
     const bool overlaps =
         c.start == c.end ? (from <= c.start && c.start < to) : (c.start < to && c.end > from);
     if (!overlaps || e.excluded(c)) continue;
-    if (added++ >= cap) return false;
+    if (added++ >= cap) return Expansion::kCapped;
     Occurrence o = s.proto;
     o.start = c.start;
     o.end = c.end;
@@ -289,12 +307,12 @@ bool expandSeries(const Series& s, const TimeZone& display, Instant from, Instan
     o.endDate = c.endDate;
     out.push_back(o);
   }
-  return complete;
+  return result;
 }
 
 void seriesKeys(const Series& s, const TimeZone& display, Instant lo, Instant hi,
-                std::vector<Instant>& out) {
-  Expander e(s, display, lo);
+                StepBudget& budget, std::vector<Instant>& out) {
+  Expander e(s, display, lo, budget);
   std::vector<Candidate> cands;
   (void)e.collect(lo, hi, 10000, cands);
   for (const Candidate& c : cands) out.push_back(c.key);

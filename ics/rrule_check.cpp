@@ -7,7 +7,8 @@
 // rule, as does a missing FREQ. "Repeated" is libical's test: INTERVAL may come again while it
 // is still 1, WKST while it is still MO. COUNT and UNTIL exclude each other. Names and keyword
 // values are case-insensitive (we read upper case only and leave the rest to libical).
-// COUNT and INTERVAL are read with atoi (INTERVAL then cut to a short), BY lists with strtol
+// COUNT and INTERVAL are read with atoi (INTERVAL then cut to a short; we reject what does
+// not fit instead, see rruleNumbersFit), BY lists with strtol
 // per item (an empty item is 0). The BY ranges follow libical's array sizes, which with
 // RSCALE (ICU) support are wider than the Gregorian ones: BYMONTH 1..13, BYWEEKNO ±1..55,
 // BYYEARDAY and BYSETPOS ±1..385, a BYDAY ordinal ±0..55. UNTIL is read with sscanf, so only
@@ -305,7 +306,9 @@ Step part(Reader& r, State& st) {
       if (st.interval > 1) return Step::kBad;
       const int n = number(r);
       if (n < 0) return Step::kAsk;
-      st.interval = static_cast<short>(n);  // libical's (short)atoi(): 65537 is 1
+      // libical's (short)atoi() reads 65537 as 1: a number that overflows is an error here.
+      if (n > 32767) return Step::kBad;
+      st.interval = static_cast<short>(n);
       return st.interval < 1 ? Step::kBad : Step::kOk;
     }
     case Name::kWkst:
@@ -341,6 +344,39 @@ RruleVerdict quickRruleVerdict(std::string_view rrule) noexcept {
     ++r.p;  // the ';'
   }
   return st.freq ? RruleVerdict::kValid : RruleVerdict::kInvalid;
+}
+
+bool rruleNumbersFit(std::string_view rule) {
+  while (!rule.empty()) {
+    const std::size_t semi = std::min(rule.find(';'), rule.size());
+    std::string_view part = rule.substr(0, semi);
+    rule.remove_prefix(std::min(rule.size(), semi + 1));
+    if (part.empty()) break;  // libical stops at the first empty part
+    const std::size_t eq = part.find('=');
+    if (eq == std::string_view::npos) continue;
+    const std::string_view name = part.substr(0, eq);
+    std::string_view value = part.substr(eq + 1);
+    auto named = [&](std::string_view want) {
+      if (name.size() != want.size()) return false;
+      for (std::size_t i = 0; i < want.size(); ++i)
+        if ((name[i] & ~0x20) != want[i]) return false;
+      return true;
+    };
+    const bool interval = named("INTERVAL");
+    if (!interval && !named("COUNT")) continue;
+    // As atoi reads it: blanks, a sign, digits.
+    while (!value.empty() && (value.front() == ' ' || value.front() == '\t'))
+      value.remove_prefix(1);
+    if (!value.empty() && (value.front() == '+' || value.front() == '-')) value.remove_prefix(1);
+    std::uint64_t n = 0;
+    const std::uint64_t limit = interval ? 32767 : 2147483647;
+    for (char c : value) {
+      if (!isDigit(c)) break;
+      n = n * 10 + std::uint64_t(c - '0');
+      if (n > limit) return false;
+    }
+  }
+  return true;
 }
 
 }  // namespace cb::ics

@@ -16,4 +16,8 @@ enum class RruleVerdict : unsigned char {
 // No allocation. validRrule() asks libical on kUnsure.
 [[nodiscard]] RruleVerdict quickRruleVerdict(std::string_view rrule) noexcept;
 
+// False when the rule's INTERVAL or COUNT does not fit libical's field (a short, an int):
+// libical would read a wrapped value (INTERVAL=4294967297 as 1), we call it an error.
+[[nodiscard]] bool rruleNumbersFit(std::string_view rule);
+
 }  // namespace cb::ics

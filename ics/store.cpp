@@ -1,11 +1,18 @@
 // EventStore: plain events and overrides as records, recurring masters expanded per window;
 // the arena that holds their texts.
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cstring>
 
 #include "ics/store_data.hpp"
 
 namespace cb::ics {
+namespace {
+
+constexpr std::size_t kWarningsPerCall = 10;
+
+}  // namespace
 
 std::uint64_t textHash(std::string_view s) {
   constexpr std::uint64_t kMul = 0x9E3779B97F4A7C15u;
@@ -92,17 +99,70 @@ const IngestStats& EventStore::stats() const {
   return data_->stats;
 }
 
-std::vector<Occurrence> EventStore::occurrences(Instant from, Instant to) const {
+const ExpansionStats& EventStore::lastExpansion() const {
+  return data_->expansion;
+}
+
+std::uint64_t EventStore::droppedSeries() const {
+  return data_->droppedSeries;
+}
+
+std::vector<Occurrence> EventStore::occurrences(Instant from, Instant to,
+                                                const WarningSink& warn) const {
   std::vector<Occurrence> out;
+  ExpansionStats& stats = data_->expansion;
+  stats = {};
+  const std::size_t total = data_->maxOccurrencesPerWindow;
   for (const Occurrence& o : data_->singles) {
     const bool overlaps =
         o.start == o.end ? (from <= o.start && o.start < to) : (o.start < to && o.end > from);
-    if (overlaps) out.push_back(o);
+    if (!overlaps) continue;
+    if (out.size() >= total) {
+      ++stats.cutByWindow;
+      continue;
+    }
+    out.push_back(o);
   }
+  std::uint64_t feedLeft = data_->maxStepsPerFeed;
+  std::size_t warned = 0;
+  auto warnOnce = [&](std::string text) {
+    // One line per dropped series, but a feed of thousands does not flood the journal.
+    if (warn && warned++ < kWarningsPerCall) warn(text);
+  };
   for (const Series& s : data_->series) {
-    if (!expandSeries(s, *data_->display, from, to, data_->maxOccurrencesPerSeries, out))
-      ++data_->truncated;
+    if (s.dropped) continue;
+    if (out.size() >= total) {
+      ++stats.cutByWindow;
+      continue;
+    }
+    StepBudget budget(std::min(data_->maxStepsPerSeries, feedLeft));
+    const std::size_t before = out.size();
+    const std::size_t cap = std::min(data_->maxOccurrencesPerSeries, total - out.size());
+    const Expansion e = expandSeries(s, *data_->display, from, to, cap, budget, out);
+    feedLeft -= std::min(feedLeft, budget.used());
+    stats.steps += budget.used();
+    stats.maxSeriesSteps = std::max(stats.maxSeriesSteps, budget.used());
+    if (e == Expansion::kCapped) ++data_->truncated;
+    if (e < Expansion::kOverBudget) continue;
+    out.resize(before);
+    s.dropped = true;
+    ++stats.droppedNow;
+    ++data_->droppedSeries;
+    {
+      const bool feedSpent = feedLeft == 0 && budget.used() < data_->maxStepsPerSeries;
+      warnOnce(fmt::format("recurring event UID \"{}\" ({}) left out: {}",
+                           s.proto.uid.substr(0, 200), s.proto.summary.substr(0, 60),
+                           e == Expansion::kRefused ? "a rule shape we do not expand"
+                           : feedSpent              ? "the feed's expansion budget is spent"
+                                       : "its rule takes more than its expansion budget"));
+    }
   }
+  if (warn && warned > kWarningsPerCall)
+    warn(fmt::format("{} more recurring events left out for their expansion cost",
+                     warned - kWarningsPerCall));
+  if (warn && stats.cutByWindow > 0)
+    warn(fmt::format("the window holds more than {} occurrences: {} events left out", total,
+                     stats.cutByWindow));
   std::sort(out.begin(), out.end(), [](const Occurrence& a, const Occurrence& b) {
     return std::tie(a.start, a.end, a.summary) < std::tie(b.start, b.end, b.summary);
   });

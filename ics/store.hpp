@@ -21,6 +21,24 @@ struct Limits {
   std::size_t maxEventsPerFeed = 200000;
   std::size_t maxOccurrencesPerSeries = 5000;  // per expansion window (RRULE bombs)
   std::size_t maxTextBytes = 200;              // SUMMARY / LOCATION kept in the store
+  // Expansion work: iterator steps and candidate instants examined, per series and per
+  // feed in one window (never-matching rules, minutely series by the thousand). A series
+  // over its share is dropped with a warning; the rest of the feed stands. About 20-50 ns
+  // a step here: the feed's whole budget is well under a second on a Pi.
+  std::uint64_t maxExpansionStepsPerSeries = 200000;
+  std::uint64_t maxExpansionStepsPerFeed = 4000000;
+  // Occurrences one window may hold, all events and series together: what expansion may
+  // allocate whatever the feed (about 100 bytes each). The daemon's agenda spans 8 days and
+  // its screens show a few dozen events a day; `occurrences` raises it to list a window whole.
+  std::size_t maxOccurrencesPerWindow = 20000;
+};
+
+// What the last EventStore::occurrences() call cost.
+struct ExpansionStats {
+  std::uint64_t steps = 0;           // iterator steps and candidates examined, all series
+  std::uint64_t maxSeriesSteps = 0;  // the most any one series took
+  std::uint64_t droppedNow = 0;      // series dropped by this call
+  std::uint64_t cutByWindow = 0;     // events and series left out at maxOccurrencesPerWindow
 };
 
 struct IngestOptions {
@@ -57,12 +75,17 @@ class EventStore {
 
   // Occurrences overlapping [from, to) (zero-length ones when from <= start < to),
   // sorted by start, then end, then summary.
-  [[nodiscard]] std::vector<Occurrence> occurrences(Instant from, Instant to) const;
+  // A series that goes over its expansion budget (or is of a shape we refuse) is dropped,
+  // here and in later windows, with one warning naming its UID.
+  [[nodiscard]] std::vector<Occurrence> occurrences(Instant from, Instant to,
+                                                    const WarningSink& warn = {}) const;
   // Occurrences of a series past Limits::maxOccurrencesPerSeries in one window are
   // left out (and counted here): an RRULE bomb costs bounded time and memory.
   [[nodiscard]] std::uint64_t truncatedSeries() const;
-  [[nodiscard]] std::size_t eventCount() const;   // plain events and overrides
-  [[nodiscard]] std::size_t seriesCount() const;  // recurring masters
+  [[nodiscard]] const ExpansionStats& lastExpansion() const;
+  [[nodiscard]] std::uint64_t droppedSeries() const;  // over budget or refused, in all
+  [[nodiscard]] std::size_t eventCount() const;       // plain events and overrides
+  [[nodiscard]] std::size_t seriesCount() const;      // recurring masters
   [[nodiscard]] const IngestStats& stats() const;
 
   struct Data;

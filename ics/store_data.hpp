@@ -65,6 +65,9 @@ struct Series {
   Instant notBefore = Instant::min();
   Instant notAfter = Instant::max();
   std::chrono::seconds shift{0};
+  // Set when an expansion went over its step budget or met a rule we refuse: the series is
+  // left out of every later window too (one warning, not one per frame).
+  mutable bool dropped = false;
 };
 
 struct EventStore::Data {
@@ -75,8 +78,43 @@ struct EventStore::Data {
   std::vector<std::pair<std::string, std::string>> zoneTexts;  // their TZID and VTIMEZONE text
   const TimeZone* display = &TimeZone::utc();
   std::size_t maxOccurrencesPerSeries = 5000;
+  std::uint64_t maxStepsPerSeries = Limits{}.maxExpansionStepsPerSeries;
+  std::uint64_t maxStepsPerFeed = Limits{}.maxExpansionStepsPerFeed;
+  std::size_t maxOccurrencesPerWindow = Limits{}.maxOccurrencesPerWindow;
   IngestStats stats;
-  std::uint64_t truncated = 0;  // expansions cut at maxOccurrencesPerSeries
+  std::uint64_t truncated = 0;      // expansions cut at maxOccurrencesPerSeries
+  ExpansionStats expansion;         // of the last occurrences() call
+  std::uint64_t droppedSeries = 0;  // series dropped (over budget or refused), in all
+};
+
+// Steps an expansion may still take: iterator steps and candidate instants looked at.
+class StepBudget {
+ public:
+  explicit StepBudget(std::uint64_t steps) : left_(steps) {}
+  [[nodiscard]] bool spend(std::uint64_t n) {
+    if (n > left_) {
+      used_ += left_;
+      left_ = 0;
+      return false;
+    }
+    used_ += n;
+    left_ -= n;
+    return true;
+  }
+  [[nodiscard]] std::uint64_t left() const { return left_; }
+  [[nodiscard]] std::uint64_t used() const { return used_; }
+
+ private:
+  std::uint64_t left_;
+  std::uint64_t used_ = 0;
+};
+
+// How an expansion ended, from best to worst.
+enum class Expansion {
+  kComplete,
+  kCapped,      // Limits::maxOccurrencesPerSeries reached: the instances so far stand
+  kOverBudget,  // the step budget ran out: the series is dropped
+  kRefused,     // a rule shape we do not expand (BYWEEKNO below YEARLY, …): dropped
 };
 
 // Instance keys: the start instant of a timed instance, midnight UTC of an all-day date.
@@ -84,14 +122,15 @@ struct EventStore::Data {
   return Instant{d.time_since_epoch()};
 }
 
-// Appends the instances of `s` overlapping [from, to) to `out` (at most `cap`);
-// false when the cap or the iteration budget cut the expansion short.
-bool expandSeries(const Series& s, const TimeZone& display, Instant from, Instant to,
-                  std::size_t cap, std::vector<Occurrence>& out);
+// Appends the instances of `s` overlapping [from, to) to `out` (at most `cap`), spending
+// from `budget`; past kCapped nothing was appended.
+[[nodiscard]] Expansion expandSeries(const Series& s, const TimeZone& display, Instant from,
+                                     Instant to, std::size_t cap, StepBudget& budget,
+                                     std::vector<Occurrence>& out);
 
 // Start keys of the instances of `s` whose key lies in [lo, hi), exclusions ignored.
 void seriesKeys(const Series& s, const TimeZone& display, Instant lo, Instant hi,
-                std::vector<Instant>& out);
+                StepBudget& budget, std::vector<Instant>& out);
 
 // True when the RRULE text is one libical accepts.
 [[nodiscard]] bool validRrule(std::string_view rrule);

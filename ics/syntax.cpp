@@ -156,6 +156,7 @@ std::optional<Span> parseDuration(std::string_view v) {
   if (i >= v.size() || v[i++] != 'P') return std::nullopt;
   Span span;
   bool inTime = false, any = false, weeks = false;
+  int lastUnit = -1;  // W D H M S, each at most once and in this order (RFC 5545 3.3.6)
   while (i < v.size()) {
     if (v[i] == 'T') {
       if (inTime) return std::nullopt;
@@ -169,6 +170,9 @@ std::optional<Span> parseDuration(std::string_view v) {
     if (ec != std::errc{} || p == v.data() + v.size() || n > 1000000) return std::nullopt;
     i = std::size_t(p - v.data());
     const char unit = v[i++];
+    const std::size_t rank = std::string_view("WDHMS").find(unit);
+    if (rank == std::string_view::npos || int(rank) <= lastUnit) return std::nullopt;
+    lastUnit = int(rank);
     if (!inTime && unit == 'W') {
       weeks = true;
       span.days += std::int32_t(n * 7);

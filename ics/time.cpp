@@ -16,6 +16,7 @@
 
 #include "ics/ical_time.hpp"
 #include "ics/rrule.hpp"
+#include "ics/rrule_subdaily.hpp"
 #include "ics/tzif.hpp"
 
 namespace cb::ics {
@@ -174,6 +175,14 @@ bool expandObservance(icalcomponent* comp, int endYear, std::vector<TimeZone::Ch
     } else if (pk == ICAL_RRULE_PROPERTY) {
       icalrecurrencetype rule = icalproperty_get_rrule(p);
       if (rule.freq == ICAL_NO_RECURRENCE) return false;
+      // Offsets that change more than daily are no time zone: such a rule (FREQ=SECONDLY from
+      // year 1 would list billions of changes, and libical's iterator would hang on it) is
+      // refused, and the observance counts from its DTSTART alone.
+      if (rule.freq == ICAL_SECONDLY_RECURRENCE || rule.freq == ICAL_MINUTELY_RECURRENCE ||
+          rule.freq == ICAL_HOURLY_RECURRENCE) {
+        add(start - change.prevOffset);
+        continue;
+      }
       if (!icaltime_is_null_time(rule.until) && icaltime_is_utc(rule.until)) {
         icaltime_adjust(&rule.until, 0, 0, 0, change.prevOffset);
         rule.until.zone = nullptr;
@@ -211,7 +220,9 @@ bool expandObservance(icalcomponent* comp, int endYear, std::vector<TimeZone::Ch
           add(local - change.prevOffset);
         }
       } else {
-        // A shape our iterator does not know: libical's (it opens an ICU calendar).
+        // A shape our iterator does not know: libical's (it opens an ICU calendar), unless no
+        // day can match, which libical would search for until year 2582 inside one call.
+        if (neverMatches(rule, LocalSeconds{seconds{start}})) continue;
         icalrecur_iterator* theirs = icalrecur_iterator_new(rule, dtstart);
         if (theirs == nullptr) return false;
         for (std::size_t i = 0; i < kObservanceBudget; ++i) {

@@ -15,7 +15,7 @@ Agenda buildAgenda(std::span<const ics::EventStore* const> stores, ics::Instant 
   const ics::Instant to = now + options.lookahead;
   for (const ics::EventStore* store : stores) {
     if (store == nullptr) continue;
-    for (const ics::Occurrence& o : store->occurrences(from, to)) {
+    for (const ics::Occurrence& o : store->occurrences(from, to, options.warn)) {
       if (o.status == ics::Status::Cancelled) continue;
       if (o.response == ics::Response::Declined) continue;
       if (options.hideFree && o.busy == ics::BusyStatus::Free && !o.allDay) continue;

@@ -33,6 +33,7 @@ struct AgendaOptions {
   bool hideFree = true;
   bool maskPrivate = false;  // CLASS:PRIVATE/CONFIDENTIAL shown as "Busy"
   std::chrono::days lookahead{7};
+  ics::WarningSink warn{};  // a recurring event dropped for its expansion cost, once each
 };
 
 struct Agenda {

@@ -17,8 +17,34 @@ using namespace cb::ics;
 
 namespace {
 
-// The reference: libical reads the value as a C string, as validRrule() hands it over.
+// COUNT or INTERVAL past what libical's int / short holds (which libical wraps: INTERVAL=65537
+// is read as 1): an error for us, whatever libical says. Written apart from rruleNumbersFit.
+bool overflows(const std::string& value) {
+  std::string rule = value;  // names are case-insensitive
+  for (char& c : rule) c = char(std::toupper(static_cast<unsigned char>(c)));
+  for (const std::string key : {"INTERVAL=", "COUNT="}) {
+    for (std::size_t at = 0; (at = rule.find(key, at)) != std::string::npos; at += key.size()) {
+      if (at > 0 && rule[at - 1] != ';') continue;
+      if (rule.find(";;") < at || rule.find('\0') < at) break;  // libical stopped before
+      std::size_t i = at + key.size();
+      while (i < rule.size() && (rule[i] == ' ' || rule[i] == '\t')) ++i;
+      if (i < rule.size() && (rule[i] == '+' || rule[i] == '-')) ++i;
+      std::size_t end = i;
+      while (end < rule.size() && std::isdigit(static_cast<unsigned char>(rule[end]))) ++end;
+      const std::string digits = rule.substr(i, end - i);
+      const std::size_t nz = digits.find_first_not_of('0');
+      const std::string sig = nz == std::string::npos ? "" : digits.substr(nz);
+      const std::string max = key[0] == 'I' ? "32767" : "2147483647";
+      if (sig.size() > max.size() || (sig.size() == max.size() && sig > max)) return true;
+    }
+  }
+  return false;
+}
+
+// The reference: libical reads the value as a C string, as validRrule() hands it over, and
+// a number that overflows is an error.
 bool libicalAccepts(const std::string& rule) {
+  if (overflows(rule)) return false;
   icalerror_clear_errno();
   icalrecurrencetype r = icalrecurrencetype_from_string(rule.c_str());
   const bool ok = r.freq != ICAL_NO_RECURRENCE && icalerrno == ICAL_NO_ERROR;
