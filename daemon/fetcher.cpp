@@ -23,6 +23,8 @@
 
 #include "calendarbot_config.h"
 #include "daemon/log.hpp"
+#include "hal/atomic_file.hpp"
+#include "hal/sys.hpp"
 
 namespace cb::daemon {
 namespace {
@@ -43,25 +45,6 @@ struct SlistDeleter {
 using EasyPtr = std::unique_ptr<CURL, EasyDeleter>;
 using MultiPtr = std::unique_ptr<CURLM, MultiDeleter>;
 using SlistPtr = std::unique_ptr<curl_slist, SlistDeleter>;
-
-class Fd {
- public:
-  explicit Fd(int fd) : fd_(fd) {}
-  ~Fd() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  [[nodiscard]] int get() const { return fd_; }
-  // Closes now and reports the error close() saw (it can be a late write error).
-  [[nodiscard]] int close() {
-    const int rc = ::close(std::exchange(fd_, -1));
-    return rc == 0 ? 0 : -errno;
-  }
-
- private:
-  int fd_;
-};
 
 // libcurl's option setters are variadic: only long, curl_off_t and pointers
 // may pass through them (an int would be read as a long).
@@ -147,27 +130,13 @@ Validators loadValidators(const fs::path& file) {
   return v;
 }
 
-// Temp file, fsync, rename, fsync of the directory: a power cut leaves the old
-// file or the new one. Returns an error text, empty on success.
+// Through the one atomic writer: a power cut leaves the old file or the new one.
+// Returns an error text, empty on success.
 std::string writeAtomically(const fs::path& file, std::string_view content) {
   std::error_code ec;
   fs::create_directories(file.parent_path(), ec);
-  const fs::path tmp = file.string() + ".tmp";
-  Fd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
-  if (fd.get() < 0) return fmt::format("cannot create {}: {}", tmp.string(), std::strerror(errno));
-  std::size_t done = 0;
-  while (done < content.size()) {
-    const ssize_t n = ::write(fd.get(), content.data() + done, content.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return fmt::format("cannot write {}: {}", tmp.string(), std::strerror(errno));
-    done += std::size_t(n);
-  }
-  if (::fsync(fd.get()) != 0 || fd.close() != 0)
-    return fmt::format("cannot write {}: {}", tmp.string(), std::strerror(errno));
-  if (::rename(tmp.c_str(), file.c_str()) != 0)
-    return fmt::format("cannot rename {}: {}", tmp.string(), std::strerror(errno));
-  Fd dir(::open(file.parent_path().c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-  if (dir.get() >= 0) (void)::fsync(dir.get());
+  const int rc = hal::writeFileAtomically(file.string(), {content}, 0600);
+  if (rc != 0) return fmt::format("cannot write {}: {}", file.string(), std::strerror(-rc));
   return {};
 }
 
@@ -682,7 +651,7 @@ struct Fetcher::Impl {
     if (istartsWith(path, "file://")) path.erase(0, 7);
     FetchResult r;
     struct stat st {};
-    Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+    const hal::UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
     if (fd.get() < 0 || ::fstat(fd.get(), &st) != 0) {
       r = failed(label, fmt::format("cannot open: {}", std::strerror(errno)));
     } else if (!S_ISREG(st.st_mode)) {
@@ -856,9 +825,13 @@ void Fetcher::process(std::span<const pollfd> fds) {
     it = m.transfers.erase(it);
   }
   m.pump();
-  std::deque<Impl::FileJob> files = std::move(m.files);
-  m.files.clear();
-  for (const Impl::FileJob& job : files) finished.push_back({job.done, m.loadFile(job)});
+  // One file per turn: the loop serves signals and the watchdog between sources, however many
+  // there are (timeoutMs() is 0 while some are left).
+  if (!m.files.empty()) {
+    const Impl::FileJob job = std::move(m.files.front());
+    m.files.pop_front();
+    finished.push_back({job.done, m.loadFile(job)});
+  }
 
   const std::uint64_t generation = m.generation;
   for (Impl::Ready& f : finished) {

@@ -15,6 +15,7 @@
 #include "daemon/governor.hpp"
 #include "daemon/log.hpp"
 #include "hal/button.hpp"
+#include "hal/sys.hpp"
 #include "render/fonts.hpp"
 
 namespace cb::daemon {
@@ -22,25 +23,12 @@ namespace {
 
 using namespace std::chrono;
 
-class UniqueFd {
- public:
-  explicit UniqueFd(int fd) : fd_(fd) {}
-  ~UniqueFd() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  UniqueFd(const UniqueFd&) = delete;
-  UniqueFd& operator=(const UniqueFd&) = delete;
-  [[nodiscard]] int get() const { return fd_; }
-
- private:
-  int fd_;
-};
-
 void armAt(int fd, ics::Instant at) {
   itimerspec spec{};
   spec.it_value.tv_sec = std::max<long>(1, at.time_since_epoch().count());
   // CANCEL_ON_SET: a clock step (NTP at boot) wakes us to re-plan.
-  timerfd_settime(fd, TFD_TIMER_ABSTIME | TFD_TIMER_CANCEL_ON_SET, &spec, nullptr);
+  if (timerfd_settime(fd, TFD_TIMER_ABSTIME | TFD_TIMER_CANCEL_ON_SET, &spec, nullptr) != 0)
+    log::error("timerfd_settime: {} (the next wake-up may be late)", std::strerror(errno));
 }
 
 // Blocks the daemon's signals (they arrive through the signalfd instead).
@@ -49,16 +37,21 @@ class SignalMask {
   SignalMask() {
     sigemptyset(&mask_);
     for (int s : {SIGTERM, SIGINT, SIGUSR1, SIGUSR2, SIGHUP}) sigaddset(&mask_, s);
-    sigprocmask(SIG_BLOCK, &mask_, &old_);
+    ok_ = sigprocmask(SIG_BLOCK, &mask_, &old_) == 0;
+    if (!ok_) log::error("sigprocmask: {}", std::strerror(errno));
   }
-  ~SignalMask() { sigprocmask(SIG_SETMASK, &old_, nullptr); }
+  ~SignalMask() {
+    if (ok_) (void)sigprocmask(SIG_SETMASK, &old_, nullptr);
+  }
   SignalMask(const SignalMask&) = delete;
   SignalMask& operator=(const SignalMask&) = delete;
   [[nodiscard]] const sigset_t& mask() const { return mask_; }
+  [[nodiscard]] bool ok() const { return ok_; }
 
  private:
   sigset_t mask_{};
   sigset_t old_{};
+  bool ok_ = false;
 };
 
 std::unique_ptr<hal::Button> openButton(const Config& config, hal::MonotonicClock& clock) {
@@ -102,9 +95,10 @@ void reload(App& app, const std::string& path, hal::MonotonicClock& mono) {
 
 int runDaemon(App& app, Notifier& notifier, const LoopOptions& options, hal::MonotonicClock& mono) {
   SignalMask signals;
-  UniqueFd sfd(signalfd(-1, &signals.mask(), SFD_CLOEXEC | SFD_NONBLOCK));
-  UniqueFd tfd(timerfd_create(CLOCK_REALTIME, TFD_CLOEXEC | TFD_NONBLOCK));
-  if (sfd.get() < 0 || tfd.get() < 0) {
+  if (!signals.ok()) return 1;  // signals would kill us instead of reaching the signalfd
+  const hal::UniqueFd sfd(signalfd(-1, &signals.mask(), SFD_CLOEXEC | SFD_NONBLOCK));
+  const hal::UniqueFd tfd(timerfd_create(CLOCK_REALTIME, TFD_CLOEXEC | TFD_NONBLOCK));
+  if (!sfd.valid() || !tfd.valid()) {
     log::error("signalfd/timerfd: {}", std::strerror(errno));
     return 1;
   }
@@ -144,6 +138,10 @@ int runDaemon(App& app, Notifier& notifier, const LoopOptions& options, hal::Mon
     log::info("running: {} (SIGTERM stops, SIGHUP reloads, SIGUSR1 next layout, SIGUSR2 refresh)",
               app.statusLine());
   while (true) {
+    if (options.once && !app.fetching()) {  // nothing to wait for (no sources at all, say)
+      app.renderNow();
+      return 0;
+    }
     // Fixed slots: signals, wall-clock timer, button (fd -1 when absent), then the feeds.
     std::vector<pollfd> fds = {
         {sfd.get(), POLLIN, 0}, {tfd.get(), POLLIN, 0}, {button ? button->fd() : -1, POLLIN, 0}};

@@ -7,10 +7,10 @@
 
 #include <cerrno>
 #include <cstring>
-#include <filesystem>
-#include <fstream>
 
 #include "daemon/fnv.hpp"
+#include "hal/atomic_file.hpp"
+#include "hal/sys.hpp"
 
 namespace cb::daemon {
 namespace {
@@ -33,14 +33,15 @@ T get(const char* p) {
   return T(v);
 }
 
-int writeAll(int fd, std::string_view data) {
-  while (!data.empty()) {
-    const ssize_t n = ::write(fd, data.data(), data.size());
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return -errno;
-    }
-    data.remove_prefix(std::size_t(n));
+// 0, or -EIO at a short file (it changed under us), or -errno.
+int readAll(int fd, char* out, std::size_t n) {
+  while (n > 0) {
+    const ssize_t got = ::read(fd, out, n);
+    if (got < 0 && errno == EINTR) continue;
+    if (got < 0) return -errno;
+    if (got == 0) return -EIO;
+    out += got;
+    n -= std::size_t(got);
   }
   return 0;
 }
@@ -53,13 +54,24 @@ std::uint64_t snapshotChecksum(std::string_view meta, std::string_view payload) 
 
 SnapshotRead readSnapshot(const std::string& path) {
   SnapshotRead r;
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
+  const hal::UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
+  if (!fd.valid()) {
     if (errno != ENOENT) r.error = std::string("cannot open: ") + std::strerror(errno);
     return r;
   }
+  struct stat st {};
+  if (::fstat(fd.get(), &st) != 0) {
+    r.error = std::string("cannot stat: ") + std::strerror(errno);
+    return r;
+  }
+  if (!S_ISREG(st.st_mode)) {
+    r.error = "not a regular file";
+    return r;
+  }
+  // Every length is checked against the file's size before anything is allocated for it.
+  const std::uint64_t fileSize = std::uint64_t(st.st_size);
   std::string header(kHeader, '\0');
-  if (!in.read(header.data(), std::streamsize(kHeader))) {
+  if (fileSize < kHeader || readAll(fd.get(), header.data(), kHeader) != 0) {
     r.error = "truncated header";
     return r;
   }
@@ -80,16 +92,20 @@ SnapshotRead readSnapshot(const std::string& path) {
     r.error = "implausible lengths";
     return r;
   }
-  Snapshot s;
-  s.meta.resize(metaLength);
-  s.payload.resize(payloadLength);
-  if (!in.read(s.meta.data(), std::streamsize(metaLength)) ||
-      !in.read(s.payload.data(), std::streamsize(payloadLength))) {
+  if (fileSize - kHeader < metaLength + payloadLength) {
     r.error = "truncated body";
     return r;
   }
-  if (in.peek() != std::char_traits<char>::eof()) {
+  if (fileSize - kHeader > metaLength + payloadLength) {
     r.error = "trailing bytes";
+    return r;
+  }
+  Snapshot s;
+  s.meta.resize(metaLength);
+  s.payload.resize(payloadLength);
+  if (readAll(fd.get(), s.meta.data(), metaLength) != 0 ||
+      readAll(fd.get(), s.payload.data(), payloadLength) != 0) {
+    r.error = "truncated body";
     return r;
   }
   if (snapshotChecksum(s.meta, s.payload) != checksum) {
@@ -106,44 +122,11 @@ int writeSnapshot(const std::string& path, const Snapshot& s) {
   put<std::uint32_t>(header, std::uint32_t(s.meta.size()));
   put<std::uint64_t>(header, s.payload.size());
   put<std::uint64_t>(header, snapshotChecksum(s.meta, s.payload));
-
-  const std::filesystem::path target(path);
-  const std::string dir = target.parent_path().empty() ? "." : target.parent_path().string();
-  std::string tmp = path + ".XXXXXX";
-  const int fd = ::mkostemp(tmp.data(), O_CLOEXEC);
-  if (fd < 0) return -errno;
-  int rc = writeAll(fd, header);
-  if (rc == 0) rc = writeAll(fd, s.meta);
-  if (rc == 0) rc = writeAll(fd, s.payload);
-  if (rc == 0 && ::fsync(fd) != 0) rc = -errno;
-  if (::close(fd) != 0 && rc == 0) rc = -errno;
-  if (rc == 0 && ::rename(tmp.c_str(), path.c_str()) != 0) rc = -errno;
-  if (rc != 0) {
-    ::unlink(tmp.c_str());
-    return rc;
-  }
-  // The rename is durable only once the directory entry is on disk.
-  const int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dfd >= 0) {
-    if (::fsync(dfd) != 0) rc = -errno;
-    ::close(dfd);
-  }
-  return rc;
+  return hal::writeFileAtomically(path, {header, s.meta, s.payload}, 0600);
 }
 
 int removeSnapshotTemps(const std::string& path) {
-  const std::filesystem::path target(path);
-  const std::string prefix = target.filename().string() + ".";
-  std::error_code ec;
-  int removed = 0;
-  const auto dir = target.parent_path().empty() ? std::filesystem::path(".") : target.parent_path();
-  for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
-    const std::string name = entry.path().filename().string();
-    if (name.size() == prefix.size() + 6 && name.starts_with(prefix) &&
-        std::filesystem::remove(entry.path(), ec))
-      ++removed;
-  }
-  return removed;
+  return hal::removeAtomicTemps(path);
 }
 
 }  // namespace cb::daemon

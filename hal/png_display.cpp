@@ -1,23 +1,27 @@
-// PNG display: rotate, encode with Cairo, write to a temp file, rename over the target.
+// PNG display: rotate, encode with Cairo, replace the file through the atomic writer.
 #include "hal/png_display.hpp"
 
 #include <cairo.h>
-#include <fcntl.h>
-#include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
 #include <vector>
 
+#include "hal/atomic_file.hpp"
 #include "hal/rotate.hpp"
 
 namespace cb::hal {
 namespace {
 
-cairo_status_t appendBytes(void* closure, const unsigned char* data, unsigned int length) {
-  auto* out = static_cast<std::vector<unsigned char>*>(closure);
-  out->insert(out->end(), data, data + length);
-  return CAIRO_STATUS_SUCCESS;
+// Called by Cairo (C): nothing may unwind through it; an allocation failure fails the write.
+cairo_status_t appendBytes(void* closure, const unsigned char* data, unsigned int length) noexcept {
+  try {
+    auto* out = static_cast<std::vector<unsigned char>*>(closure);
+    out->insert(out->end(), data, data + length);
+    return CAIRO_STATUS_SUCCESS;
+  } catch (...) {
+    return CAIRO_STATUS_WRITE_ERROR;
+  }
 }
 
 }  // namespace
@@ -37,32 +41,8 @@ int PngDisplay::show(const Image& image) {
   cairo_surface_destroy(surface);
   if (st != CAIRO_STATUS_SUCCESS) return -EIO;
 
-  const std::string tmp = path_ + ".tmp";
-  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) return -errno;
-  std::size_t done = 0;
-  while (done < png.size()) {
-    const ssize_t n = ::write(fd, png.data() + done, png.size() - done);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      const int err = errno;
-      ::close(fd);
-      ::unlink(tmp.c_str());
-      return -err;
-    }
-    done += std::size_t(n);
-  }
-  if (::close(fd) != 0) {
-    const int err = errno;
-    ::unlink(tmp.c_str());
-    return -err;
-  }
-  if (::rename(tmp.c_str(), path_.c_str()) != 0) {
-    const int err = errno;
-    ::unlink(tmp.c_str());
-    return -err;
-  }
-  return 0;
+  const std::string_view bytes(reinterpret_cast<const char*>(png.data()), png.size());
+  return writeFileAtomically(path_, {bytes}, 0644);
 }
 
 }  // namespace cb::hal

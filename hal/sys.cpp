@@ -48,4 +48,12 @@ Sys& realSys() {
   return sys;
 }
 
+int UniqueFd::close() {
+  const int fd = std::exchange(fd_, -1);
+  if (fd < 0) return 0;
+  if (sys_ != nullptr) return sys_->close(fd);
+  // Linux frees the descriptor even when close() fails (EINTR included): never retry.
+  return ::close(fd) == 0 ? 0 : -errno;
+}
+
 }  // namespace cb::hal

@@ -25,10 +25,12 @@ class Sys {
 // The real kernel.
 [[nodiscard]] Sys& realSys();
 
-// Owns a file descriptor opened through a Sys; closes it exactly once.
+// Owns a file descriptor, opened through a Sys (closed through it) or straight from the
+// kernel; closes it exactly once. The one fd owner of the project.
 class UniqueFd {
  public:
   UniqueFd() = default;
+  explicit UniqueFd(int fd) : fd_(fd) {}
   UniqueFd(Sys& sys, int fd) : sys_(&sys), fd_(fd) {}
   ~UniqueFd() { reset(); }
   UniqueFd(UniqueFd&& o) noexcept : sys_(o.sys_), fd_(std::exchange(o.fd_, -1)) {}
@@ -45,10 +47,9 @@ class UniqueFd {
 
   [[nodiscard]] int get() const { return fd_; }
   [[nodiscard]] bool valid() const { return fd_ >= 0; }
-  void reset() {
-    if (fd_ >= 0 && sys_ != nullptr) sys_->close(fd_);
-    fd_ = -1;
-  }
+  void reset() { (void)close(); }
+  // Closes now; 0 or -errno (close() can report a late write error).
+  [[nodiscard]] int close();
 
  private:
   Sys* sys_ = nullptr;

@@ -5,6 +5,7 @@
 #include <unistd.h>
 #include <catch2/catch.hpp>
 
+#include <cerrno>
 #include <filesystem>
 #include <fstream>
 #include <random>
@@ -105,4 +106,27 @@ TEST_CASE("kill -9 during snapshot writes never leaves a broken snapshot", "[dae
   int left = 0;
   for (const auto& e : fs::directory_iterator(dir)) left += e.path().filename() != "work.snap";
   CHECK(left == 0);
+}
+
+TEST_CASE("a snapshot's lengths are checked against its size before anything is allocated",
+          "[daemon]") {
+  const fs::path dir = cb::test::tempDir("snapshot-lengths");
+  const std::string path = (dir / "big.snap").string();
+  // A 32-byte file whose header claims a 256 MiB payload (and one claiming 255 MiB: within
+  // the plausible maximum, so only the size check can refuse it).
+  for (const std::uint64_t claimed : {std::uint64_t(256) << 20, std::uint64_t(255) << 20}) {
+    std::string header = std::string("CBSNAP\r\n") + std::string(24, '\0');
+    header[8] = char(kSnapshotVersion);
+    for (int i = 0; i < 8; ++i) header[16 + i] = char((claimed >> (8 * i)) & 0xff);
+    std::ofstream(path, std::ios::binary) << header;
+    const SnapshotRead r = readSnapshot(path);
+    CHECK_FALSE(r.snapshot);
+    CHECK((r.error == "truncated body" || r.error == "implausible lengths"));
+  }
+  // What the writer refuses to replace, and the reader to follow.
+  REQUIRE(writeSnapshot((dir / "real.snap").string(), Snapshot{"m", "p"}) == 0);
+  fs::create_symlink(dir / "real.snap", dir / "link.snap");
+  CHECK(readSnapshot((dir / "link.snap").string()).error.starts_with("cannot open"));
+  CHECK(writeSnapshot((dir / "link.snap").string(), Snapshot{"m", "q"}) == -EEXIST);
+  CHECK(readSnapshot((dir / "real.snap").string()).snapshot->payload == "p");
 }
