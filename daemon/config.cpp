@@ -5,6 +5,7 @@
 
 #include <toml++/toml.h>
 #include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <cstdlib>
 #include <filesystem>
@@ -23,7 +24,14 @@ class Checker {
       : file_(file), errors_(errors) {}
 
   void fail(const toml::node& node, std::string_view key, std::string_view what) {
-    errors_.push_back(fmt::format("{}:{}: {}: {}", file_, node.source().begin.line, key, what));
+    errors_.push_back(fmt::format("{}:{}: {}: {}", file_, node.source().begin.line, clip(key, 100),
+                                  clip(what, 400)));
+  }
+
+  // A message quotes values: a huge one is cut, not echoed whole.
+  static std::string clip(std::string_view s, std::size_t max) {
+    if (s.size() <= max) return std::string(s);
+    return fmt::format("{}… ({} bytes)", s.substr(0, max), s.size());
   }
 
   // Reports keys of `table` that are not in `known`.
@@ -173,10 +181,35 @@ std::optional<std::chrono::seconds> parseInterval(std::string_view text) {
   return std::nullopt;
 }
 
+std::string urlProblem(std::string_view url) {
+  const bool hasScheme = url.find("://") != std::string_view::npos;
+  for (char ch : url) {
+    const auto c = static_cast<unsigned char>(ch);
+    if (c < 0x20 || c == 0x7f) return "control characters (CR, LF, TAB…) have no place in a url";
+    if (c == ' ' && hasScheme) return "a url has no spaces (write %20)";
+  }
+  if (!hasScheme) return {};
+  auto scheme = [&](std::string_view s) {
+    if (url.size() < s.size()) return false;
+    for (std::size_t i = 0; i < s.size(); ++i)
+      if (std::tolower(static_cast<unsigned char>(url[i])) != s[i]) return false;
+    return true;
+  };
+  for (std::string_view s : {"https://", "http://", "webcal://", "webcals://", "file://"})
+    if (scheme(s)) return url.size() > s.size() ? std::string{} : "a url needs a host or path";
+  return "only https, http, webcal and file urls (or a file path) are fetched";
+}
+
 ConfigResult loadConfig(const std::string& path) {
   ConfigResult r;
   r.config.path = path;
   std::vector<std::string>& errors = r.errors;
+  std::error_code ec;
+  if (const auto size = std::filesystem::file_size(path, ec); !ec && size > kMaxConfigBytes) {
+    errors.push_back(
+        fmt::format("{}: {} bytes; a config file has at most {}", path, size, kMaxConfigBytes));
+    return r;
+  }
   toml::table root;
   try {
     root = toml::parse_file(path);
@@ -320,6 +353,11 @@ ConfigResult loadConfig(const std::string& path) {
       ck.fail(*s, "source", "expected [[source]] blocks");
     } else {
       std::set<std::string> names;
+      if (arr->size() > kMaxSources)
+        ck.fail(*s, "source",
+                fmt::format("{} [[source]] blocks; at most {} (each is fetched, parsed and "
+                            "kept in memory on a 512 MB device)",
+                            arr->size(), kMaxSources));
       for (const toml::node& n : *arr) {
         const toml::table& t = *n.as_table();
         SourceConfig src;
@@ -331,6 +369,8 @@ ConfigResult loadConfig(const std::string& path) {
           ck.fail(*t.get("name"), "source.name", fmt::format("duplicate source \"{}\"", src.name));
         if (!ck.string(t, "source", "url", src.url) || src.url.empty())
           ck.fail(n, "source.url", "every [[source]] needs a url (https, http, webcal or a path)");
+        else if (const std::string why = urlProblem(src.url); !why.empty())
+          ck.fail(*t.get("url"), "source.url", why);
         // A relative file path is relative to the config file, not to the working directory.
         if (src.url.find("://") == std::string::npos && !src.url.empty() && src.url[0] != '/')
           src.url =

@@ -2,8 +2,10 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "hal/button.hpp"
@@ -67,6 +69,14 @@ struct ConfigResult {
   std::vector<std::string> errors;  // "file:line: key: what is wrong", one per problem
   [[nodiscard]] bool ok() const { return errors.empty(); }
 };
+
+// More [[source]] blocks than this are a config error, and so is a bigger config file.
+inline constexpr std::size_t kMaxSources = 64;
+inline constexpr std::uintmax_t kMaxConfigBytes = 1 << 20;
+
+// Why `url` cannot be a source (empty: it can): a scheme we do not fetch, control characters,
+// blanks in a url.
+[[nodiscard]] std::string urlProblem(std::string_view url);
 
 [[nodiscard]] ConfigResult loadConfig(const std::string& path);
 // "5m", "30s", "1h", "90" (seconds) → seconds.
