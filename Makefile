@@ -5,9 +5,12 @@ MESON_OPTS ?= -Dgpio=enabled -Deink=enabled
 DEMO_OUT ?= /tmp/calendarbot-demo.png
 SAN_BUILD ?= build-sanitize
 SAN_SUITES ?= ics
+FUZZ_BUILD ?= build-fuzz
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS ?= ingest snapshot config tzif
 SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 
-.PHONY: all deps configure build demo test bless gallery sanitize install clean
+.PHONY: all deps configure build demo test bless gallery sanitize fuzz install clean
 
 all: build
 
@@ -59,8 +62,20 @@ sanitize: deps
 	  meson test -C $(SAN_BUILD) --no-rebuild --suite $$suite --print-errorlogs || exit 1; \
 	done
 
+# The libFuzzer targets of fuzz/ (clang, ASan + UBSan, their own build dir), each run for
+# FUZZ_SECONDS on seeds that fuzz/make-seeds.py writes; the corpus grows in
+# $(FUZZ_BUILD)/fuzz-work. CI runs each for a minute.
+fuzz:
+	@CB_EXTRA_PACKAGES="clang-14 libclang-rt-14-dev" .ci/install-deps
+	@[ -f $(FUZZ_BUILD)/build.ninja ] || CXX=clang++-14 meson setup $(FUZZ_BUILD) $(MESON_OPTS) \
+	  -Dfuzz=enabled -Db_sanitize=address,undefined -Db_lundef=false -Dbuildtype=debugoptimized \
+	  -Dwerror=false
+	ninja -C $(FUZZ_BUILD) daemon/calendarbot $(addprefix fuzz/fuzz_,$(FUZZ_TARGETS))
+	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+	  fuzz/run-fuzz $(FUZZ_BUILD) $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+
 clean:
-	rm -rf $(BUILD) $(SAN_BUILD)
+	rm -rf $(BUILD) $(SAN_BUILD) $(FUZZ_BUILD)
 
 # Install on a Pi: binary, unit and config; enables the service (boot-to-display).
 install: deps
