@@ -123,7 +123,7 @@ TEST_CASE("costly series are dropped at their budget, the feed's budget holds fo
   INFO(e.run.err.substr(0, 3000));
   REQUIRE(e.run.exitCode == 0);
   CHECK(has(e.run.out, "\tplain\t"));
-  CHECK(e.stats.at("series-steps-max") <= 200000);           // maxExpansionStepsPerSeries
+  CHECK(e.stats.at("series-steps-max") <= 200000);  // maxExpansionStepsPerSeries
   CHECK(e.stats.at("expansion-steps") <= 4000000);  // ...PerFeed (30 x 200,000 would be more)
   CHECK(e.stats.at("series-dropped") == 30);
   // Named by UID, ten at most, then counted.
