@@ -226,6 +226,7 @@ render::Frame App::draw(std::size_t layoutIndex) const {
   ctx.now = now;
   ctx.zone = zone_;
   ctx.use24h = config_.use24h;
+  ctx.dpi = config_.dpi;
   ctx.state.haveData = false;
   for (const SourceState& s : sources_) {
     if (s.store) ctx.state.haveData = true;

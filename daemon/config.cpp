@@ -262,6 +262,7 @@ ConfigResult loadConfig(const std::string& path) {
                     "width",
                     "height",
                     "rotation",
+                    "dpi",
                     "theme",
                     "fit",
                     "tty",
@@ -290,6 +291,7 @@ ConfigResult loadConfig(const std::string& path) {
     ck.string(*d, "display", "path", c.display.path);
     ck.integer(*d, "display", "width", c.width, 64, 4096);
     ck.integer(*d, "display", "height", c.height, 64, 4096);
+    ck.integer(*d, "display", "dpi", c.dpi, 0, 1200);
     if (ck.integer(*d, "display", "rotation", c.display.rotation, 0, 270) &&
         c.display.rotation % 90 != 0)
       ck.fail(*d->get("rotation"), "display.rotation", "expected 0, 90, 180 or 270");

@@ -52,6 +52,7 @@ struct Config {
   hal::DisplayConfig display;
   int width = 480;
   int height = 800;
+  int dpi = 0;  // display.dpi: the panel's density; 0: unknown (text sized for 4–5" at 480×800)
   std::string theme = "lcd";
 
   std::vector<SourceConfig> sources;

@@ -1,6 +1,7 @@
 // The layout table and the frame helper.
 #include "layouts/layout.hpp"
 
+#include <algorithm>
 #include <array>
 
 #include "layouts/four_by_eight.hpp"
@@ -24,13 +25,21 @@ const LayoutInfo* findLayout(std::string_view name) {
   return nullptr;
 }
 
+double minTextPx(int width, int height, int dpi) {
+  const double scale = std::min(std::min(width, height) / 480.0, std::max(width, height) / 800.0);
+  const double density = dpi > 0 ? std::max(1.0, dpi / kReferenceDpi) : 1.0;
+  return kMinTextPx * scale * density;
+}
+
 render::Frame renderFrame(const LayoutInfo& layout, const Agenda& agenda,
                           const LayoutContext& context, const render::Theme& theme, int width,
-                          int height) {
+                          int height, RenderStats* stats) {
   render::Frame frame(width, height);
   {
     render::Canvas canvas(frame, theme);
+    canvas.setMinTextPx(minTextPx(width, height, context.dpi));
     layout.draw(canvas, agenda, context);
+    if (stats) *stats = {canvas.smallestTextPx(), canvas.smallestRequestedPx()};
   }
   return frame;
 }

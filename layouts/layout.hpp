@@ -28,6 +28,20 @@ struct LayoutContext {
   ScreenState state;
   // Meetings skipped with the button: the countdown passes over them until they end.
   std::vector<SkipKey> skipped;
+  // The panel's density in dots per inch (`display.dpi`); 0: unknown, a 4–5" panel assumed.
+  int dpi = 0;
+};
+
+// The legibility floor: no text smaller than 18 px on a 480×800 panel of 4.3" (217 dpi),
+// scaled with the layout's size and, when the panel is denser, with its density (its pixels
+// are smaller: more of them make the same 1.4 mm capital height).
+inline constexpr double kMinTextPx = 18;
+inline constexpr double kReferenceDpi = 217;
+[[nodiscard]] double minTextPx(int width, int height, int dpi);
+
+struct RenderStats {
+  double smallestTextPx = 0;       // the smallest font size drawn
+  double smallestRequestedPx = 0;  // the smallest the layout asked for (before the floor)
 };
 
 using DrawFn = void (*)(render::Canvas&, const Agenda&, const LayoutContext&);
@@ -43,6 +57,6 @@ struct LayoutInfo {
 // Draws `layout` into a new frame of the given logical size.
 [[nodiscard]] render::Frame renderFrame(const LayoutInfo& layout, const Agenda& agenda,
                                         const LayoutContext& context, const render::Theme& theme,
-                                        int width, int height);
+                                        int width, int height, RenderStats* stats = nullptr);
 
 }  // namespace cb::layouts

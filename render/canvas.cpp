@@ -199,9 +199,14 @@ void Canvas::hline(int x, int y, int width, double lineWidth, Shade shade) {
   fillRect({x, y, width, int(std::ceil(theme_.line(lineWidth)))}, shade);
 }
 
+TextStyle Canvas::floored(TextStyle style) const {
+  style.sizePx = std::max(style.sizePx, minTextPx_);
+  return style;
+}
+
 TextSize Canvas::measureText(std::string_view utf8, int width, const TextStyle& style) {
   TextSize size;
-  (void)cache_.layout(theme_, utf8, width, style, &size);
+  (void)cache_.layout(theme_, utf8, width, floored(style), &size);
   return size;
 }
 
@@ -210,8 +215,12 @@ Rect Canvas::measure(std::string_view utf8, int width, const TextStyle& style) {
   return {0, 0, s.width, s.height};
 }
 
-int Canvas::text(std::string_view utf8, Rect box, const TextStyle& style) {
+int Canvas::text(std::string_view utf8, Rect box, const TextStyle& requested) {
   if (box.empty() || utf8.empty()) return 0;
+  const TextStyle style = floored(requested);
+  smallest_ = smallest_ == 0 ? style.sizePx : std::min(smallest_, style.sizePx);
+  smallestRequested_ =
+      smallestRequested_ == 0 ? requested.sizePx : std::min(smallestRequested_, requested.sizePx);
   TextSize size;
   PangoLayout* layout = cache_.layout(theme_, utf8, box.width, style, &size);
   double y = box.y;
@@ -239,7 +248,10 @@ int Canvas::text(std::string_view utf8, Rect box, const TextStyle& style) {
   return std::min(size.height, box.height);
 }
 
-double Canvas::fitSize(std::string_view utf8, Rect box, const TextStyle& style, double minSizePx) {
+double Canvas::fitSize(std::string_view utf8, Rect box, const TextStyle& requested,
+                       double minSizePx) {
+  const TextStyle style = floored(requested);
+  minSizePx = std::max(minSizePx, minTextPx_);
   std::string key;
   appendKey(key, theme_, utf8, box.width, style);
   key += fmt::format("|fit{}|{:.2f}", box.height, minSizePx);

@@ -94,6 +94,13 @@ class Canvas {
   ~Canvas();
 
   [[nodiscard]] const Theme& theme() const { return theme_; }
+  // No text is laid out smaller than this (the panel's legibility floor; see
+  // layouts::minTextPx): smaller requested sizes, fitText()'s floor included, are raised.
+  void setMinTextPx(double px) { minTextPx_ = px; }
+  // The smallest font size text() drew in this frame, and the smallest a caller asked
+  // for before the floor raised it (0: no text yet).
+  [[nodiscard]] double smallestTextPx() const { return smallest_; }
+  [[nodiscard]] double smallestRequestedPx() const { return smallestRequested_; }
   [[nodiscard]] int width() const { return width_; }
   [[nodiscard]] int height() const { return height_; }
 
@@ -120,6 +127,7 @@ class Canvas {
 
  private:
   void setSource(Shade shade);
+  [[nodiscard]] TextStyle floored(TextStyle style) const;
 
   const Theme& theme_;
   TextCache& cache_;
@@ -127,6 +135,9 @@ class Canvas {
   int height_;
   SurfacePtr surface_;
   CairoPtr cr_;
+  double minTextPx_ = 0;
+  double smallest_ = 0;
+  double smallestRequested_ = 0;
 };
 
 }  // namespace cb::render

@@ -36,6 +36,7 @@ path = "/tmp/x.png"
 width = 800
 height = 480
 rotation = 90
+dpi = 300
 theme = "eink"
 
 [[source]]
@@ -53,6 +54,7 @@ cycle = ["4x8", "whats-next"]
 [button]
 chip = "gpiochip0"
 line = 26
+double_press_ms = 300
 
 [governor]
 rss_target_mb = 100
@@ -67,6 +69,9 @@ enabled = true
   CHECK(c.timezone == "Europe/Berlin");
   CHECK(c.ownerEmails == std::vector<std::string>{"me@example.com", "other@example.com"});
   CHECK(c.display.rotation == 90);
+  CHECK(c.dpi == 300);
+  REQUIRE(c.button);
+  CHECK(c.button->doublePressMs == 300);
   CHECK(c.width == 800);
   CHECK(c.theme == "eink");
   REQUIRE(c.sources.size() == 2);

@@ -172,7 +172,8 @@ std::vector<Scenario> scenarios() {
   return v;
 }
 
-render::Frame draw(const Scenario& sc, const render::Theme& theme, int w, int h) {
+render::Frame draw(const Scenario& sc, const render::Theme& theme, int w, int h,
+                   layouts::RenderStats* stats = nullptr) {
   layouts::LayoutContext ctx;
   ctx.now = sc.now;
   ctx.zone = &berlin();
@@ -183,7 +184,7 @@ render::Frame draw(const Scenario& sc, const render::Theme& theme, int w, int h)
                                  : sc.state.haveData
                                      ? layouts::buildAgenda(stores, sc.now, sc.options)
                                      : layouts::Agenda{};
-  return layouts::renderFrame(*layouts::findLayout(sc.layout), agenda, ctx, theme, w, h);
+  return layouts::renderFrame(*layouts::findLayout(sc.layout), agenda, ctx, theme, w, h, stats);
 }
 
 // Pixels that differ beyond the channel tolerance.
@@ -221,7 +222,12 @@ TEST_CASE("golden images of every state", "[golden]") {
         const std::string name =
             fmt::format("{}-{}-{}x{}.png", sc.name, theme->eink() ? "eink" : "lcd", w, h);
         INFO(name);
-        const render::Frame frame = draw(sc, *theme, w, h);
+        layouts::RenderStats stats;
+        const render::Frame frame = draw(sc, *theme, w, h, &stats);
+        // Rule 11: the layouts ask for nothing below the legibility floor (18 px at these
+        // sizes); the canvas's floor is a safety net, not the design.
+        CHECK(stats.smallestRequestedPx >= 18.0 - 1e-9);
+        CHECK(stats.smallestTextPx >= 18.0 - 1e-9);
         if (bless) {
           REQUIRE(render::writePng(frame, (dir / name).string()).empty());
           continue;

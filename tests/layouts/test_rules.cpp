@@ -253,3 +253,27 @@ TEST_CASE("rule 9: every script draws without a missing-glyph box", "[rules]") {
     }
   }
 }
+
+TEST_CASE("rule 11: no text below the floor, raised on denser panels", "[rules]") {
+  CHECK(layouts::minTextPx(480, 800, 0) == Approx(18));
+  CHECK(layouts::minTextPx(800, 480, 0) == Approx(18));
+  CHECK(layouts::minTextPx(240, 400, 0) == Approx(9));
+  CHECK(layouts::minTextPx(480, 800, 124) == Approx(18));  // a 7.5" panel: not below 18
+  CHECK(layouts::minTextPx(480, 800, 300) == Approx(18 * 300 / 217.0));
+  const auto now = at("2025-03-17T13:50:00");
+  const auto a = officeAgenda(now);
+  for (const layouts::LayoutInfo& layout : layouts::allLayouts()) {
+    for (int dpi : {0, 300}) {
+      layouts::LayoutContext ctx;
+      ctx.now = now;
+      ctx.zone = &berlin();
+      ctx.dpi = dpi;
+      ctx.state.lastSync = now - minutes{3};
+      layouts::RenderStats stats;
+      (void)layouts::renderFrame(layout, a, ctx, render::einkTheme(), 480, 800, &stats);
+      INFO(layout.name << " dpi " << dpi);
+      CHECK(stats.smallestTextPx >= layouts::minTextPx(480, 800, dpi) - 1e-9);
+      CHECK(stats.smallestTextPx > 0);
+    }
+  }
+}
