@@ -93,6 +93,12 @@ std::string weekdayName(ics::Date d) {
   return kWeekdays[weekday{d}.c_encoding()];
 }
 
+std::string dayMonYear(ics::Date d) {
+  const year_month_day ymd{d};
+  return fmt::format("{} {:.3} {}", unsigned(ymd.day()), kMonths[unsigned(ymd.month()) - 1],
+                     int(ymd.year()));
+}
+
 std::string dayMonthYear(ics::Date d) {
   const year_month_day ymd{d};
   return fmt::format("{} {} {}", unsigned(ymd.day()), kMonths[unsigned(ymd.month()) - 1],
@@ -139,6 +145,10 @@ std::string eventTimes(ics::Instant start, ics::Instant end, ics::Date day,
 
 std::string isolate(std::string_view field) {
   return fmt::format("\u2068{}\u2069", field);
+}
+
+std::string ltrField(std::string_view field) {
+  return ltrLine(isolate(field));
 }
 
 std::string ltrLine(std::string_view line) {

@@ -19,6 +19,8 @@ namespace cb::layouts {
 [[nodiscard]] std::string weekdayName(ics::Date d);
 // "10 March 2025"
 [[nodiscard]] std::string dayMonthYear(ics::Date d);
+// "10 Mar 2025": where a long month name would crowd out something that matters more.
+[[nodiscard]] std::string dayMonYear(ics::Date d);
 // "Mon 10 Mar"
 [[nodiscard]] std::string shortDate(ics::Date d);
 // The one day heading of both layouts: "Today", "Tomorrow", or "Wednesday 12 March".
@@ -47,6 +49,9 @@ namespace cb::layouts {
 // A composed line read left to right whatever its fields: a LEFT-TO-RIGHT MARK
 // first, so the paragraph's base direction never comes from a calendar field.
 [[nodiscard]] std::string ltrLine(std::string_view line);
+// A calendar field alone on a left-aligned line of a list: isolated in a left-to-right
+// line, so a Hebrew or Arabic title starts beside its time like every other row.
+[[nodiscard]] std::string ltrField(std::string_view field);
 
 struct Countdown {
   std::string number;  // "58", "2", "3"

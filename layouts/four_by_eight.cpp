@@ -68,19 +68,29 @@ void drawHeader(Ui& ui, Rect r, ics::Date today) {
   const auto& st = ui.ctx.state;
   const auto& zone = *ui.ctx.zone;
   int rightW = 0;
+  std::string date = dayMonthYear(today);
   if (st.offlineSince) {
-    const std::string text =
-        upper("Offline since " + stamp(*st.offlineSince, ui.ctx.now, zone, ui.ctx.use24h));
-    const TextStyle style{.sizePx = 18 * ui.s,
-                          .weight = 700,
-                          .color = Shade::Black,
-                          .align = Align::Center,
-                          .letterSpacingPx = ui.s,
-                          .valign = VAlign::Middle};
-    // The pill may take all but the date's width (it shrinks its text to 18 px first).
-    const int dateW = c.measureText(dayMonthYear(today), 0, {.sizePx = 18 * ui.s}).width;
-    const int w =
-        std::min(in.width - dateW - ui.px(12), c.measureText(text, 0, style).width + ui.px(18));
+    const std::string when = upper(stamp(*st.offlineSince, ui.ctx.now, zone, ui.ctx.use24h));
+    TextStyle style{.sizePx = 18 * ui.s,
+                    .weight = 700,
+                    .color = Shade::Black,
+                    .align = Align::Center,
+                    .letterSpacingPx = ui.s,
+                    .valign = VAlign::Middle};
+    // The pill takes all but the date's width. Too wide, it gives up in this order:
+    // the date's long month ("24 Sep 2025"), the word SINCE and the tracking
+    // ("OFFLINE · YESTERDAY 11:05 PM"): the time itself stays whole.
+    auto room = [&] {
+      return in.width - c.measureText(date, 0, {.sizePx = 18 * ui.s}).width - ui.px(12);
+    };
+    auto width = [&](const std::string& t) { return c.measureText(t, 0, style).width + ui.px(18); };
+    std::string text = "OFFLINE SINCE " + when;
+    if (width(text) > room()) date = dayMonYear(today);
+    if (width(text) > room()) {
+      text = "OFFLINE · " + when;
+      style.letterSpacingPx = 0;
+    }
+    const int w = std::min(room(), width(text));
     const int h = ui.px(28);
     const Rect pill{in.x + in.width - w, line2 + (lineH - h) / 2, w, h};
     c.fillRoundedRect(pill, h / 2.0, Shade::White);
@@ -101,7 +111,7 @@ void drawHeader(Ui& ui, Rect r, ics::Date today) {
     }
   }
   const int dateW = in.width - rightW - (rightW ? ui.px(12) : 0);
-  c.fitText(dayMonthYear(today), {in.x, line2, dateW, lineH},
+  c.fitText(date, {in.x, line2, dateW, lineH},
             {.sizePx = 20 * ui.s, .color = Shade::Grey3, .valign = VAlign::Middle}, 18 * ui.s);
 }
 
@@ -130,7 +140,7 @@ void drawAllDayStrip(Ui& ui, Rect r, const std::vector<const AgendaItem*>& items
     right -= w + ui.px(10);
   }
   const int x = strip.x + ui.px(20) + tagW;
-  c.text(items.front()->summary, {x, strip.y, right - x, strip.height}, textStyle);
+  c.text(ltrField(items.front()->summary), {x, strip.y, right - x, strip.height}, textStyle);
 }
 
 TextStyle nowTitleStyle(const Ui& ui) {
@@ -139,7 +149,8 @@ TextStyle nowTitleStyle(const Ui& ui) {
 
 // The Now card grows to a second title line when the title needs it.
 int nowCardHeight(Ui& ui, int width, const AgendaItem& m) {
-  const int titleH = ui.c.measureText(m.summary, width - ui.px(32), nowTitleStyle(ui)).height;
+  const int titleH =
+      ui.c.measureText(ltrField(m.summary), width - ui.px(32), nowTitleStyle(ui)).height;
   return ui.px(12 + 22 + 4) + titleH + ui.px(4 + 26 + 12) + ui.px(8);
 }
 
@@ -172,8 +183,8 @@ void drawNowCard(Ui& ui, Rect r, const AgendaItem& m) {
   const int titleY = in.y + capH + ui.px(4);
   TextStyle title = nowTitleStyle(ui);
   title.italic = m.tentative;
-  c.text(m.summary, {in.x, titleY, in.width, in.y + in.height - detailH - ui.px(4) - titleY},
-         title);
+  c.text(ltrField(m.summary),
+         {in.x, titleY, in.width, in.y + in.height - detailH - ui.px(4) - titleY}, title);
   c.fitText(detailLine(ui, m, ui.today), {in.x, in.y + in.height - detailH, in.width, detailH},
             {.sizePx = 18 * ui.s, .color = Shade::Grey2, .valign = VAlign::Middle}, 18 * ui.s);
 }
@@ -310,9 +321,9 @@ void drawRow(Ui& ui, Rect r, const AgendaItem& m, ics::Date day, bool last, int 
   if (detail.empty()) {
     TextStyle centred = title;
     centred.valign = VAlign::Middle;
-    c.text(m.summary, {x, r.y + ui.px(4), right - x, r.height - ui.px(8)}, centred);
+    c.text(ltrField(m.summary), {x, r.y + ui.px(4), right - x, r.height - ui.px(8)}, centred);
   } else {
-    c.text(m.summary, {x, top, right - x, titleH}, title);
+    c.text(ltrField(m.summary), {x, top, right - x, titleH}, title);
     // Beside the title the pill keeps its room: the detail line never runs under it.
     const int dy = top + titleH + ui.px(2);
     const int detailRight = titleLines > 1 ? r.x + r.width : right;
@@ -394,7 +405,8 @@ void growTitles(Ui& ui, std::vector<Block>& list, int width, int room) {
   for (Block& b : list) {
     if (b.kind != Block::Row || used + extra > room) continue;
     const int w = titleWidth(ui, width, *b.item);
-    if (!ui.c.measureText(b.item->summary, w, rowTitleStyle(ui, *b.item, 1)).ellipsized) continue;
+    if (!ui.c.measureText(ltrField(b.item->summary), w, rowTitleStyle(ui, *b.item, 1)).ellipsized)
+      continue;
     b.titleLines = 2;
     b.height += extra;
     used += extra;

@@ -225,7 +225,9 @@ void drawMeetingCard(Canvas& c, const Zones& z, Rect area, const AgendaItem& m, 
   std::string caption = running ? "NOW" : day == f.today ? "NEXT MEETING" : "";
   if (caption.empty()) caption = upper(dayHeading(day, f.today));
   if (m.tentative) caption += " · TENTATIVE";
-  const std::string when = eventTimes(m.start, m.end, f.today, *ctx.zone, ctx.use24h);
+  // Read on the caption's day: "TOMORROW" over "09:30 – 10:00", "NOW" over "Sun 09:00 – …".
+  const std::string when =
+      eventTimes(m.start, m.end, running ? f.today : day, *ctx.zone, ctx.use24h);
   std::string where = m.location.empty() ? std::string{} : ltrLine(isolate(m.location));
   std::string clash;
   if (!f.sameStart.empty()) {
@@ -336,15 +338,18 @@ void drawStatus(Canvas& c, const Zones& z, const std::string& text, const std::s
               18 * s);
     return;
   }
-  // Two lines before the text shrinks: "Next: 14:00 Arbeitsschutzunterweisung" stays whole.
+  // As many lines as the bar holds at the smallest size, so "Next: 14:00
+  // Arbeitsschutzunterweisung" stays whole; the text shrinks from 28 to 22 px first.
+  const double minPx = 22 * s;
+  const int lines = std::max(1, in.height / int(std::ceil(minPx * 1.2)));
   c.fitText(text, in,
             {.sizePx = 28 * s,
              .weight = 700,
              .color = dark ? Shade::White : Shade::Grey6,
              .align = Align::Center,
-             .maxLines = 2,
+             .maxLines = lines,
              .valign = VAlign::Middle},
-            20 * s);
+            minPx);
 }
 
 }  // namespace
@@ -363,7 +368,7 @@ void drawWhatsNext(Canvas& c, const Agenda& agenda, const LayoutContext& ctx) {
   for (const AgendaItem* it : f.runningContext)
     context.push_back(ltrLine(fmt::format("{} until {}", isolate(it->summary),
                                           clockOn(it->end, f.today, *ctx.zone, ctx.use24h))));
-  for (const AgendaItem* it : f.allDayToday) context.push_back(it->summary);
+  for (const AgendaItem* it : f.allDayToday) context.push_back(ltrField(it->summary));
   if (!context.empty() && ctx.state.haveData) {
     const int lineH = int(40 * s);
     drawContextLine(c, z, {cardArea.x, cardArea.y + cardArea.height - lineH, cardArea.width, lineH},
