@@ -28,12 +28,17 @@ struct RecordingDisplay final : hal::Display {
   void invalidate() override { ++invalidations; }
 };
 
+// Completes every fetch on the next process(): "not modified", or with `fixture`'s calendar.
 struct CountingLoader final : FeedLoader {
+  explicit CountingLoader(std::string fixtureName = {}) : fixture(std::move(fixtureName)) {}
   int started = 0;
+  std::string fixture;
+  ics::IngestOptions options;
   std::deque<std::function<void(FetchResult)>> pending;
-  void start(const SourceConfig&, const ics::IngestOptions&,
+  void start(const SourceConfig&, const ics::IngestOptions& o,
              std::function<void(FetchResult)> done) override {
     ++started;
+    options = o;
     pending.push_back(std::move(done));
   }
   std::vector<pollfd> pollFds() const override { return {}; }
@@ -44,6 +49,12 @@ struct CountingLoader final : FeedLoader {
       pending.pop_front();
       FetchResult result;
       result.kind = FetchResult::Kind::NotModified;
+      if (!fixture.empty()) {
+        ics::LoadResult r = ics::loadFile(test::fixture(fixture), options);
+        REQUIRE(r.error.empty());
+        result.kind = FetchResult::Kind::Updated;
+        result.store = std::move(r.store);
+      }
       done(std::move(result));
     }
   }
@@ -111,32 +122,6 @@ TEST_CASE("a short press cycles the layout, a long press refreshes everything", 
 
 namespace {
 
-// Completes every fetch with the golden week's calendar.
-struct FixtureLoader final : FeedLoader {
-  std::deque<std::function<void(FetchResult)>> pending;
-  void start(const SourceConfig&, const ics::IngestOptions& o,
-             std::function<void(FetchResult)> done) override {
-    options = o;
-    pending.push_back(std::move(done));
-  }
-  std::vector<pollfd> pollFds() const override { return {}; }
-  int timeoutMs() const override { return pending.empty() ? -1 : 0; }
-  void process(std::span<const pollfd>) override {
-    while (!pending.empty()) {
-      auto done = std::move(pending.front());
-      pending.pop_front();
-      ics::LoadResult r = ics::loadFile(test::fixture("golden-week.ics"), options);
-      REQUIRE(r.error.empty());
-      FetchResult result;
-      result.kind = FetchResult::Kind::Updated;
-      result.store = std::move(r.store);
-      done(std::move(result));
-    }
-  }
-  void cancelAll() override { pending.clear(); }
-  ics::IngestOptions options;
-};
-
 Config skipConfig() {
   Config config;
   config.timezone = "Europe/Berlin";
@@ -157,8 +142,8 @@ TEST_CASE("a double press skips the meeting the countdown serves, on the same la
   auto expected = [&](bool press, bool skip) {
     auto display = std::make_unique<RecordingDisplay>();
     RecordingDisplay& screen = *display;
-    auto loader = std::make_unique<FixtureLoader>();
-    FixtureLoader& feed = *loader;
+    auto loader = std::make_unique<CountingLoader>("golden-week.ics");
+    CountingLoader& feed = *loader;
     App app(skipConfig(), clock, std::move(display), std::move(loader));
     app.refreshDue();
     feed.process({});
@@ -174,7 +159,8 @@ TEST_CASE("a double press skips the meeting the countdown serves, on the same la
 
   auto display = std::make_unique<RecordingDisplay>();
   RecordingDisplay& screen = *display;
-  App app(skipConfig(), clock, std::move(display), std::make_unique<FixtureLoader>());
+  App app(skipConfig(), clock, std::move(display),
+          std::make_unique<CountingLoader>("golden-week.ics"));
   SteppingClock mono;
   LoopOptions options;
   // A double press, 150 ms between the presses.
