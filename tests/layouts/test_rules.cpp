@@ -277,3 +277,31 @@ TEST_CASE("rule 11: no text below the floor, raised on denser panels", "[rules]"
     }
   }
 }
+
+TEST_CASE("rule 12: a row's pill never covers its location line", "[rules]") {
+  // A row starting within the hour carries an "in 30 min" pill at its right end; a long
+  // location must stop left of it, at both sizes.
+  const auto now = at("2025-03-17T09:00:00");
+  for (auto [w, h] : {std::pair{480, 800}, std::pair{800, 480}}) {
+    auto frameWith = [&](std::string where) {
+      layouts::Agenda a;
+      layouts::AgendaItem it;
+      it.start = now + minutes{30};
+      it.end = it.start + minutes{30};
+      it.summary = "Review";
+      it.location = std::move(where);
+      a.items.push_back(it);
+      layouts::LayoutContext ctx;
+      ctx.now = now;
+      ctx.zone = &berlin();
+      return layouts::renderFrame(*layouts::findLayout("4x8"), a, ctx, render::lcdTheme(), w, h);
+    };
+    const render::Frame shortWhere = frameWith("Room 1");
+    const render::Frame longWhere = frameWith(std::string(40, 'W') + " building, floor 7, wing B");
+    const render::Rect d = render::damage(shortWhere, longWhere);
+    INFO(w << "x" << h);
+    REQUIRE_FALSE(d.empty());
+    // The pill ("in 30 min", at least 90 px wide at 18 px bold) ends 18 px from the edge.
+    CHECK(d.x + d.width <= w - 18 - 90);
+  }
+}
