@@ -305,3 +305,22 @@ TEST_CASE("rule 12: a row's pill never covers its location line", "[rules]") {
     CHECK(d.x + d.width <= w - 18 - 90);
   }
 }
+
+TEST_CASE("rule 13: a German compound broken across lines gets no hyphen", "[rules]") {
+  // Pango inserts a hyphen glyph where it breaks a word; the layouts turn that off
+  // (it fell mid-syllable: "hauptbet-riebs"). Broken or not, glyphs = characters.
+  const std::string word = "Hauptbetriebsgeländeerweiterungsplanung";
+  render::TextSize size;
+  PangoLayout* layout = render::TextCache::shared().layout(
+      render::lcdTheme(), word, 150, {.sizePx = 24, .weight = 700, .maxLines = 10}, &size);
+  REQUIRE(pango_layout_get_line_count(layout) > 1);  // it does break
+  REQUIRE_FALSE(size.ellipsized);
+  int glyphs = 0;
+  PangoLayoutIter* iter = pango_layout_get_iter(layout);
+  do {
+    if (PangoLayoutRun* run = pango_layout_iter_get_run_readonly(iter))
+      glyphs += run->glyphs->num_glyphs;
+  } while (pango_layout_iter_next_run(iter));
+  pango_layout_iter_free(iter);
+  CHECK(glyphs == g_utf8_strlen(word.c_str(), -1));
+}
