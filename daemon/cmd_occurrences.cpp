@@ -24,7 +24,8 @@ constexpr const char* kHelp =
     "  --tz ZONE      display zone for floating times and all-day dates, default UTC\n"
     "  --stats        print the expansion's cost on stderr (expansion-steps, most in one\n"
     "                 series, series dropped over their budget) after the lines\n"
-    "Exit status: 0 success, 2 bad command line, 3 not a calendar (one ERROR line).\n";
+    "Exit status: 0 success, 1 failure (a missing file, a failed download), 2 bad command\n"
+    "line, 3 not a calendar; 1 and 3 print one ERROR line.\n";
 
 int usage(const std::string& message) {
   fmt::print(stderr, "calendarbot occurrences: {}\n", message);
@@ -54,15 +55,18 @@ int cmdOccurrences(const std::vector<std::string_view>& argv) {
 
   ics::IngestOptions options;
   options.displayZone = zone;
+  // Only what can overlap the window is kept (recurring series are kept whole).
+  options.window = ics::TimeWindow{*from, *to};
   options.keepUids = true;
   options.limits.maxTextBytes = 1 << 20;            // the contract prints whole summaries
   options.limits.maxOccurrencesPerWindow = 200000;  // and windows whole, within reason
   std::string error;
+  bool notCalendar = false;
   const std::string& file = args.positional()[0];
-  auto store = loadCalendar(file, options, file, error);
+  auto store = loadCalendar(file, options, file, error, &notCalendar);
   if (!store) {
     fmt::print("ERROR\t{}\n", error);
-    return kNotCalendar;
+    return notCalendar ? kNotCalendar : kFailure;
   }
   const auto warn = [](std::string_view w) { log::warning("{}", w); };
   const std::string doc = ics::tsvDocument(store->occurrences(*from, *to, warn));

@@ -210,12 +210,15 @@ class FeedSink {
   }
 
   [[nodiscard]] bool oversize() const { return oversize_; }
+  // finish() found no calendar at all (as opposed to a cut-off one).
+  [[nodiscard]] bool notCalendar() const { return notCalendar_; }
   [[nodiscard]] std::uint64_t bytes() const { return bytes_; }
 
   // The store when the stream was a whole calendar; otherwise `reason` says why not.
   [[nodiscard]] std::optional<ics::EventStore> finish(std::string& reason) {
     if (!ingest_) {
       reason = "empty response (no calendar data)";
+      notCalendar_ = true;
       return std::nullopt;
     }
     ics::EventStore store = ingest_->finish();
@@ -223,6 +226,7 @@ class FeedSink {
     logWarnings();
     if (!store.stats().sawCalendar) {
       reason = "not a calendar (no BEGIN:VCALENDAR)";
+      notCalendar_ = true;
       return std::nullopt;
     }
     if (!endsWithEndCalendar()) {
@@ -278,6 +282,7 @@ class FeedSink {
   std::vector<std::string> shown_;
   std::uint64_t digest_ = kFnvOffset;
   bool oversize_ = false;
+  bool notCalendar_ = false;
   std::string tail_;
 };
 
@@ -625,6 +630,7 @@ struct Fetcher::Impl {
       std::optional<ics::EventStore> store = t.sink.finish(reason);
       if (!store) {
         r = failed(t.label, reason);
+        r.notCalendar = t.sink.notCalendar();
       } else {
         r.kind = FetchResult::Kind::Updated;
         r.store = std::move(store);
@@ -694,6 +700,7 @@ struct Fetcher::Impl {
           saveValidators(options.stateDir, job.source, previous, now);
         } else {
           r = failed(label, error);
+          r.notCalendar = sink.notCalendar();
         }
         r.bytes = sink.bytes();
       }

@@ -28,6 +28,8 @@ struct FetchResult {
   // Failed only: one line, "name: scheme://host/…: reason"; never a URL's path,
   // query, user info or a credential.
   std::string error;
+  // Failed only: the transfer worked but what came was not a calendar at all.
+  bool notCalendar = false;
   // Failed with 429 or 503 and a Retry-After header: how long the server asks
   // us to wait (1 s to 1 day). A polite scheduler waits at least that long.
   std::optional<std::chrono::seconds> retryAfter;

@@ -30,7 +30,9 @@ hal::Image toImage(const render::Frame& frame, const render::Frame* previous, st
 
 std::optional<ics::EventStore> loadCalendar(const std::string& location,
                                             const ics::IngestOptions& options,
-                                            const std::string& label, std::string& error) {
+                                            const std::string& label, std::string& error,
+                                            bool* notCalendar) {
+  if (notCalendar != nullptr) *notCalendar = false;
   std::string path = location;
   if (isRemote(location)) {
     // The label may be the URL itself: only its redacted form is ever printed.
@@ -39,6 +41,7 @@ std::optional<ics::EventStore> loadCalendar(const std::string& location,
     FetchResult r = fetchNow(source, options);
     if (r.kind != FetchResult::Kind::Updated) {
       error = r.error;
+      if (notCalendar != nullptr) *notCalendar = r.notCalendar;
       return std::nullopt;
     }
     return std::move(r.store);
@@ -63,6 +66,7 @@ std::optional<ics::EventStore> loadCalendar(const std::string& location,
   if (warnings > 20) log::warning("{}: {} more warnings not shown", label, warnings - 20);
   if (!r.error.empty()) {
     error = fmt::format("{}: {}", label, r.error);
+    if (notCalendar != nullptr) *notCalendar = r.notCalendar;
     return std::nullopt;
   }
   return std::move(r.store);

@@ -20,10 +20,12 @@ namespace cb::daemon {
 
 // Loads a calendar from a file path, file:// URL or an http(s)/webcal URL
 // (fetched synchronously, without conditional requests), logging each skipped
-// event as a warning prefixed with `label`. On failure `error` is one line.
+// event as a warning prefixed with `label`. On failure `error` is one line, and
+// `*notCalendar` (when given) says whether the data came but was not a calendar at all.
 [[nodiscard]] std::optional<ics::EventStore> loadCalendar(const std::string& location,
                                                           const ics::IngestOptions& options,
                                                           const std::string& label,
-                                                          std::string& error);
+                                                          std::string& error,
+                                                          bool* notCalendar = nullptr);
 
 }  // namespace cb::daemon

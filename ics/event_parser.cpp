@@ -186,6 +186,8 @@ EventParser::Outcome EventParser::parse(std::string_view text, const TimeZone* c
   if (unresolved && !final) return Outcome::Deferred;
   if (unresolved)
     report_.warning(fmt::format("unknown TZID \"{}\": taken as floating time", start.tzid));
+  // DTSTART without a zone (or with one we do not know): wall clock wherever it is shown.
+  const bool floating = start.raw.kind == RawTime::Local && (start.tzid.empty() || unresolved);
 
   // All-day means a DATE DTSTART; with a DATE-TIME DTEND the event is taken as
   // timed from midnight (what the reference does; RFC 5545 3.8.2.2 wants equal types).
@@ -217,9 +219,19 @@ EventParser::Outcome EventParser::parse(std::string_view text, const TimeZone* c
     } else {
       length.days = 1;
     }
+  } else if (end.present && floating && end.raw.kind == RawTime::Local && end.tzid.empty()) {
+    // Floating times are the same wall clock in any zone (RFC 5545 3.3.5): the length is
+    // wall-clock days and the rest, so that an instance across a clock change still ends at
+    // the wall-clock time the producer wrote.
+    const seconds wall = duration_cast<seconds>(end.raw.value - start.raw.value);
+    length.days = std::int32_t(floor<days>(wall).count());
+    length.exact = wall - floor<days>(wall);
+    if (wall.count() < 0) length.days = -1;  // reported below
   } else if (end.present) {
-    const Instant e =
-        end.raw.kind == RawTime::Date ? zone->toInstant(end.raw.value) : instantOf(end);
+    // A DTEND without zone next to a zoned DTSTART (RFC 5545 3.8.2.2 wants both or neither)
+    // is a wall-clock time in DTSTART's zone.
+    const bool floatingEnd = end.raw.kind != RawTime::Utc && end.tzid.empty();
+    const Instant e = floatingEnd ? zone->toInstant(end.raw.value) : instantOf(end);
     length.exact = duration_cast<seconds>(e - zone->toInstant(localStart));
   } else if (duration) {
     length = *duration;
@@ -233,11 +245,20 @@ EventParser::Outcome EventParser::parse(std::string_view text, const TimeZone* c
   Arena& arena = data_.arena;
   const std::size_t limit = options_.limits.maxTextBytes;
   unescapeText(summary, text1_, limit);
+  makeUtf8(text1_, limit);
   o.summary = arena.intern(text1_);
   unescapeText(location, text2_, limit);
+  makeUtf8(text2_, limit);
   o.location = arena.intern(text2_);
-  o.statusText = arena.intern(statusText);
+  if (validUtf8(statusText)) {
+    o.statusText = arena.intern(statusText);
+  } else {
+    std::string status(statusText);
+    makeUtf8(status, limit);
+    o.statusText = arena.intern(status);
+  }
   unescapeText(uid, text3_, 4096);
+  makeUtf8(text3_, 4096);
   meta.uidHash = textHash(text3_);
   meta.hasUid = !uid.empty();
   meta.order = order_++;
@@ -281,8 +302,7 @@ EventParser::Outcome EventParser::parse(std::string_view text, const TimeZone* c
     Occurrence single = o;
     fillSingle(single, allDay, localStart, startInstant, endInstant(localStart, startInstant),
                length);
-    if (options_.now &&
-        (single.end < *options_.now - days{1} || single.start > *options_.now + options_.horizon)) {
+    if (window_ && (single.end < window_->from || single.start > window_->to)) {
       ++report_.stats().dropped;
       return kDone;
     }
@@ -294,7 +314,7 @@ EventParser::Outcome EventParser::parse(std::string_view text, const TimeZone* c
   Series s;
   s.proto = o;
   s.zone = zone;
-  s.floating = start.raw.kind == RawTime::Local && (start.tzid.empty() || unresolved);
+  s.floating = floating;
   s.allDay = allDay;
   s.dtstart = allDay ? LocalSeconds{floor<days>(start.raw.value)} : localStart;
   s.length = length;

@@ -24,7 +24,12 @@ class EventParser {
  public:
   EventParser(const IngestOptions& options, ZoneResolver& zones, Reporter& report,
               EventStore::Data& data, Records& records)
-      : options_(options), zones_(zones), report_(report), data_(data), records_(records) {}
+      : options_(options),
+        window_(options.keptWindow()),
+        zones_(zones),
+        report_(report),
+        data_(data),
+        records_(records) {}
 
   enum class Outcome : std::uint8_t {
     Done,      // stored, dropped or skipped (and reported)
@@ -57,6 +62,7 @@ class EventParser {
   bool addDates(Series& s, const ContentLine& cl, bool isRdate, const TimeZone* calendarZone);
 
   const IngestOptions& options_;
+  std::optional<TimeWindow> window_;  // events wholly outside are dropped
   ZoneResolver& zones_;
   Reporter& report_;
   EventStore::Data& data_;

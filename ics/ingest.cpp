@@ -230,7 +230,8 @@ LoadResult loadFile(const std::filesystem::path& path, const IngestOptions& opti
     return result;
   }
   result.store = ingest.finish();
-  if (!result.store.stats().sawCalendar)
+  result.notCalendar = !result.store.stats().sawCalendar;
+  if (result.notCalendar)
     result.error = fmt::format("{} is not an iCalendar file (no BEGIN:VCALENDAR)", path.string());
   return result;
 }

@@ -76,9 +76,9 @@ void Merge::run() {
   std::vector<Instant> keys;
   // With a window, an instance the override replaces far outside it is never shown:
   // finding it (libical iterates from DTSTART) is the costliest step of an ingest.
+  const std::optional<TimeWindow> window = options.keptWindow();
   auto replacedMatters = [&](Instant key) {
-    return !options.now ||
-           (key + days{3} >= *options.now && key <= *options.now + options.horizon + days{3});
+    return !window || (key + days{2} >= window->from && key <= window->to + days{3});
   };
   for (const Override& ov : overrides) {
     if (Series* seg = ov.thisAndFuture ? nullptr : segmentOf(ov);
@@ -86,8 +86,7 @@ void Merge::run() {
       if (std::optional<Instant> key = matchInstance(*seg, ov, keys))
         seg->exclude.insert(std::upper_bound(seg->exclude.begin(), seg->exclude.end(), *key), *key);
     }
-    if (options.now &&
-        (ov.occ.end < *options.now - days{1} || ov.occ.start > *options.now + options.horizon)) {
+    if (window && (ov.occ.end < window->from || ov.occ.start > window->to)) {
       ++d.stats.dropped;
       continue;
     }

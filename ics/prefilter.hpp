@@ -13,13 +13,13 @@ namespace cb::ics {
 
 class DatePrefilter {
  public:
-  explicit DatePrefilter(const IngestOptions& options) : active_(options.now.has_value()) {
-    if (active_) {
-      // Two days of slack each side for any zone (and a day more before: the window
-      // starts a day before now).
-      const Date today{std::chrono::floor<std::chrono::days>(*options.now)};
-      first_ = yyyymmdd(today - std::chrono::days{3});
-      last_ = yyyymmdd(today + options.horizon + std::chrono::days{2});
+  explicit DatePrefilter(const IngestOptions& options) {
+    if (const std::optional<TimeWindow> w = options.keptWindow()) {
+      // Two days of slack each side for any zone.
+      using std::chrono::days;
+      active_ = true;
+      first_ = yyyymmdd(Date{std::chrono::floor<days>(w->from)} - days{2});
+      last_ = yyyymmdd(Date{std::chrono::floor<days>(w->to)} + days{2});
     }
   }
 
@@ -74,7 +74,7 @@ class DatePrefilter {
     return date < 0 ? kBadDate : date;
   }
 
-  bool active_;
+  bool active_ = false;
   int first_ = 0, last_ = 0;  // yyyymmdd bounds, slack included
   int startDay_ = kNoDate, endDay_ = kNoDate;
   bool recurring_ = false, hasDuration_ = false;

@@ -160,7 +160,18 @@ class Expander {
       untilLocal = fromIcal(until);
       if (until.is_date) {
         untilLocal += days{1} - seconds{1};  // the whole UNTIL day
-      } else if (icaltime_is_utc(until) || (!s_.floating && !s_.allDay)) {
+      } else if (s_.allDay) {
+        // RFC 5545 3.3.10 wants a DATE here. A DATE-TIME names the day it falls on in the
+        // series' zone (X-WR-TIMEZONE, else the display zone): Outlook writes UTC local
+        // midnight after the last day, which is that day's start in the producer's zone.
+        const LocalSeconds wall = icaltime_is_utc(until)
+                                      ? s_.zone->toLocal(Instant{untilLocal.time_since_epoch()})
+                                      : untilLocal;
+        untilLocal = floor<days>(wall) + days{1} - seconds{1};
+      } else if (s_.floating) {
+        // A UTC UNTIL on a floating series: its wall-clock value, as the producer meant it
+        // (read as an instant it would drop the last instance west of UTC).
+      } else {
         // RFC 5545 3.3.10 wants UTC here when DTSTART has a zone; a bare one is read as UTC.
         untilIsUtc = true;
         untilUtc = Instant{untilLocal.time_since_epoch()};
@@ -168,8 +179,7 @@ class Expander {
     }
     auto pastUntil = [&](LocalSeconds local) {
       if (!hasUntil) return false;
-      if (untilIsUtc && !s_.allDay) return s_.zone->toInstant(local) > untilUtc;
-      if (untilIsUtc) return local > LocalSeconds{untilUtc.time_since_epoch()};
+      if (untilIsUtc) return s_.zone->toInstant(local) > untilUtc;
       return local > untilLocal;
     };
 

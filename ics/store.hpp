@@ -41,6 +41,12 @@ struct ExpansionStats {
   std::uint64_t cutByWindow = 0;     // events and series left out at maxOccurrencesPerWindow
 };
 
+// [from, to): instants.
+struct TimeWindow {
+  Instant from{};
+  Instant to{};
+};
+
 struct IngestOptions {
   const TimeZone* displayZone = &TimeZone::utc();  // floating times and all-day dates
   std::vector<std::string> ownerEmails{};          // lower-case, without "mailto:"
@@ -48,9 +54,18 @@ struct IngestOptions {
   // are dropped at ingest. Unset keeps everything (the `occurrences` command).
   std::optional<Instant> now{};
   std::chrono::days horizon{62};
+  // When set (and `now` is not), events wholly outside it are dropped at ingest: the
+  // `occurrences` command's window.
+  std::optional<TimeWindow> window{};
   std::uint16_t source = 0;
   bool keepUids = false;
   Limits limits{};
+
+  // The window ingest keeps events of: [now - 1 day, now + horizon], `window`, or none.
+  [[nodiscard]] std::optional<TimeWindow> keptWindow() const {
+    if (now) return TimeWindow{*now - std::chrono::days{1}, *now + horizon};
+    return window;
+  }
 };
 
 struct IngestStats {
@@ -118,7 +133,8 @@ class Ingest {
 
 struct LoadResult {
   EventStore store;
-  std::string error;  // non-empty: the file could not be read or is not a calendar
+  std::string error;         // non-empty: the file could not be read or is not a calendar
+  bool notCalendar = false;  // read, but no BEGIN:VCALENDAR in it
 };
 
 // Reads a file through Ingest in small chunks.

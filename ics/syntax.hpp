@@ -77,6 +77,15 @@ struct ContentLine {
 // cut to at most `limit` bytes at a character boundary.
 void unescapeText(std::string_view v, std::string& out, std::size_t limit);
 
+// Whether `s` is well-formed UTF-8 (RFC 3629: no overlongs, surrogates or code points past
+// U+10FFFF).
+[[nodiscard]] bool validUtf8(std::string_view s);
+
+// Text from a feed that is not UTF-8 (older exporters write Latin-1 / Windows-1252) is
+// decoded as Windows-1252; bytes that code page leaves undefined become U+FFFD. Valid
+// UTF-8 is left alone. Afterwards `text` is at most `limit` bytes, cut between characters.
+void makeUtf8(std::string& text, std::size_t limit);
+
 // The date "yyyymmdd" that v starts with, as the number yyyymmdd (which orders as dates
 // do), or -1 when it is not a valid date.
 [[nodiscard]] int leadingDate(std::string_view v);

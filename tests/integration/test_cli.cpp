@@ -120,6 +120,12 @@ TEST_CASE("occurrences prints the conformance TSV", "[integration]") {
   CHECK(bad.exitCode == 3);
   CHECK(bad.out.rfind("ERROR\t", 0) == 0);
   CHECK(lineCount(bad.out) == 1);
+  // A file that is not there is a failure (1), not "not a calendar" (3).
+  const auto missing = test::run(binary(), {"occurrences", test::fixture("no-such-file.ics"),
+                                            "--from", "2025-03-10", "--to", "2025-03-11"});
+  CHECK(missing.exitCode == 1);
+  CHECK(missing.out.rfind("ERROR\t", 0) == 0);
+  CHECK(lineCount(missing.out) == 1);
 }
 
 TEST_CASE("check-config explains errors; run --once draws; SIGTERM stops the daemon",

@@ -84,18 +84,26 @@ TEST_CASE("occurrences and render fetch http URLs", "[integration]") {
   CHECK(r.exitCode == 0);
   CHECK(r.out == fromFile.out);
 
-  // Failures: one ERROR line, exit 3, nothing secret in it.
+  // Failures: one ERROR line, exit 1, nothing secret in it.
   std::ofstream(dir / "cal.ics.mode") << "truncate 700\n";
   r = occurrences(httpd.url("/cal.ics?token=s3cret"));
-  CHECK(r.exitCode == 3);
+  CHECK(r.exitCode == 1);
   CHECK(r.out.starts_with("ERROR\thttp://127.0.0.1:"));
   CHECK(r.out.find("before the whole body arrived") != std::string::npos);
   CHECK(r.out.find("s3cret") == std::string::npos);
   CHECK(r.err.find("s3cret") == std::string::npos);
   r = occurrences(httpd.url("/private/s3cret/missing.ics"));
-  CHECK(r.exitCode == 3);
+  CHECK(r.exitCode == 1);
   CHECK(r.out.find("HTTP 404") != std::string::npos);
   CHECK(r.out.find("s3cret") == std::string::npos);
+  // A refused connection is a failure too; a body that is no calendar is exit 3.
+  r = occurrences("http://127.0.0.1:1/cal.ics");
+  CHECK(r.exitCode == 1);
+  CHECK(r.out.starts_with("ERROR\t"));
+  std::ofstream(dir / "page.html") << "<html><body>Log in first</body></html>\n";
+  r = occurrences(httpd.url("/page.html"));
+  CHECK(r.exitCode == 3);
+  CHECK(r.out.starts_with("ERROR\t"));
 
   // render merges a URL with a file.
   fs::remove(dir / "cal.ics.mode");
