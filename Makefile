@@ -10,7 +10,7 @@ FUZZ_SECONDS ?= 60
 FUZZ_TARGETS ?= ingest snapshot config tzif
 SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 
-.PHONY: all deps configure build demo test bless gallery sanitize fuzz install clean
+.PHONY: all deps configure build demo test bless gallery sanitize fuzz system-test install clean
 
 all: build
 
@@ -73,6 +73,23 @@ fuzz:
 	ninja -C $(FUZZ_BUILD) daemon/calendarbot $(addprefix fuzz/fuzz_,$(FUZZ_TARGETS))
 	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
 	  fuzz/run-fuzz $(FUZZ_BUILD) $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+
+# Boot-to-display proven on an emulated arm64 machine (tests/system/run.py): the arm64 package
+# installed by apt in a bookworm root, booted with systemd under QEMU; the framebuffer, the
+# button, the journal, offline, reboot, reload, crash and power cut checked from outside.
+# Root filesystem and boot pieces are cached in $(SYSTEM_TEST_CACHE); SYSTEM_TEST_DEB=FILE tests
+# that package instead of building it.
+SYSTEM_TEST_CACHE ?= build/system-test-cache
+SYSTEM_TEST_DEB ?=
+system-test: build
+	@tests/system/deps
+	@deb="$(SYSTEM_TEST_DEB)"; \
+	if [ -z "$$deb" ]; then \
+	  $(MAKE) deb ARCH=arm64 || exit 1; \
+	  deb=$$(ls -t build-deb/calendarbot_*_arm64.deb | head -n 1); \
+	fi; \
+	$(SUDO) /usr/bin/python3 tests/system/run.py --deb "$$deb" --cache $(SYSTEM_TEST_CACHE) \
+	  --calendarbot $(BUILD)/daemon/calendarbot
 
 clean:
 	rm -rf $(BUILD) $(SAN_BUILD) $(FUZZ_BUILD)

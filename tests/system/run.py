@@ -1,0 +1,504 @@
+#!/usr/bin/python3
+"""`make system-test`: the arm64 package boots in an emulated machine and draws the calendar.
+
+Builds (once, cached) a bookworm arm64 root filesystem and boot pieces (base-root.sh), makes this
+run's disk with the package installed by apt (make-disk.sh), boots it under QEMU (vm.py) and
+checks from outside: the service, the screen against `calendarbot render` of the same instant,
+the button, the journal, offline, reboot, reload, crash and power cut. Screen grabs go to
+build/system-test/; the last line is "N passed, N failed".
+"""
+
+import argparse
+import datetime as dt
+import hashlib
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+
+from PIL import Image, ImageChops
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from feed import FeedServer, calendar  # noqa: E402
+from vm import Vm, VmError  # noqa: E402
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+SIZE = (480, 800)  # the config's logical size, centred on the VM's 1280x800 panel
+UTC = dt.timezone.utc
+
+CONFIG = """\
+timezone = "UTC"
+profile = "pi-zero"
+log_level = "debug"
+
+[display]
+kind = "framebuffer"
+path = "/dev/fb0"
+width = {w}
+height = {h}
+fit = "center"
+tty = "/dev/tty1"
+
+[button]                # the virt machine's PL061 line 3: QEMU's power-button pulse
+chip = "gpiochip0"
+line = 3
+active_low = false      # QEMU drives it high for the 100 ms of a press
+bias = "as-is"
+
+[[source]]
+name = "work"
+url = "{url}"
+refresh = "{refresh}"
+
+[layouts]
+cycle = ["whats-next", "4x8"]
+"""
+BROKEN_CONFIG_LINE = '\n[display]\nkind = "hologram"\n'
+REFRESH_S = 30
+
+
+class Run:
+    def __init__(self, args):
+        self.args = args
+        self.out = args.out
+        self.passed = 0
+        self.failed = 0
+        self.figures = []
+        self.t0 = time.monotonic()
+        self.base = dt.datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
+        self.feed = FeedServer(calendar(self.base))
+        self.vm = None
+
+    # --- reporting ----------------------------------------------------------------------------
+    def log(self, msg):
+        print(f"[{time.monotonic() - self.t0:6.1f}s] {msg}", flush=True)
+
+    def check(self, number, what, ok, detail=""):
+        if ok:
+            self.passed += 1
+        else:
+            self.failed += 1
+        self.log(f"{'PASS' if ok else 'FAIL'} {number}: {what}{' — ' + detail if detail else ''}")
+        return ok
+
+    def figure(self, what, value):
+        self.figures.append((what, value))
+        self.log(f"FIGURE {what}: {value}")
+
+    # --- VM helpers ---------------------------------------------------------------------------
+    def wait_for(self, what, probe, timeout, interval=1.0):
+        """Polls probe() until it returns something truthy; None after `timeout` seconds."""
+        deadline = time.monotonic() + timeout
+        while True:
+            value = probe()
+            if value:
+                return value
+            if time.monotonic() > deadline:
+                self.log(f"time-out ({timeout} s) waiting for {what}")
+                return None
+            time.sleep(interval)
+
+    def unit(self, *props):
+        out = self.vm.out("systemctl show calendarbot -p " + ",".join(props))
+        return dict(line.split("=", 1) for line in out.splitlines() if "=" in line)
+
+    def journal(self, this_boot=True):
+        """calendarbot's journal entries (this boot's by default) as dicts."""
+        out = self.vm.out(
+            f"journalctl -u calendarbot -o json --no-pager {'-b' if this_boot else ''}", 120)
+        entries = []
+        for line in out.splitlines():
+            try:
+                e = json.loads(line)
+            except json.JSONDecodeError:
+                continue
+            if isinstance(e.get("MESSAGE"), str) and e.get("_PID") or e.get("SYSLOG_IDENTIFIER"):
+                entries.append(e)
+        return entries
+
+    @staticmethod
+    def daemon_lines(entries):
+        return [e for e in entries if e.get("SYSLOG_IDENTIFIER") == "calendarbot"]
+
+    @staticmethod
+    def when(entry):
+        return dt.datetime.fromtimestamp(int(entry["__REALTIME_TIMESTAMP"]) / 1e6, UTC)
+
+    def find(self, entries, pattern, after=None):
+        rx = re.compile(pattern)
+        for e in self.daemon_lines(entries):
+            if after is not None and int(e["__MONOTONIC_TIMESTAMP"]) <= after:
+                continue
+            if rx.search(e.get("MESSAGE", "")):
+                return e
+        return None
+
+    def wait_line(self, pattern, timeout, after=None):
+        return self.wait_for(f"journal /{pattern}/",
+                             lambda: self.find(self.journal(), pattern, after), timeout, 2.0)
+
+    def boot(self, label):
+        self.vm.start()
+        boot_id = self.vm.wait_agent(self.args.boot_timeout)
+        self.log(f"{label}: agent ready {time.monotonic() - self.vm.started_at:.0f} s after "
+                 f"QEMU started (boot {boot_id[:8]})")
+        return boot_id
+
+    # --- screens ------------------------------------------------------------------------------
+    def grab(self, name):
+        """The VM's screen, cut to the calendar's 480x800, saved as build/system-test/NAME."""
+        path = os.path.join(self.out, name)
+        ppm = self.vm.screendump(path)
+        with Image.open(ppm) as full:
+            full = full.convert("RGB")
+            w, h = full.size
+            x, y = (w - SIZE[0]) // 2, (h - SIZE[1]) // 2
+            full.crop((x, y, x + SIZE[0], y + SIZE[1])).save(path)
+            full.save(os.path.join(self.out, "full-" + name))
+        os.unlink(ppm)
+        return path
+
+    def render(self, name, layout, at, synced, offline_since=None, ics=None):
+        path = os.path.join(self.out, "expected", name)
+        cmd = [self.args.calendarbot, "render", "--ics", ics or self.ics_path, "--layout", layout,
+               "--at", at.strftime("%Y-%m-%dT%H:%M:%SZ"), "--tz", "UTC",
+               "--size", f"{SIZE[0]}x{SIZE[1]}", "--synced", synced.strftime("%Y-%m-%dT%H:%M:%SZ"),
+               "--out", path]
+        if offline_since:
+            cmd += ["--offline-since", offline_since.strftime("%Y-%m-%dT%H:%M:%SZ")]
+        subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
+        return path
+
+    def matches(self, grabbed, layout, at, synced, offline_since=None, ics=None):
+        """Compares a grab with the host's render of the same instant. The daemon draws the minute
+        it is in; the grab may land just after the minute ticked and before the redraw, so the
+        previous minute's frame is also accepted. Both must match exactly: the same fonts and
+        libraries draw the same pixels on arm64 and x86 (verified: ../shared/notes)."""
+        minute = at.replace(second=0, microsecond=0)
+        best = None
+        with Image.open(grabbed) as g:
+            g = g.convert("RGB")
+            for i, cand in enumerate((minute, minute - dt.timedelta(minutes=1))):
+                name = f"{os.path.basename(grabbed)[:-4]}-{i}.png"
+                exp = self.render(name, layout, cand + dt.timedelta(seconds=30), synced,
+                                  offline_since, ics)
+                with Image.open(exp) as e:
+                    diff = ImageChops.difference(g, e.convert("RGB"))
+                    bbox = diff.getbbox()
+                    count = sum(1 for p in diff.getdata() if p != (0, 0, 0)) if bbox else 0
+                if count == 0:
+                    return True, f"identical to the render at {cand:%H:%M} UTC"
+                if best is None or count < best[0]:
+                    best = (count, cand, bbox)
+        return False, (f"{best[0]} pixels differ from the render at {best[1]:%H:%M} UTC "
+                       f"(box {best[2]})")
+
+    # --- the run ------------------------------------------------------------------------------
+    def prepare(self):
+        os.makedirs(os.path.join(self.out, "expected"), exist_ok=True)
+        self.ics_path = os.path.join(self.out, "work.ics")
+        with open(self.ics_path, "wb") as f:
+            f.write(self.feed.body)
+        self.feed.start()
+        self.log(f"feed server: http://127.0.0.1:{self.feed.port}/work.ics "
+                 f"(in the VM: 10.0.2.2:{self.feed.port})")
+        config = os.path.join(self.out, "config.toml")
+        with open(config, "w") as f:
+            f.write(CONFIG.format(w=SIZE[0], h=SIZE[1], refresh=f"{REFRESH_S}s",
+                                  url=f"http://10.0.2.2:{self.feed.port}/work.ics"))
+        self.config_text = open(config).read()
+        t = time.monotonic()
+        subprocess.run([os.path.join(HERE, "make-disk.sh"), self.args.cache, self.args.deb, config,
+                        self.disk], check=True)
+        self.log(f"disk ready in {time.monotonic() - t:.0f} s")
+
+    def last_success(self, entries):
+        """The instant of the last good fetch, as the daemon logged it."""
+        last = None
+        for e in self.daemon_lines(entries):
+            msg = e.get("MESSAGE", "")
+            if re.search(r"^work: (updated|not modified)", msg):
+                last = self.when(e)
+            m = re.search(r"keeping the last good data from (\S+)", msg)
+            if m:
+                last = dt.datetime.strptime(m.group(1), "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
+        return last
+
+    def first_boot(self):
+        self.boot("boot 1")
+        # 1. started at boot, READY=1 (Type=notify: "active" only after it), watchdog pings.
+        st = self.wait_for("calendarbot active", lambda: (lambda u: u if u.get("ActiveState") ==
+                           "active" else None)(self.unit("ActiveState")), 120)
+        u = self.unit("Type", "ActiveState", "SubState", "MainPID", "WatchdogUSec",
+                      "WatchdogTimestampMonotonic", "ExecMainStartTimestampMonotonic",
+                      "UnitFileState")
+        self.check(1, "the service started at boot and sent READY=1",
+                   st is not None and u["Type"] == "notify" and u["SubState"] == "running" and
+                   u["UnitFileState"] == "enabled", str(u))
+        self.watchdog0 = int(u.get("WatchdogTimestampMonotonic", "0"))
+        start_mono = int(u["ExecMainStartTimestampMonotonic"])
+
+        updated = self.wait_line(r"^work: updated", 180)
+        frame = updated and self.wait_line(r"^frame whats-next: drawn", 60,
+                                           after=int(updated["__MONOTONIC_TIMESTAMP"]))
+        first = self.find(self.journal(), r"^frame \S+: drawn")
+        if first:
+            mono = int(first["__MONOTONIC_TIMESTAMP"])
+            self.figure("unit start to first frame (journal)",
+                        f"{(mono - start_mono) / 1e6:.2f} s")
+            self.figure("kernel boot to first frame (journal, emulated)", f"{mono / 1e6:.1f} s")
+        if frame:
+            # The frame with data: the first may be the "not synced yet" one.
+            self.figure("kernel boot to first frame with the feed's events (journal)",
+                        f"{int(frame['__MONOTONIC_TIMESTAMP']) / 1e6:.1f} s")
+
+        # 2. the framebuffer shows the calendar.
+        time.sleep(1)
+        now = dt.datetime.now(UTC)
+        grab = self.grab("boot.png")
+        synced = self.last_success(self.journal())
+        ok, why = self.matches(grab, "whats-next", now, synced) if synced else (False, "no fetch")
+        self.check(2, "boot.png: the framebuffer shows the calendar (whats-next)", ok, why)
+
+        # 9. probe finds the framebuffer and the gpiochip.
+        probe = self.vm.out("runuser -u calendarbot -- calendarbot probe 2>&1")
+        with open(os.path.join(self.out, "probe.txt"), "w") as f:
+            f.write(probe)
+        self.log("calendarbot probe (as the service user):\n" + probe)
+        self.check(9, "calendarbot probe finds /dev/fb0 (1280x800) and gpiochip0 line 3",
+                   re.search(r"/dev/fb0.*1280x800", probe) is not None and
+                   re.search(r"gpiochip0", probe) is not None and "cannot" not in probe)
+
+        # 3. the button: short press → 4x8 within a second; the next one → back.
+        self.button_press("4x8", "button.png")
+        self.button_press("whats-next", "button-back.png")
+
+        # 4. the journal: expected lines, at their priorities; nothing at warning or above.
+        entries = self.daemon_lines(self.journal())
+        expected = [(r"^calendarbot \S+: display framebuffer", 6), (r"^button: ", 6),
+                    (r"^running: ", 6), (r"^work: updated", 6), (r"^layout: 4x8", 6),
+                    (r"^frame whats-next: drawn", 7)]
+        missing = [p for p, prio in expected
+                   if not any(re.search(p, e["MESSAGE"]) and int(e.get("PRIORITY", -1)) == prio
+                              for e in entries)]
+        loud = [f"<{e.get('PRIORITY')}>{e['MESSAGE']}" for e in entries
+                if int(e.get("PRIORITY", 7)) <= 4]
+        self.check(4, "journalctl -u calendarbot: expected lines at info/debug, none >= warning",
+                   not missing and not loud, f"missing {missing} loud {loud}" if missing or loud
+                   else f"{len(entries)} lines")
+
+        # 7. a broken config is refused by reload; the old one keeps running.
+        pid = self.unit("MainPID")["MainPID"]
+        mark = self.vm.out("cat /proc/uptime").split()[0]
+        self.vm.out("cp /etc/calendarbot/config.toml /root/config.good && "
+                    f"printf '%s' '{BROKEN_CONFIG_LINE}' >> /etc/calendarbot/config.toml && "
+                    "systemctl reload calendarbot")
+        after = int(float(mark) * 1e6)
+        refused = self.wait_line(r"^reload refused", 30, after=after)
+        self.vm.out("cp /root/config.good /etc/calendarbot/config.toml")
+        u = self.unit("MainPID", "ActiveState")
+        self.press_and_wait_layout("4x8", after)  # the old config still runs: the button works
+        self.press_and_wait_layout("whats-next", after)
+        self.check(7, "systemctl reload with a broken config is refused and logged; still running",
+                   refused is not None and int(refused.get("PRIORITY", 7)) == 3 and
+                   u["MainPID"] == pid and u["ActiveState"] == "active",
+                   refused["MESSAGE"] if refused else "no 'reload refused' line")
+
+        # 5. the feed server stops → the events stay, "offline since" the last good fetch.
+        self.feed.stop()
+        stopped = int(float(self.vm.out("cat /proc/uptime").split()[0]) * 1e6)
+        failed = self.wait_line(r"keeping the last good data", 120, after=stopped)
+        since = self.last_success(self.journal())
+        offline_at = since + dt.timedelta(seconds=2 * REFRESH_S + 1) if since else None
+        # The offline note appears on the first redraw after twice the refresh interval.
+        if failed and offline_at:
+            self.wait_for("the offline redraw", lambda: dt.datetime.now(UTC) >
+                          offline_at.replace(second=0) + dt.timedelta(minutes=1, seconds=5)
+                          and dt.datetime.now(UTC).second >= 5, 240)
+        now = dt.datetime.now(UTC)
+        grab = self.grab("offline.png")
+        ok, why = (self.matches(grab, "whats-next", now, since, since) if failed and since
+                   else (False, "no fetch failure in the journal"))
+        self.check(5, "offline.png: the events stay, with 'offline since' the last good fetch",
+                   ok, why)
+        self.offline_since = since
+
+        # Reported: RSS after 5 minutes; and the watchdog has been pinged since READY.
+        def uptime_s():
+            u = self.unit("ExecMainStartTimestampMonotonic")
+            return float(self.vm.out("cat /proc/uptime").split()[0]) - int(
+                u["ExecMainStartTimestampMonotonic"]) / 1e6
+        wait = 300 - uptime_s()
+        if wait > 0:
+            self.log(f"waiting {wait:.0f} s for the daemon's fifth minute (RSS figure)")
+            time.sleep(wait)
+        pid = self.unit("MainPID")["MainPID"]
+        rss = self.vm.out(f"grep VmRSS /proc/{pid}/status").split()[1]
+        self.figure("daemon RSS after 5 minutes in the VM", f"{int(rss) / 1024:.1f} MB")
+        u = self.unit("WatchdogUSec", "WatchdogTimestampMonotonic")
+        self.check(1, "the watchdog is pinged (WatchdogTimestamp advanced while running)",
+                   int(u["WatchdogTimestampMonotonic"]) > self.watchdog0 > 0, str(u))
+
+    def press_and_wait_layout(self, layout, after):
+        self.vm.press_button()
+        return self.wait_line(rf"^frame {layout}: drawn", 30, after=after)
+
+    def button_press(self, layout, name):
+        mark = int(float(self.vm.out("cat /proc/uptime").split()[0]) * 1e6)
+        self.vm.press_button()
+        frame = self.wait_line(rf"^frame {layout}: drawn", 30, after=mark)
+        entries = self.journal()
+        switched = self.find(entries, rf"^layout: {layout}$", after=mark)
+        now = dt.datetime.now(UTC)
+        grab = self.grab(name)
+        ok, why = self.matches(grab, layout, now, self.last_success(entries))
+        # The press's edge is read by the daemon (it logs the layout), then the frame is shown:
+        # the journal's own monotonic clock times the two in the VM.
+        latency = ((int(frame["__MONOTONIC_TIMESTAMP"]) - int(switched["__MONOTONIC_TIMESTAMP"]))
+                   / 1e6 if frame and switched else None)
+        if latency is not None:
+            self.figure(f"button to {layout} frame shown (journal)", f"{latency * 1000:.0f} ms")
+        self.check(3, f"{name}: a button press switches to {layout} within a second",
+                   ok and latency is not None and latency < 1.0, why)
+
+    def second_boot(self):
+        # 6. reboot with the feed server still down: the snapshot's calendar, before any network.
+        self.vm.run("systemctl reboot", check=False)
+        self.vm.wait_agent(self.args.boot_timeout)
+        self.log("boot 2 (reboot): agent ready")
+        failed = self.wait_line(r"keeping the last good data", 180)
+        entries = self.journal()
+        snap = self.find(entries, r"^work: \d+ events from the snapshot")
+        first = self.find(entries, r"^frame whats-next: drawn")
+        ordered = (snap and first and failed and int(snap["__MONOTONIC_TIMESTAMP"]) <
+                   int(first["__MONOTONIC_TIMESTAMP"]) < int(failed["__MONOTONIC_TIMESTAMP"]))
+        self.wait_for("the offline redraw", lambda: dt.datetime.now(UTC).second >= 5 and
+                      self.find(self.journal(), r"^frame whats-next: drawn",
+                                after=int(failed["__MONOTONIC_TIMESTAMP"])) if failed else True, 90)
+        now = dt.datetime.now(UTC)
+        grab = self.grab("reboot-offline.png")
+        ok, why = self.matches(grab, "whats-next", now, self.offline_since, self.offline_since)
+        self.check(6, "reboot-offline.png: the last good calendar from the snapshot, "
+                   "drawn before any fetch", ok and bool(ordered),
+                   why + ("" if ordered else "; snapshot/frame/fetch order wrong or missing"))
+
+        # 8a. kill -9 → systemd restarts it and the screen is drawn again (it was blanked).
+        u = self.unit("MainPID", "NRestarts")
+        self.vm.out(f"kill -9 {u['MainPID']} && dd if=/dev/zero of=/dev/fb0 bs=1M 2>/dev/null; "
+                    "true")
+        back = self.wait_for("the restart", lambda: (lambda v: v if v["ActiveState"] == "active"
+                             and v["MainPID"] not in ("0", u["MainPID"]) else None)(
+                                 self.unit("MainPID", "NRestarts", "ActiveState")), 60)
+        mark = int(float(self.vm.out("cat /proc/uptime").split()[0]) * 1e6)
+        self.wait_line(r"^frame whats-next: drawn", 30, after=mark - 30 * 10**6)
+        time.sleep(1)
+        now = dt.datetime.now(UTC)
+        grab = self.grab("killed.png")
+        ok, why = self.matches(grab, "whats-next", now, self.offline_since, self.offline_since)
+        self.check(8, "kill -9: systemd restarts the daemon and the blanked screen is redrawn",
+                   ok and back is not None and int(back["NRestarts"]) == int(u["NRestarts"]) + 1,
+                   f"{why}; {back}")
+
+    def power_cut(self):
+        # 8b. good data v2 arrives; then a refresh is under way (the feed stalls mid-body) when
+        # QEMU is killed. The next boot, with the feed down, shows v2.
+        v2 = calendar(self.base, [("Power-cut drill", dt.timedelta(hours=2),
+                                   dt.timedelta(minutes=30))])
+        v3 = calendar(self.base, [("Never complete", dt.timedelta(hours=2),
+                                   dt.timedelta(minutes=30))])
+        self.feed.body = v2
+        self.feed.start()
+        mark = int(float(self.vm.out("cat /proc/uptime").split()[0]) * 1e6)
+        self.vm.out("systemctl kill -s USR2 calendarbot")
+        updated = self.wait_line(r"^work: updated", 120, after=mark)
+        self.vm.out("sleep 2")  # the snapshot is written right after the update is logged
+        self.feed.body, self.feed.stall = v3, True
+        requests = self.feed.requests
+        self.vm.out("systemctl kill -s USR2 calendarbot")
+        mid = self.wait_for("the stalled refresh", lambda: self.feed.requests > requests, 60, 0.2)
+        time.sleep(1)
+        self.vm.kill()
+        self.log(f"power cut: QEMU killed {'during' if mid else 'without'} a stalled refresh")
+        self.feed.stop()
+        self.feed.stall = False
+
+        v2_path = os.path.join(self.out, "work-v2.ics")
+        with open(v2_path, "wb") as f:
+            f.write(v2)
+        self.boot("boot 3 (after the power cut)")
+        failed = self.wait_line(r"keeping the last good data", 180)
+        since = self.last_success(self.journal())
+        self.wait_for("the offline redraw", lambda: dt.datetime.now(UTC).second >= 5 and (
+            not failed or self.find(self.journal(), r"^frame whats-next: drawn",
+                                    after=int(failed["__MONOTONIC_TIMESTAMP"]))), 90)
+        now = dt.datetime.now(UTC)
+        grab = self.grab("power-cut.png")
+        ok, why = (self.matches(grab, "whats-next", now, since, since, v2_path)
+                   if since else (False, "no fetch failure"))
+        self.check(8, "power cut mid-refresh: the next boot shows the last good data (v2)",
+                   ok and updated is not None and mid is not None, why)
+
+    def main(self):
+        os.makedirs(self.out, exist_ok=True)
+        self.disk = os.path.join(self.args.work, "disk.img")
+        os.makedirs(self.args.work, exist_ok=True)
+        cache = self.args.cache
+        self.prepare()
+        self.vm = Vm(self.args.work, os.path.join(cache, "vmlinuz"),
+                     os.path.join(cache, "initrd.img"), self.disk, self.args.smp, self.log)
+        try:
+            self.first_boot()
+            self.second_boot()
+            self.power_cut()
+        except (VmError, OSError, subprocess.CalledProcessError, KeyError, TypeError) as e:
+            self.check("-", "the run went to its end", False, f"{type(e).__name__}: {e}")
+        finally:
+            if self.vm:
+                self.vm.stop()
+            self.feed.stop()
+        self.log("figures (reported, not asserted):")
+        for what, value in self.figures:
+            print(f"  {what}: {value}")
+        self.log(f"total {time.monotonic() - self.t0:.0f} s; screen grabs in {self.out}/")
+        print(f"{self.passed} passed, {self.failed} failed")
+        return 0 if self.failed == 0 and self.passed > 0 else 1
+
+
+def ensure_cache(cache):
+    """The root filesystem and boot pieces, rebuilt when base-root.sh changed."""
+    with open(os.path.join(HERE, "base-root.sh"), "rb") as f:
+        key = hashlib.sha256(f.read()).hexdigest()
+    stamp = os.path.join(cache, "key")
+    if os.path.exists(stamp) and open(stamp).read() == key:
+        return
+    print(f"system-test: building the root filesystem and boot pieces in {cache}", flush=True)
+    t = time.monotonic()
+    if os.path.isdir(cache):
+        shutil.rmtree(cache)
+    subprocess.run([os.path.join(HERE, "base-root.sh"), cache], check=True)
+    with open(stamp, "w") as f:
+        f.write(key)
+    print(f"system-test: cache built in {time.monotonic() - t:.0f} s", flush=True)
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--deb", required=True, help="the arm64 package under test")
+    p.add_argument("--calendarbot", required=True, help="this machine's build, for renders")
+    p.add_argument("--cache", default="build/system-test-cache")
+    p.add_argument("--out", default="build/system-test")
+    p.add_argument("--work", default="build/system-test/vm")
+    p.add_argument("--smp", type=int, default=4)
+    p.add_argument("--boot-timeout", type=int, default=300)
+    args = p.parse_args()
+    for a in ("cache", "out", "work", "deb", "calendarbot"):
+        setattr(args, a, os.path.abspath(getattr(args, a)))
+    ensure_cache(args.cache)
+    return Run(args).main()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
