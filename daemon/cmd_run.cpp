@@ -2,8 +2,10 @@
 #include <fmt/format.h>
 #include <malloc.h>
 
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <thread>
 
 #include "calendarbot_config.h"
 #include "daemon/app.hpp"
@@ -63,6 +65,17 @@ int cmdRun(const std::vector<std::string_view>& argv, hal::Clock& clock) {
   std::string error;
   hal::SteadyClock mono;
   auto display = hal::createDisplay(cr.config.display, error, &mono);
+  // At boot the service may start while the display's driver is still being loaded (no
+  // /dev/fb0 yet) or before udev has given the node to group video: that is waited for, and
+  // only a display still missing after kDisplayWait is an error (systemd then restarts us).
+  constexpr std::chrono::seconds kDisplayWait{30};
+  constexpr std::chrono::milliseconds kDisplayPoll{250};
+  if (!display) log::info("{}; waiting up to {} s for it", error, kDisplayWait.count());
+  for (auto waited = std::chrono::milliseconds{0}; !display && waited < kDisplayWait;
+       waited += kDisplayPoll) {
+    std::this_thread::sleep_for(kDisplayPoll);
+    display = hal::createDisplay(cr.config.display, error, &mono);
+  }
   if (!display) {
     log::error("{}", error);
     return kFailure;

@@ -87,8 +87,9 @@ std::uint32_t FakeSys::spiSpeed(const std::string& path) const {
   return node(path).speed;
 }
 
-int FakeSys::open(const char* path, int /*flags*/) {
+int FakeSys::open(const char* path, int flags) {
   if (const auto d = denied_.find(path); d != denied_.end()) return -d->second;
+  if (writeOnly_.count(path) != 0 && (flags & O_ACCMODE) != O_WRONLY) return -EACCES;
   const auto it = nodes_.find(path);
   if (it == nodes_.end()) return -ENOENT;
   // A real descriptor, so mmap and close behave as with a device node.

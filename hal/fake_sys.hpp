@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -30,6 +31,9 @@ class FakeSys final : public Sys {
   void addSpidev(const std::string& path);
   // open() of `path` fails with -err (e.g. EACCES).
   void deny(const std::string& path, int err);
+  // `path` may be opened for writing only (a console tty, root:tty 0620): O_RDONLY and O_RDWR
+  // fail with -EACCES.
+  void writeOnly(const std::string& path) { writeOnly_.insert(path); }
   // The next ioctl `request` fails with -err.
   void failIoctl(unsigned long request, int err) { ioctlFailures_[request] = err; }
 
@@ -67,6 +71,7 @@ class FakeSys final : public Sys {
 
   std::map<std::string, Node> nodes_;
   std::map<std::string, int> denied_;
+  std::set<std::string> writeOnly_;
   std::map<int, std::string> open_;  // fd → path
   std::map<unsigned long, int> ioctlFailures_;
 };

@@ -37,7 +37,8 @@ class ConsoleGraphics {
     static std::map<std::pair<Sys*, std::string>, std::weak_ptr<ConsoleGraphics>> live;
     auto& slot = live[{&sys, path}];
     if (auto existing = slot.lock()) return existing;
-    const int fd = sys.open(path.c_str(), O_RDWR | O_NOCTTY);
+    // Write access is all KDSETMODE needs, and all group tty has (root:tty 0620).
+    const int fd = sys.open(path.c_str(), O_WRONLY | O_NOCTTY);
     if (fd < 0) {
       logMessage(LogLevel::Warning,
                  fmt::format("console {}: {} — the cursor may blink over the calendar{}", path,

@@ -72,7 +72,7 @@ std::string probeFramebuffer(Sys& sys, const std::string& path) {
 }
 
 std::string probeTty(Sys& sys, const std::string& path) {
-  const int fd = sys.open(path.c_str(), O_RDWR | O_NOCTTY);
+  const int fd = sys.open(path.c_str(), O_WRONLY | O_NOCTTY);  // as the daemon opens it
   if (fd < 0) return fmt::format("{}: {}", path, explainOpenError(path, -fd, "tty"));
   UniqueFd owned(sys, fd);
   int mode = -1;

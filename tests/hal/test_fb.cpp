@@ -245,6 +245,15 @@ TEST_CASE("framebuffer: the console is in graphics mode while a display lives", 
   CHECK(sys.ttyModeHistory("/dev/tty1") == std::vector<int>{KD_GRAPHICS, KD_TEXT});
   CHECK(sys.openCount() == 0);  // every fd closed
 
+  // A console tty as Debian and Raspberry Pi OS have it (root:tty 0620): write access suffices.
+  {
+    sys.writeOnly("/dev/tty1");
+    auto d = FramebufferDisplay::create({"/dev/fb0", "/dev/tty1", 0, Fit::Center}, sys, error);
+    REQUIRE(d);
+    CHECK(sys.ttyMode("/dev/tty1") == KD_GRAPHICS);
+  }
+  CHECK(sys.ttyMode("/dev/tty1") == KD_TEXT);
+
   // No usable tty: the display still works (a warning is logged).
   sys.deny("/dev/tty1", EACCES);
   auto d = FramebufferDisplay::create({"/dev/fb0", "/dev/tty1", 0, Fit::Center}, sys, error);

@@ -59,6 +59,8 @@ TEST_CASE("probe: console, SPI and the permission explanation", "[hal][probe]") 
   FakeSys sys;
   sys.addTty("/dev/tty1", KD_GRAPHICS);
   CHECK(has(probeTty(sys, "/dev/tty1"), "graphics mode"));
+  sys.writeOnly("/dev/tty1");  // root:tty 0620: the service user's group may only write
+  CHECK(has(probeTty(sys, "/dev/tty1"), "graphics mode"));
   sys.deny("/dev/tty2", EPERM);
   CHECK(has(probeTty(sys, "/dev/tty2"), "group tty"));
   sys.addSpidev("/dev/spidev0.0");

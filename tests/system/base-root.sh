@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
-# The cached part of `make system-test`: a bookworm arm64 root filesystem with systemd and the
-# daemon's runtime libraries (tar), Debian's arm64 kernel (vmlinuz + modules, unpacked from the
-# .deb with dpkg-deb -x: installing linux-image-arm64 under qemu-user spends ~23 min in
-# mkinitramfs) and a small initramfs of our own (static busybox + the virtio/ext4 modules).
-# Usage: base-root.sh CACHE_DIR. Writes CACHE_DIR/{root.tar,vmlinuz,initrd.img,modules.tar}.
+# The cached root filesystem of `make system-test`: bookworm arm64 with systemd and the daemon's
+# runtime libraries (root.tar), and the .debs of Debian's arm64 kernel and of a static busybox
+# (debs/), which boot-pieces.sh unpacks: installing linux-image-arm64 under qemu-user would
+# spend ~23 min in mkinitramfs.
+# Usage: base-root.sh CACHE_DIR. Writes CACHE_DIR/root.tar and CACHE_DIR/debs/.
 set -euo pipefail
 cache=$1
 mirror=${CB_DEBIAN_MIRROR:-http://deb.debian.org/debian}
@@ -29,54 +29,6 @@ nice -n 5 mmdebstrap --mode=root --variant=apt --architectures=arm64 \
   "deb $mirror bookworm main" "deb $mirror bookworm-updates main" \
   "deb $security bookworm-security main"
 
-# Kernel: vmlinuz and the modules tree, without running any maintainer script.
-dpkg-deb -x "$work"/boot-debs/linux-image-*.deb "$work/kernel"
-version=$(ls "$work/kernel/lib/modules")
-cp "$work/kernel/boot/vmlinuz-$version" "$work/vmlinuz"
-tar -C "$work/kernel" -cf "$work/modules.tar" lib/modules
-
-# Initramfs: busybox, the modules that bring up /dev/vda as ext4 (in modules.dep order) and an
-# /init that loads them, mounts the root and hands over to systemd.
-dpkg-deb -x "$work"/boot-debs/busybox-static_*.deb "$work/bb"
-ird=$work/initramfs
-mkdir -p "$ird"/{bin,dev,proc,sys,newroot,lib/modules}
-cp "$work/bb/bin/busybox" "$ird/bin/busybox"
-for applet in sh mount umount insmod switch_root mkdir sleep cat echo; do
-  ln -s busybox "$ird/bin/$applet"
-done
-moddir=$work/kernel/lib/modules/$version
-wanted="virtio_mmio virtio_pci virtio_blk ext4"
-order=$(for m in $wanted; do
-  # modules.dep: "path: dep1 dep2 ..." with deps listed nearest first; load them in reverse.
-  line=$(grep -E "/$m\.ko(\.xz)?:" "$moddir/modules.dep")
-  deps=${line#*:}
-  for d in $(echo $deps | tr ' ' '\n' | tac); do echo "$d"; done
-  echo "${line%%:*}"
-done | awk '!seen[$0]++')
-: > "$ird/modules.order"
-for path in $order; do
-  base=$(basename "$path")
-  case $base in
-    *.xz) xz -dc "$moddir/$path" > "$ird/lib/modules/${base%.xz}"; base=${base%.xz} ;;
-    *) cp "$moddir/$path" "$ird/lib/modules/$base" ;;
-  esac
-  echo "$base" >> "$ird/modules.order"
-done
-cat > "$ird/init" <<'INIT'
-#!/bin/sh
-mount -t proc proc /proc
-mount -t sysfs sysfs /sys
-mount -t devtmpfs devtmpfs /dev
-while read -r m; do insmod "/lib/modules/$m" 2>/dev/null; done < /modules.order
-i=0
-while [ ! -b /dev/vda ] && [ $i -lt 300 ]; do sleep 0.1; i=$((i+1)); done
-mount -t ext4 -o rw /dev/vda /newroot || { echo "initramfs: cannot mount /dev/vda"; sh; }
-umount /proc /sys
-mount --move /dev /newroot/dev 2>/dev/null || umount /dev
-exec switch_root /newroot /sbin/init
-INIT
-chmod 755 "$ird/init"
-(cd "$ird" && find . | cpio -o -H newc --quiet | gzip -1) > "$work/initrd.img"
-
-echo "$version" > "$work/kernel-version"
-mv "$work/root.tar" "$work/vmlinuz" "$work/initrd.img" "$work/modules.tar" "$work/kernel-version" "$cache/"
+rm -rf "$cache/debs"
+mv "$work/boot-debs" "$cache/debs"
+mv "$work/root.tar" "$cache/root.tar"

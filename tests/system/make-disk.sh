@@ -9,8 +9,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 root=$(mktemp -d "$(dirname "$disk")/root.XXXXXX")
 trap 'rm -rf "$root"' EXIT
 tar -C "$root" -xf "$cache/root.tar"
-tar -C "$root" -xf "$cache/modules.tar"
-depmod -b "$root" "$(cat "$cache/kernel-version")"
+tar -C "$root" --keep-directory-symlink -xf "$cache/modules.tar"  # /lib is /usr/lib
 cp /etc/resolv.conf "$root/etc/resolv.conf"  # only used when a dependency is not cached
 cp "$deb" "$root/tmp/"
 chroot "$root" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
@@ -23,7 +22,7 @@ chmod 755 "$root/usr/local/sbin/cb-agent"
 echo calendarbot-vm > "$root/etc/hostname"
 mkdir -p "$root/var/log/journal"  # the journal of every boot is kept (reboot assertions)
 for unit in systemd-networkd.service cb-agent.service; do
-  ln -sf "/lib/systemd/system/$unit" "$root/etc/systemd/system/multi-user.target.wants/$unit"
+  ln -sf "/usr/lib/systemd/system/$unit" "$root/etc/systemd/system/multi-user.target.wants/$unit"
 done
 chroot "$root" systemctl is-enabled calendarbot.service | sed 's/^/package: calendarbot.service /'
 rm -f "$disk"

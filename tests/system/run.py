@@ -14,7 +14,6 @@ import hashlib
 import json
 import os
 import re
-import shutil
 import subprocess
 import sys
 import time
@@ -115,7 +114,7 @@ class Run:
                 e = json.loads(line)
             except json.JSONDecodeError:
                 continue
-            if isinstance(e.get("MESSAGE"), str) and e.get("_PID") or e.get("SYSLOG_IDENTIFIER"):
+            if isinstance(e.get("MESSAGE"), str):
                 entries.append(e)
         return entries
 
@@ -181,19 +180,21 @@ class Run:
         best = None
         with Image.open(grabbed) as g:
             g = g.convert("RGB")
-            for i, cand in enumerate((minute, minute - dt.timedelta(minutes=1))):
+            # The daemon draws on the minute and after events (a press, a fetch) at any second.
+            instants = [m + dt.timedelta(seconds=s) for m in (minute, minute -
+                        dt.timedelta(minutes=1)) for s in (0, 30, 59)]
+            for i, cand in enumerate(instants):
                 name = f"{os.path.basename(grabbed)[:-4]}-{i}.png"
-                exp = self.render(name, layout, cand + dt.timedelta(seconds=30), synced,
-                                  offline_since, ics)
+                exp = self.render(name, layout, cand, synced, offline_since, ics)
                 with Image.open(exp) as e:
                     diff = ImageChops.difference(g, e.convert("RGB"))
                     bbox = diff.getbbox()
                     count = sum(1 for p in diff.getdata() if p != (0, 0, 0)) if bbox else 0
                 if count == 0:
-                    return True, f"identical to the render at {cand:%H:%M} UTC"
+                    return True, f"identical to the render at {cand:%H:%M:%S} UTC"
                 if best is None or count < best[0]:
                     best = (count, cand, bbox)
-        return False, (f"{best[0]} pixels differ from the render at {best[1]:%H:%M} UTC "
+        return False, (f"{best[0]} pixels differ from the render at {best[1]:%H:%M:%S} UTC "
                        f"(box {best[2]})")
 
     # --- the run ------------------------------------------------------------------------------
@@ -346,9 +347,31 @@ class Run:
         self.vm.press_button()
         return self.wait_line(rf"^frame {layout}: drawn", 30, after=after)
 
+    def screen_changed_after_press(self, timeout=10.0):
+        """Host-side: seconds from the QMP press to the first screen grab that differs."""
+        tmp = os.path.join(self.args.work, "poll.png")
+        before = Image.open(self.grab_to(tmp)).convert("RGB")
+        pressed = time.monotonic()
+        self.vm.press_button()
+        while time.monotonic() - pressed < timeout:
+            with Image.open(self.grab_to(tmp)) as now:
+                if ImageChops.difference(before, now.convert("RGB")).getbbox():
+                    return time.monotonic() - pressed
+        return None
+
+    def grab_to(self, path):
+        ppm = self.vm.screendump(path)
+        with Image.open(ppm) as full:
+            full.convert("RGB").save(path)
+        os.unlink(ppm)
+        return path
+
     def button_press(self, layout, name):
         mark = int(float(self.vm.out("cat /proc/uptime").split()[0]) * 1e6)
-        self.vm.press_button()
+        seen = self.screen_changed_after_press()
+        if seen is not None:
+            self.figure(f"button press to a changed screen ({layout}, host-side, QMP)",
+                        f"{seen * 1000:.0f} ms")
         frame = self.wait_line(rf"^frame {layout}: drawn", 30, after=mark)
         entries = self.journal()
         switched = self.find(entries, rf"^layout: {layout}$", after=mark)
@@ -366,7 +389,7 @@ class Run:
 
     def second_boot(self):
         # 6. reboot with the feed server still down: the snapshot's calendar, before any network.
-        self.vm.run("systemctl reboot", check=False)
+        self.vm.send("systemctl reboot")
         self.vm.wait_agent(self.args.boot_timeout)
         self.log("boot 2 (reboot): agent ready")
         failed = self.wait_line(r"keeping the last good data", 180)
@@ -392,8 +415,16 @@ class Run:
         back = self.wait_for("the restart", lambda: (lambda v: v if v["ActiveState"] == "active"
                              and v["MainPID"] not in ("0", u["MainPID"]) else None)(
                                  self.unit("MainPID", "NRestarts", "ActiveState")), 60)
-        mark = int(float(self.vm.out("cat /proc/uptime").split()[0]) * 1e6)
-        self.wait_line(r"^frame whats-next: drawn", 30, after=mark - 30 * 10**6)
+        # The new process draws the snapshot at once and marks it offline after its first
+        # failed fetch: the grab is taken after that redraw.
+        entries = self.journal()
+        starts = [e for e in self.daemon_lines(entries)
+                  if re.search(r"^calendarbot \S+: display", e["MESSAGE"])]
+        mark = int(starts[-1]["__MONOTONIC_TIMESTAMP"]) if starts else 0
+        failed = self.wait_line(r"keeping the last good data", 120, after=mark)
+        if failed:
+            self.wait_line(r"^frame whats-next: drawn", 30,
+                           after=int(failed["__MONOTONIC_TIMESTAMP"]))
         time.sleep(1)
         now = dt.datetime.now(UTC)
         grab = self.grab("killed.png")
@@ -468,20 +499,22 @@ class Run:
 
 
 def ensure_cache(cache):
-    """The root filesystem and boot pieces, rebuilt when base-root.sh changed."""
-    with open(os.path.join(HERE, "base-root.sh"), "rb") as f:
-        key = hashlib.sha256(f.read()).hexdigest()
-    stamp = os.path.join(cache, "key")
-    if os.path.exists(stamp) and open(stamp).read() == key:
-        return
-    print(f"system-test: building the root filesystem and boot pieces in {cache}", flush=True)
-    t = time.monotonic()
-    if os.path.isdir(cache):
-        shutil.rmtree(cache)
-    subprocess.run([os.path.join(HERE, "base-root.sh"), cache], check=True)
-    with open(stamp, "w") as f:
-        f.write(key)
-    print(f"system-test: cache built in {time.monotonic() - t:.0f} s", flush=True)
+    """The root filesystem, then the boot pieces: each rebuilt when its script changed."""
+    os.makedirs(cache, exist_ok=True)
+    key = ""
+    for script, product in (("base-root.sh", "the root filesystem"),
+                            ("boot-pieces.sh", "the kernel and initramfs")):
+        with open(os.path.join(HERE, script), "rb") as f:
+            key = hashlib.sha256(key.encode() + f.read()).hexdigest()
+        stamp = os.path.join(cache, script + ".key")
+        if os.path.exists(stamp) and open(stamp).read() == key:
+            continue
+        print(f"system-test: building {product} in {cache}", flush=True)
+        t = time.monotonic()
+        subprocess.run([os.path.join(HERE, script), cache], check=True)
+        with open(stamp, "w") as f:
+            f.write(key)
+        print(f"system-test: {product} built in {time.monotonic() - t:.0f} s", flush=True)
 
 
 def main():

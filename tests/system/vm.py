@@ -184,5 +184,11 @@ class Vm:
                     raise VmError(f"agent: `{command}` exited with {rc}: {out.strip()}")
                 return rc, out
 
+    def send(self, command):
+        """Runs `command` without waiting for its answer (reboot: the agent may not answer)."""
+        self.seq += 1
+        payload = base64.b64encode(command.encode()).decode()
+        self.agent.sendall(f"{self.seq}\t{payload}\n".encode())
+
     def out(self, command, timeout=60):
         return self.run(command, timeout)[1]
