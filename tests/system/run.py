@@ -223,7 +223,7 @@ class Run:
             msg = e.get("MESSAGE", "")
             if re.search(r"^work: (updated|not modified)", msg):
                 last = self.when(e)
-            m = re.search(r"keeping the last good data from (\S+)", msg)
+            m = re.search(r"keeping the last good data from (\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ)", msg)
             if m:
                 last = dt.datetime.strptime(m.group(1), "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
         return last
@@ -384,8 +384,10 @@ class Run:
                    / 1e6 if frame and switched else None)
         if latency is not None:
             self.figure(f"button to {layout} frame shown (journal)", f"{latency * 1000:.0f} ms")
+        # "Within a second" is timed from outside: QMP press to the first grab that differs.
         self.check(3, f"{name}: a button press switches to {layout} within a second",
-                   ok and latency is not None and latency < 1.0, why)
+                   ok and seen is not None and seen < 1.0,
+                   f"{why}; screen changed after {seen} s" if seen else f"{why}; no change")
 
     def second_boot(self):
         # 6. reboot with the feed server still down: the snapshot's calendar, before any network.
@@ -484,7 +486,8 @@ class Run:
             self.first_boot()
             self.second_boot()
             self.power_cut()
-        except (VmError, OSError, subprocess.CalledProcessError, KeyError, TypeError) as e:
+        except (VmError, OSError, subprocess.CalledProcessError, KeyError, TypeError,
+                ValueError) as e:
             self.check("-", "the run went to its end", False, f"{type(e).__name__}: {e}")
         finally:
             if self.vm:
