@@ -49,8 +49,7 @@ std::optional<RruleIterator> RruleIterator::create(const icalrecurrencetype& r,
       return std::nullopt;
   }
   if (r.rscale != nullptr && r.rscale[0] != '\0') return std::nullopt;
-  for (const short* by :
-       {r.by_second, r.by_minute, r.by_hour, r.by_year_day, r.by_week_no, r.by_set_pos})
+  for (const short* by : {r.by_second, r.by_minute, r.by_hour, r.by_year_day, r.by_set_pos})
     if (!empty(by)) return std::nullopt;
   if (repeats(r.by_day, ICAL_BY_DAY_SIZE) || repeats(r.by_month_day, ICAL_BY_MONTHDAY_SIZE) ||
       repeats(r.by_month, ICAL_BY_MONTH_SIZE))
@@ -66,7 +65,22 @@ std::optional<RruleIterator> RruleIterator::create(const icalrecurrencetype& r,
   }
   if (it.freq_ == Freq::kDaily && hasMonthDay) return std::nullopt;
   if (it.freq_ == Freq::kWeekly && (hasMonthDay || hasMonth)) return std::nullopt;
-  if (it.freq_ == Freq::kYearly && (hasDay || hasMonthDay) && !hasMonth) return std::nullopt;
+  // YEARLY without BYMONTH: BYMONTHDAY expands to every month and BYDAY then limits it
+  // (RFC 5545 3.3.10's table; dateutil and ical.js agree, libical 3.0 keeps to DTSTART's
+  // month). BYDAY alone counts weekdays of the year: libical's.
+  if (it.freq_ == Freq::kYearly && hasDay && !hasMonthDay && !hasMonth && empty(r.by_week_no))
+    return std::nullopt;
+  if (!empty(r.by_week_no)) {
+    // YEARLY;BYWEEKNO=n: the days of week n (weeks start on WKST, week 1 is the first with
+    // four days in the year), limited by BYDAY; libical 3.0 yields other weeks' days.
+    if (it.freq_ != Freq::kYearly || hasMonth || hasMonthDay) return std::nullopt;
+    if (repeats(r.by_week_no, ICAL_BY_WEEKNO_SIZE)) return std::nullopt;
+    for (int i = 0; i < ICAL_BY_WEEKNO_SIZE && r.by_week_no[i] != ICAL_RECURRENCE_ARRAY_MAX; ++i) {
+      const int n = r.by_week_no[i];
+      if (n < 1 || n > 52) return std::nullopt;  // week 53 and counting from the end: libical
+      it.weekNos_.push_back(n);
+    }
+  }
   for (int i = 0; i < ICAL_BY_MONTH_SIZE && r.by_month[i] != ICAL_RECURRENCE_ARRAY_MAX; ++i) {
     // RSCALE leap months are encoded above 12.
     if (r.by_month[i] < 1 || r.by_month[i] > 12) return std::nullopt;
@@ -111,9 +125,11 @@ std::optional<RruleIterator> RruleIterator::create(const icalrecurrencetype& r,
   if (it.freq_ == Freq::kYearly && hasMonth && !hasDay && !hasMonthDay &&
       unsigned(year_month_day{day}.day()) > 28)
     return std::nullopt;  // libical refuses some of these (June 31): let it say so
-  if (it.freq_ == Freq::kYearly)
+  if (it.freq_ == Freq::kYearly && hasMonth)
     for (int md : it.monthDays_)
       if (md > 28 || md < -28) return std::nullopt;  // the same (BYMONTH=11;BYMONTHDAY=-31)
+  for (const DayRule& d : it.days_)
+    if (!it.weekNos_.empty() && d.ordinal != 0) return std::nullopt;
   it.period_ = it.periodOf(day);
   return it;
 }
@@ -176,6 +192,29 @@ void RruleIterator::fillMonth(int y, unsigned m) {
   }
 }
 
+void RruleIterator::fillWeeks(int y) {
+  const local_days jan1{year{y} / 1 / 1};
+  const local_days next{year{y + 1} / 1 / 1};
+  // Week 1 holds at least four days of its year.
+  auto week1 = [&](local_days first) {
+    const unsigned offset = (weekday{first}.c_encoding() + 7 - wkst_) % 7;
+    return first - days{offset} + days{offset <= 3 ? 0 : 7};
+  };
+  unsigned weekdays = 0;
+  for (const DayRule& r : days_) weekdays |= 1u << r.weekday;
+  auto add = [&](local_days start) {
+    for (int i = 0; i < 7; ++i) {
+      const local_days d = start + days{i};
+      if (d < jan1 || d >= next) continue;  // another year's instance
+      if (weekdays == 0 || (weekdays & (1u << weekday{d}.c_encoding()))) pending_.push_back(d);
+    }
+  };
+  for (int n : weekNos_) {
+    add(week1(jan1) + days{7 * (n - 1)});
+    if (n == 1) add(week1(next));  // the next year's week 1 may start in this December
+  }
+}
+
 void RruleIterator::fill() {
   pending_.clear();
   pos_ = 0;
@@ -202,7 +241,11 @@ void RruleIterator::fill() {
     }
     case Freq::kYearly: {
       const int y = int(period_);
-      if (monthMask_ == 0) {
+      if (!weekNos_.empty()) {
+        fillWeeks(y);
+      } else if (monthMask_ == 0 && !monthDays_.empty()) {
+        for (unsigned m = 1; m <= 12; ++m) fillMonth(y, m);
+      } else if (monthMask_ == 0) {
         fillMonth(y, unsigned(year_month_day{floor<days>(dtstart_)}.month()));
       } else {
         for (unsigned m = 1; m <= 12; ++m)

@@ -36,6 +36,7 @@ class RruleIterator {
   long periodOf(std::chrono::local_days d) const;
   void fill();
   void fillMonth(int y, unsigned m);
+  void fillWeeks(int y);
 
   Freq freq_ = Freq::kDaily;
   int interval_ = 1;
@@ -44,6 +45,7 @@ class RruleIterator {
   unsigned monthMask_ = 0;  // bit m for BYMONTH=m; 0: none
   unsigned dayMask_ = 0;    // bit c_encoding for BYDAY without ordinals (DAILY/WEEKLY)
   std::vector<int> monthDays_;
+  std::vector<int> weekNos_;  // BYWEEKNO (YEARLY), 1..52
   std::vector<DayRule> days_;
   unsigned wkst_ = 1;
   long period_ = 0;  // days (DAILY, WEEKLY: the week's first day), months or years

@@ -82,11 +82,13 @@ int main() {
     while (std::getline(in, line)) {
       if (line.empty() || line[0] == '#') continue;
       const auto f = splitTabs(line);
-      if (f.size() < 2 || f[1].empty()) {
-        std::cout << "conformance-exceptions.tsv: line without a reason: " << line << "\n";
+      // file, class, RFC section, why ours is right: all four, or the table is not honest.
+      if (f.size() != 4 || f[1].empty() || f[2].empty() || f[3].empty()) {
+        std::cout << "conformance-exceptions.tsv: want file, class, RFC section and reason: "
+                  << line << "\n";
         return 1;
       }
-      exceptions[f[0]] = f[1];
+      exceptions[f[0]] = f[1] + " (" + f[2] + "): " + f[3];
     }
   }
   std::istringstream windows(slurp(corpus / "windows.tsv"));
