@@ -30,7 +30,7 @@ namespace cb::daemon {
 class FeedLoader {
  public:
   virtual ~FeedLoader() = default;
-  // The loader decides when a conditional request is safe (FetcherFeedLoader:
+  // The loader decides when a conditional request is safe (ChildFeedLoader:
   // only after this process received a whole copy of the source).
   virtual void start(const SourceConfig& source, const ics::IngestOptions& options,
                      std::function<void(FetchResult)> done) = 0;

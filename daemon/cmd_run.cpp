@@ -11,7 +11,7 @@
 #include "daemon/app.hpp"
 #include "daemon/args.hpp"
 #include "daemon/cli.hpp"
-#include "daemon/fetch_loader.hpp"
+#include "daemon/fetch_child.hpp"
 #include "daemon/log.hpp"
 #include "daemon/loop.hpp"
 
@@ -81,7 +81,7 @@ int cmdRun(const std::vector<std::string_view>& argv, hal::Clock& clock) {
     return kFailure;
   }
   const std::string target = display->describe();
-  auto loader = createFetcherFeedLoader(cr.config);
+  auto loader = createChildFeedLoader(cr.config);
   App app(std::move(cr.config), clock, std::move(display), std::move(loader));
   log::info("calendarbot " CB_VERSION ": display {} ({}), profile {}", app.config().display.kind,
             target, app.config().profile);

@@ -329,12 +329,6 @@ FetchResult failed(const std::string& label, std::string_view reason) {
   return r;
 }
 
-// "name: scheme://host/…": what a log line may say about a source.
-std::string sourceLabel(const SourceConfig& source) {
-  const std::string url = log::redactUrl(source.url);
-  return url == source.name ? url : fmt::format("{}: {}", source.name, url);
-}
-
 // ---------------------------------------------------------------------------
 
 struct Transfer {
@@ -873,11 +867,17 @@ FetcherOptions fetcherOptions(const Config& config) {
   return o;
 }
 
+std::string sourceLabel(const SourceConfig& source) {
+  const std::string url = log::redactUrl(source.url);
+  return url == source.name ? url : fmt::format("{}: {}", source.name, url);
+}
+
 FetchResult fetchNow(const SourceConfig& source, const ics::IngestOptions& ingest,
-                     FetcherOptions options) {
+                     FetcherOptions options, bool conditional) {
   Fetcher fetcher(std::move(options));
   FetchResult result;
-  fetcher.start(source, ingest, [&](FetchResult r) { result = std::move(r); });
+  fetcher.start(
+      source, ingest, [&](FetchResult r) { result = std::move(r); }, conditional);
   while (fetcher.busy()) {
     std::vector<pollfd> fds = fetcher.pollFds();
     const int n = ::poll(fds.data(), fds.size(), fetcher.timeoutMs());

@@ -117,9 +117,12 @@ class Fetcher {
   std::unique_ptr<Impl> impl_;
 };
 
-// Fetches one source to completion with its own poll() loop (the CLI).
+// Fetches one source to completion with its own poll() loop (the CLI, the fetch child).
 [[nodiscard]] FetchResult fetchNow(const SourceConfig& source, const ics::IngestOptions& ingest,
-                                   FetcherOptions options = {});
+                                   FetcherOptions options = {}, bool conditional = true);
+
+// "name: scheme://host/…": what a log line may say about a source.
+[[nodiscard]] std::string sourceLabel(const SourceConfig& source);
 
 // True for URLs the fetcher downloads (http, https, webcal, webcals).
 [[nodiscard]] bool isRemote(std::string_view location);

@@ -13,13 +13,14 @@
 #include <set>
 #include <thread>
 
-#include "daemon/fetch_loader.hpp"
 #include "daemon/fetcher.hpp"
 #include "daemon/pipeline.hpp"
+#include "fetch_test_support.hpp"
 #include "http_server.hpp"
 
 using namespace cb;
 using namespace cb::daemon;
+using namespace cb::daemon::testing;
 using namespace std::chrono;
 namespace fs = std::filesystem;
 using Kind = FetchResult::Kind;
@@ -28,68 +29,6 @@ using test::HttpRequest;
 using test::HttpServer;
 
 namespace {
-
-std::string calendar(int events, const std::string& tag = "Meeting") {
-  std::string s = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//calendarbot//test//EN\r\n";
-  for (int i = 0; i < events; ++i)
-    s += fmt::format(
-        "BEGIN:VEVENT\r\nUID:{0}-{1}@test\r\nDTSTAMP:20250101T000000Z\r\n"
-        "DTSTART:202501{2:02}T100000Z\r\nDTEND:202501{2:02}T110000Z\r\nSUMMARY:{0} {1}\r\n"
-        "END:VEVENT\r\n",
-        tag, i, i % 28 + 1);
-  return s + "END:VCALENDAR\r\n";
-}
-
-// A fresh directory, removed at the end of the test.
-struct TempDir {
-  TempDir() {
-    static std::atomic<int> counter{0};
-    path =
-        fs::temp_directory_path() / fmt::format("cb-fetch-{}-{}", ::getpid(), counter.fetch_add(1));
-    fs::remove_all(path);
-    fs::create_directories(path);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
-  fs::path path;
-};
-
-// Short limits so that every failure mode takes at most a second or two.
-FetcherOptions testOptions(const fs::path& stateDir = {}) {
-  FetcherOptions o;
-  o.stateDir = stateDir;
-  o.connectTimeout = milliseconds(2000);
-  o.stallTimeout = milliseconds(500);
-  o.maxTime = seconds(20);
-  o.maxBodyBytes = 256 * 1024;
-  o.maxRedirects = 3;
-  return o;
-}
-
-SourceConfig source(const std::string& url, const std::string& name = "work") {
-  return SourceConfig{.name = name, .url = url};
-}
-
-// The event loop in miniature: poll what the fetcher asks for until every
-// started fetch has reported. A fetcher that goes idle before that fails the test.
-template <typename Loop>
-void drive(Loop& fetcher, const std::function<bool()>& finished) {
-  const auto giveUp = steady_clock::now() + seconds(30);
-  while (!finished()) {
-    REQUIRE(steady_clock::now() < giveUp);
-    std::vector<pollfd> fds = fetcher.pollFds();
-    const int timeout = fetcher.timeoutMs();
-    REQUIRE((timeout >= 0 || !fds.empty()));  // never wait forever on nothing
-    const int n = ::poll(fds.data(), fds.size(), timeout);
-    REQUIRE(n >= 0);
-    std::vector<pollfd> ready;
-    for (const pollfd& p : fds)
-      if (p.revents != 0) ready.push_back(p);
-    fetcher.process(ready);
-  }
-}
 
 FetchResult fetchOnce(Fetcher& fetcher, const SourceConfig& src, bool conditional = true) {
   std::optional<FetchResult> result;
@@ -774,37 +713,4 @@ TEST_CASE("retryDelay: exponential, capped, jittered, deterministic", "[daemon][
   std::set<long> spread;
   for (std::uint32_t r = 0; r < 50; ++r) spread.insert(retryDelay(4, base, cap, r * 7919).count());
   CHECK(spread.size() > 10);
-}
-
-TEST_CASE("FetcherFeedLoader: whole first fetch after a start, conditional after that",
-          "[daemon][fetcher]") {
-  TempDir state;
-  HttpServer server;
-  server.route("/cal.ics",
-               [](const HttpRequest& req) { return test::conditionalReply(req, calendar(3)); });
-  server.route("/gone", [](const HttpRequest&) { return HttpReply::withStatus(410); });
-  auto fetch = [&](FetcherFeedLoader& loader, const std::string& path) {
-    std::optional<FetchResult> out;
-    loader.start(source(server.url(path)), {}, [&](FetchResult o) { out = std::move(o); });
-    drive(loader, [&] { return out.has_value(); });
-    return std::move(*out);
-  };
-  for (int run = 0; run < 2; ++run) {  // the second run is a daemon restart
-    INFO("run " << run);
-    FetcherFeedLoader loader(testOptions(state.path));
-    FetchResult o = fetch(loader, "/cal.ics");
-    REQUIRE(o.kind == FetchResult::Kind::Updated);
-    CHECK(o.store->eventCount() == 3);
-    CHECK(o.bytes == calendar(3).size());
-    CHECK(server.requests().back().header("If-None-Match").empty());
-    o = fetch(loader, "/cal.ics");
-    CHECK(o.kind == FetchResult::Kind::NotModified);
-    CHECK_FALSE(o.store.has_value());
-    CHECK_FALSE(server.requests().back().header("If-None-Match").empty());
-    CHECK(loader.fetcher().stats().parses == 1);
-    o = fetch(loader, "/gone");
-    CHECK(o.kind == FetchResult::Kind::Failed);
-    CHECK(o.error.find("HTTP 410") != std::string::npos);
-    CHECK(loader.timeoutMs() == -1);
-  }
 }

@@ -1,4 +1,5 @@
 // Integration: the real daemon against a loopback HTTP server that misbehaves in every way.
+#include <fmt/format.h>
 #include <signal.h>
 #include <catch2/catch.hpp>
 
@@ -7,6 +8,7 @@
 #include <mutex>
 #include <optional>
 #include <thread>
+#include <vector>
 
 #include "http_server.hpp"
 #include "notify_socket.hpp"
@@ -132,6 +134,24 @@ int settledInk(const fs::path& png, std::optional<int> unlike = std::nullopt) {
   return last;
 }
 
+// The daemon's children now (its fetch child, while one runs).
+std::vector<int> childrenOf(int pid) {
+  std::ifstream in(fmt::format("/proc/{0}/task/{0}/children", pid));
+  std::vector<int> pids;
+  for (int p; in >> p;) pids.push_back(p);
+  return pids;
+}
+
+// Waits until the daemon has exactly one child and returns it (0: none came).
+int waitForChild(int pid) {
+  const auto end = steady_clock::now() + seconds{10};
+  while (steady_clock::now() < end) {
+    if (const auto c = childrenOf(pid); c.size() == 1) return c.front();
+    std::this_thread::sleep_for(milliseconds(10));
+  }
+  return 0;
+}
+
 }  // namespace
 
 TEST_CASE("every network fault keeps the last good data; the daemon recovers", "[integration]") {
@@ -152,7 +172,10 @@ TEST_CASE("every network fault keeps the last good data; the daemon recovers", "
   test::NotifySocket sd(dir / "notify.sock");
   Daemon daemon(config, dir / "notify.sock");
   REQUIRE(daemon.waitForLog("work: updated, 3 events kept"));
-  CHECK(test::mapsFile(daemon.pid(), "libcurl"));  // loaded for the network source
+  // libcurl and TLS ran in the fetch child, never in the daemon.
+  CHECK_FALSE(test::mapsFile(daemon.pid(), "libcurl"));
+  CHECK_FALSE(test::mapsFile(daemon.pid(), "libssl"));
+  CHECK_FALSE(test::mapsFile(daemon.pid(), "libgnutls"));
   const int inkWithData = settledInk(dir / "frame.png");
   REQUIRE(inkWithData > 0);
 
@@ -244,4 +267,53 @@ TEST_CASE("a restart shows the snapshot before the network answers; a corrupt on
     CHECK(third.waitForLog("ignored: checksum mismatch"));
     CHECK(third.stop().exitCode == 0);
   }
+}
+
+TEST_CASE("a fetch child killed mid-fetch costs one refresh; SIGTERM ends a child at once",
+          "[integration]") {
+  const fs::path dir = test::tempDir("it-child");
+  Script script;
+  script.body = calendarAroundNow(3, "Planning");
+  test::HttpServer server;
+  server.route("/feed", [&](const test::HttpRequest& req) { return answer(script, req); });
+  const fs::path config = dir / "config.toml";
+  std::ofstream(config) << "timezone = \"UTC\"\nlog_level = \"debug\"\nstate_dir = \""
+                        << dir.string() << "\"\n[display]\nkind = \"png\"\npath = \""
+                        << (dir / "frame.png").string()
+                        << "\"\n[[source]]\nname = \"work\"\nurl = \"" << server.url("/feed")
+                        << "?token=SECRET-TOKEN\"\nrefresh = \"1h\"\n"
+                        << "[fetch]\nstall_timeout = \"60s\"\n";
+  test::NotifySocket sd(dir / "notify.sock");
+  Daemon daemon(config, dir / "notify.sock");
+  REQUIRE(daemon.waitForLog("work: updated, 3 events kept"));
+  const int inkWithData = settledInk(dir / "frame.png");
+  REQUIRE(inkWithData > 0);
+  {
+    std::lock_guard lock(script.mutex);
+    script.mode = "stall";  // the child waits for an answer that never comes
+  }
+  const std::size_t asked = server.requests().size();
+  daemon.refresh();
+  const int child = waitForChild(daemon.pid());
+  REQUIRE(child > 0);
+  for (int i = 0; i < 1000 && server.requests().size() == asked; ++i)
+    std::this_thread::sleep_for(milliseconds(10));
+  REQUIRE(server.requests().size() > asked);  // the child is mid-fetch
+  CHECK(test::mapsFile(child, "libcurl"));    // where the network code lives
+  CHECK_FALSE(test::mapsFile(daemon.pid(), "libcurl"));
+  REQUIRE(::kill(child, SIGKILL) == 0);
+  REQUIRE(daemon.waitForLog("the fetch child was killed by signal 9 (SIGKILL)"));
+  REQUIRE(daemon.waitForLog("keeping the last good data"));
+  CHECK(daemon.alive());
+  CHECK(sd.lastStatus().find("1 source, 3 events") == 0);
+  CHECK(settledInk(dir / "frame.png") == inkWithData);
+  CHECK(childrenOf(daemon.pid()).empty());  // reaped
+
+  daemon.refresh();  // another stalled fetch; SIGTERM must not wait for it
+  const int second = waitForChild(daemon.pid());
+  REQUIRE(second > 0);
+  const auto r = daemon.stop();
+  CHECK(r.exitCode == 0);
+  CHECK(::kill(second, 0) != 0);  // gone with the daemon
+  CHECK(r.err.find("SECRET-TOKEN") == std::string::npos);
 }

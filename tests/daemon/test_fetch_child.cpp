@@ -1,0 +1,259 @@
+// daemon: the fetch child (fork, fence, one message on a pipe) and its protocol.
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/resource.h>
+#include <catch2/catch.hpp>
+
+#include <fstream>
+#include <optional>
+
+#include "daemon/fetch_child.hpp"
+#include "daemon/fetch_protocol.hpp"
+#include "fetch_test_support.hpp"
+#include "http_server.hpp"
+#include "ics/snapshot.hpp"
+
+using namespace cb;
+using namespace cb::daemon;
+using namespace cb::daemon::testing;
+using Kind = FetchResult::Kind;
+using test::HttpReply;
+using test::HttpRequest;
+using test::HttpServer;
+
+namespace {
+
+FetchResult fetchWith(ChildFeedLoader& loader, const SourceConfig& src) {
+  std::optional<FetchResult> out;
+  int calls = 0;
+  loader.start(src, {}, [&](FetchResult o) {
+    ++calls;
+    out = std::move(o);
+  });
+  REQUIRE(calls == 0);  // never from start()
+  drive(loader, [&] { return out.has_value(); });
+  CHECK(calls == 1);
+  CHECK(loader.childPids().empty());  // reaped
+  CHECK(loader.timeoutMs() == -1);
+  INFO("error: " << out->error);
+  return std::move(*out);
+}
+
+// /stall reads the request and never answers.
+void routeStall(HttpServer& server) {
+  server.route("/stall", [](const HttpRequest&) {
+    HttpReply r = HttpReply::ok("");
+    r.mode = HttpReply::Mode::Stall;
+    return r;
+  });
+}
+
+// Starts a fetch of a server that never answers and runs the loop until the
+// child's request arrived: the child is then fenced and mid-fetch.
+pid_t startStalled(ChildFeedLoader& loader, HttpServer& server, std::optional<FetchResult>& out) {
+  loader.start(source(server.url("/stall")), {}, [&](FetchResult o) { out = std::move(o); });
+  const auto giveUp = steady_clock::now() + seconds(30);
+  while (server.requests().empty()) {
+    REQUIRE(steady_clock::now() < giveUp);
+    std::vector<pollfd> fds = loader.pollFds();
+    REQUIRE(::poll(fds.data(), fds.size(), 20) >= 0);
+    loader.process(fds);
+  }
+  REQUIRE(loader.childPids().size() == 1);
+  return loader.childPids().front();
+}
+
+std::string fileText(const std::string& path) {
+  std::ifstream in(path);
+  return {std::istreambuf_iterator<char>(in), {}};
+}
+
+FetcherOptions patientOptions() {
+  FetcherOptions o = testOptions();
+  o.stallTimeout = seconds(60);  // the child waits until the test acts
+  return o;
+}
+
+}  // namespace
+
+TEST_CASE("fetch protocol: every result survives the pipe; anything else is refused",
+          "[daemon][fetch-child]") {
+  TempDir dir;
+  std::ofstream(dir.path / "cal.ics") << calendar(4);
+  FetchResult updated = fetchNow(source((dir.path / "cal.ics").string()), {}, testOptions());
+  REQUIRE(updated.kind == Kind::Updated);
+  updated.httpStatus = 200;
+  updated.duration = milliseconds(1234);
+
+  const std::string message = encodeFetchResult(updated);
+  const std::optional<FetchResult> back = decodeFetchResult(message);
+  REQUIRE(back.has_value());
+  CHECK(back->kind == Kind::Updated);
+  CHECK(back->httpStatus == 200);
+  CHECK(back->bytes == calendar(4).size());
+  CHECK(back->duration == milliseconds(1234));
+  CHECK_FALSE(back->retryAfter.has_value());
+  REQUIRE(back->store.has_value());
+  CHECK(ics::serializeStore(*back->store) == ics::serializeStore(*updated.store));
+
+  FetchResult failed;
+  failed.kind = Kind::Failed;
+  failed.error = "work: https://example.com/…: HTTP 503";
+  failed.httpStatus = 503;
+  failed.retryAfter = seconds(120);
+  const std::optional<FetchResult> f = decodeFetchResult(encodeFetchResult(failed));
+  REQUIRE(f.has_value());
+  CHECK(f->kind == Kind::Failed);
+  CHECK(f->error == failed.error);
+  CHECK(f->retryAfter == seconds(120));
+  CHECK_FALSE(f->store.has_value());
+
+  FetchResult same;
+  same.kind = Kind::NotModified;
+  REQUIRE(decodeFetchResult(encodeFetchResult(same)).has_value());
+  CHECK(decodeFetchResult(encodeFetchResult(same))->kind == Kind::NotModified);
+
+  // A child killed mid-write leaves a prefix; a stray byte anywhere breaks the sum.
+  for (std::size_t n = 0; n < message.size(); n += 1 + n / 7) {
+    INFO("prefix " << n);
+    CHECK_FALSE(decodeFetchResult(std::string_view(message).substr(0, n)).has_value());
+  }
+  CHECK_FALSE(decodeFetchResult(message + "x").has_value());
+  for (std::size_t at = 0; at < message.size(); at += 1 + at / 5) {
+    std::string bad = message;
+    bad[at] = char(bad[at] ^ 0x20);
+    INFO("flipped " << at);
+    CHECK_FALSE(decodeFetchResult(bad).has_value());
+  }
+}
+
+TEST_CASE("fetch child: whole first fetch after a start, conditional after that",
+          "[daemon][fetch-child]") {
+  TempDir state;
+  HttpServer server;
+  server.route("/cal.ics",
+               [](const HttpRequest& req) { return test::conditionalReply(req, calendar(3)); });
+  server.route("/gone", [](const HttpRequest&) {
+    return HttpReply::withStatus(503).header("Retry-After", "90");
+  });
+  for (int run = 0; run < 2; ++run) {  // the second run is a daemon restart
+    INFO("run " << run);
+    ChildFeedLoader loader(testOptions(state.path));
+    FetchResult o = fetchWith(loader, source(server.url("/cal.ics")));
+    REQUIRE(o.kind == Kind::Updated);
+    CHECK(o.store->eventCount() == 3);
+    CHECK(o.bytes == calendar(3).size());
+    CHECK(server.requests().back().header("If-None-Match").empty());
+    o = fetchWith(loader, source(server.url("/cal.ics")));
+    CHECK(o.kind == Kind::NotModified);  // the child kept the validators in the state dir
+    CHECK_FALSE(o.store.has_value());
+    CHECK_FALSE(server.requests().back().header("If-None-Match").empty());
+    o = fetchWith(loader, source(server.url("/gone")));
+    CHECK(o.kind == Kind::Failed);
+    CHECK(o.error.find("HTTP 503") != std::string::npos);
+    CHECK(o.retryAfter == seconds(90));
+    CHECK(loader.childrenStarted() == 3);
+  }
+}
+
+TEST_CASE("fetch child: fenced (no new privileges, limits, none of the daemon's files)",
+          "[daemon][fetch-child]") {
+  TempDir dir;
+  // A descriptor the daemon holds (like the framebuffer or the GPIO chip), inheritable.
+  const fs::path marker = dir.path / "display-device";
+  std::ofstream(marker) << "x";
+  const int held = ::open(marker.c_str(), O_RDONLY);
+  REQUIRE(held >= 0);
+  HttpServer server;
+  routeStall(server);
+  ChildLimits limits;
+  limits.cpu = seconds(77);
+  limits.openFiles = 33;
+  ChildFeedLoader loader(patientOptions(), limits);
+  std::optional<FetchResult> out;
+  const pid_t pid = startStalled(loader, server, out);
+
+  const std::string status = fileText(fmt::format("/proc/{}/status", pid));
+  CHECK(status.find("NoNewPrivs:\t1") != std::string::npos);
+  rlimit r{};
+  REQUIRE(::prlimit(pid, RLIMIT_CPU, nullptr, &r) == 0);
+  CHECK(r.rlim_cur == 77);
+  REQUIRE(::prlimit(pid, RLIMIT_NOFILE, nullptr, &r) == 0);
+  CHECK(r.rlim_cur == 33);
+  for (__rlimit_resource resource : {RLIMIT_AS, RLIMIT_DATA}) {
+    REQUIRE(::prlimit(pid, resource, nullptr, &r) == 0);
+    CHECK((r.rlim_cur != RLIM_INFINITY) == childAddressSpaceLimited());
+  }
+  int fds = 0;
+  for (const auto& e : fs::directory_iterator(fmt::format("/proc/{}/fd", pid))) {
+    ++fds;
+    std::error_code ec;
+    CHECK(fs::read_symlink(e.path(), ec) != marker);
+  }
+  CHECK(fds <= 8);  // stdio, the result pipe, the socket, libcurl's own few
+
+  loader.cancelAll();  // the daemon's SIGTERM: the child ends with it
+  CHECK(loader.childPids().empty());
+  CHECK(::kill(pid, 0) != 0);  // killed and reaped
+  CHECK_FALSE(out.has_value());
+  ::close(held);
+}
+
+TEST_CASE("fetch child: kill -9 mid-fetch is one failed refresh that names the signal",
+          "[daemon][fetch-child]") {
+  HttpServer server;
+  routeStall(server);
+  ChildFeedLoader loader(patientOptions());
+  std::optional<FetchResult> out;
+  const pid_t pid = startStalled(loader, server, out);
+  REQUIRE(::kill(pid, SIGKILL) == 0);
+  drive(loader, [&] { return out.has_value(); });
+  CHECK(out->kind == Kind::Failed);
+  CHECK_FALSE(out->store.has_value());
+  CHECK(out->error == fmt::format("work: http://127.0.0.1:{}/…: the fetch child was killed by "
+                                  "signal 9 (SIGKILL)",
+                                  server.port()));
+  CHECK(loader.childPids().empty());
+}
+
+TEST_CASE("fetch child: one that hangs is ended at the daemon's deadline",
+          "[daemon][fetch-child]") {
+  HttpServer server;
+  routeStall(server);
+  FetcherOptions o = patientOptions();
+  o.connectTimeout = milliseconds(500);
+  o.maxTime = seconds(1);
+  ChildLimits limits;
+  limits.grace = milliseconds(100);
+  ChildFeedLoader loader(o, limits);
+  std::optional<FetchResult> out;
+  const pid_t pid = startStalled(loader, server, out);
+  REQUIRE(::kill(pid, SIGSTOP) == 0);  // stuck where libcurl's own limits cannot act
+  drive(loader, [&] { return out.has_value(); });
+  CHECK(out->kind == Kind::Failed);
+  CHECK(out->error.ends_with("the fetch child did not finish within 1 s and was killed"));
+  CHECK(::kill(pid, 0) != 0);  // reaped
+}
+
+TEST_CASE("fetch child: a feed past its memory limit costs one failed refresh",
+          "[daemon][fetch-child]") {
+  if (!childAddressSpaceLimited()) {
+    WARN("sanitizer build: the child has no address-space limit to test");
+    return;
+  }
+  TempDir dir;
+  const fs::path big = dir.path / "big.ics";
+  std::ofstream(big) << calendar(20000, std::string(600, 'x'));
+  FetcherOptions o = testOptions();
+  o.maxBodyBytes = 64u << 20;
+  ChildLimits limits;
+  limits.memoryBytes = 4u << 20;
+  ChildFeedLoader loader(o, limits);
+  const FetchResult r = fetchWith(loader, source(big.string()));
+  CHECK(r.kind == Kind::Failed);
+  CHECK_FALSE(r.store.has_value());
+  CHECK(r.error.find("memory") != std::string::npos);
+  // The same feed with room to spare is fine: the limit, not the feed, failed it.
+  ChildFeedLoader roomy(o);
+  CHECK(fetchWith(roomy, source(big.string())).kind == Kind::Updated);
+}
