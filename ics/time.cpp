@@ -290,49 +290,30 @@ std::int32_t TimeZone::offsetAtUtc(std::int64_t t) const {
   return std::prev(it)->offset;
 }
 
-// libical's icaltimezone_get_utc_offset() for a wall-clock time, step for step:
-// a change applies from the wall-clock time its earlier reading begins (the new
-// offset when clocks go back, the old one when they go forward); in an overlap
-// a daylight change yields to the standard one before it.
+// A wall-clock time's offset as RFC 5545 3.3.5 defines it, not as libical answers: a time
+// that occurs twice (clocks go back) is its first occurrence, and a time that never occurs
+// (clocks go forward) is read with the offset before the gap — the change's own "before"
+// (TZOFFSETFROM) both times. Elsewhere the last change whose wall-clock times have begun
+// applies, as in libical. (libical, and pytz in the oracle, take the later instant in an
+// overlap: a 01:30-02:30 meeting on the autumn night lasted two hours.)
 std::int32_t TimeZone::offsetOfLocal(std::int64_t local) const {
-  const std::size_t n = changes_.size();
-  if (n == 0) return 0;
-  auto begins = [&](std::size_t i) {
-    const Change& c = changes_[i];
-    return c.utc + (c.offset < c.prevOffset ? c.offset : c.prevOffset);
-  };
-  // icaltimezone_find_nearby_change(): a binary search on the raw change times.
-  std::size_t lower = 0, middle = 0, upper = n;
-  while (lower < upper) {
-    middle = (lower + upper) / 2;
-    if (local == changes_[middle].utc) break;
-    if (local < changes_[middle].utc)
-      upper = middle;
-    else
-      lower = middle + 1;
+  if (changes_.empty()) return 0;
+  // No offset exceeds 26 h, so no change past local + 26 h has begun, and the walk back
+  // stops within a couple of changes.
+  constexpr std::int64_t kMaxOffset = 26 * 3600;
+  auto it = std::upper_bound(changes_.begin(), changes_.end(), local + kMaxOffset,
+                             [](std::int64_t v, const Change& c) { return v < c.utc; });
+  while (it != changes_.begin()) {
+    const Change& c = *--it;
+    // Changes at one instant (a VTIMEZONE whose observances all start on one day) are one
+    // change, from the first one's "before" to the last one's "after".
+    auto first = it;
+    while (first != changes_.begin() && std::prev(first)->utc == c.utc) --first;
+    const std::int32_t before = first->prevOffset;
+    if (local < c.utc + std::min(c.offset, before)) continue;
+    return local < c.utc + std::max(c.offset, before) ? before : c.offset;
   }
-  std::size_t i = middle;
-  int step = 1;
-  bool found = false;
-  std::size_t use = 0;
-  for (;;) {
-    if (local >= begins(i)) {
-      found = true;
-      use = i;
-    } else {
-      step = -1;
-    }
-    if (step == -1 && found) break;
-    if (i == 0 && step < 0) return changes_[0].prevOffset;
-    i += std::size_t(step);
-    if (i >= n) break;
-  }
-  const Change* c = &changes_[use];
-  if (c->offset < c->prevOffset && use > 0 && local < c->utc + c->prevOffset) {
-    const Change& before = changes_[use - 1];
-    if (c->daylight && !before.daylight) c = &before;
-  }
-  return c->offset;
+  return changes_.front().prevOffset;
 }
 
 TimeZone::~TimeZone() {

@@ -20,7 +20,8 @@
 //  * DTSTART always matches its RRULE; UNTIL is never before DTSTART and never equal to an
 //    instance (instances fall on :00 seconds, UNTIL on :59);
 //  * DURATION of timed events in hours/minutes only, and no timed event spans a night (nominal
-//    vs exact durations across DST); times between 06:00 and 22:00 (no DST gaps or overlaps);
+//    vs exact durations across DST); times between 06:00 and 22:00 (no DST gaps or overlaps:
+//    in an overlap we take the first occurrence, RFC 5545 3.3.5, the oracle the later one);
 //  * VTIMEZONEs only where they match tzdata for the years used; windows end before 2037.
 // Excluded on purpose, where the engine and the oracle differ by design:
 //  * a DATE UNTIL on a DATE-TIME series (invalid per RFC 5545 3.3.10, common in Google feeds):

@@ -108,6 +108,21 @@ bool inOverlap(const TimeZone& z, std::int64_t local) {
   return false;
 }
 
+// When `local` is a wall-clock time that a change repeats (an overlap) or skips (a gap): the
+// offset before that change, which RFC 5545 3.3.5 uses for both.
+std::optional<std::int32_t> offsetBeforeTransition(const TimeZone& z, std::int64_t local) {
+  const auto changes = z.changes();
+  auto it = std::lower_bound(changes.begin(), changes.end(), local - 2 * 86400,
+                             [](const TimeZone::Change& c, std::int64_t v) { return c.utc < v; });
+  for (; it != changes.end() && it->utc <= local + 2 * 86400; ++it) {
+    const TimeZone::Change& c = *it;
+    const std::int64_t from = c.utc + std::min(c.offset, c.prevOffset);
+    const std::int64_t to = c.utc + std::max(c.offset, c.prevOffset);
+    if (local >= from && local < to) return c.prevOffset;
+  }
+  return std::nullopt;
+}
+
 // toLocal() against glibc for the zone TZ names, 1900..2100: at every change of glibc's (found
 // on a weekly walk, then to the second) and of ours, a second and an hour either side, and at
 // random instants; and toInstant(toLocal(t)) == t wherever t's wall-clock time is not in an
@@ -269,7 +284,11 @@ int compare(const TimeZone& ours, icaltimezone* theirs, std::mt19937_64& rng) {
                                 << want - t << " s, ours " << got - t << " s");
   }
   for (std::int64_t l : locals) {
-    const std::int64_t want = libicalToInstant(theirs, l);
+    // libical takes the later instant for a wall-clock time in an overlap and the offset after
+    // a gap; RFC 5545 3.3.5 wants the first occurrence, and the offset before the gap: there
+    // (and only there) the reference is the offset before the change.
+    const std::optional<std::int32_t> rfc = offsetBeforeTransition(ours, l);
+    const std::int64_t want = rfc ? l - *rfc : libicalToInstant(theirs, l);
     const std::int64_t got = ours.toInstant(LocalSeconds{seconds{l}}).time_since_epoch().count();
     if (want != got && ++bad <= 6)
       UNSCOPED_INFO(ours.name() << ": toInstant(local " << formatUtc(Instant{seconds{l}})
@@ -395,6 +414,37 @@ TEST_CASE("tzdata zones: the table agrees with glibc's localtime, 1900 to 2100",
   INFO(zones << " zones");
   CHECK(bad == 0);
   CHECK(zones > 400);
+}
+
+TEST_CASE("a wall-clock time that occurs twice or never reads as RFC 5545 3.3.5 says",
+          "[ics][zones]") {
+  // "the DATE-TIME value refers to the first occurrence of the referenced time" (overlap);
+  // "interpreted using the UTC offset before the gap" (gap). libical answers the later
+  // instant in the overlap and the offset after the gap.
+  auto utcOf = [](const char* zone, const char* local) {
+    const TimeZone* z = TimeZone::locate(zone);
+    REQUIRE(z != nullptr);
+    const auto t = parseIsoInstant(local, *z);
+    REQUIRE(t);
+    return formatUtc(*t);
+  };
+  // Berlin, autumn 2025: 02:00-03:00 happens in CEST, then in CET.
+  CHECK(utcOf("Europe/Berlin", "2025-10-26T01:59:59") == "2025-10-25T23:59:59Z");
+  CHECK(utcOf("Europe/Berlin", "2025-10-26T02:00:00") == "2025-10-26T00:00:00Z");
+  CHECK(utcOf("Europe/Berlin", "2025-10-26T02:30:00") == "2025-10-26T00:30:00Z");
+  CHECK(utcOf("Europe/Berlin", "2025-10-26T02:59:59") == "2025-10-26T00:59:59Z");
+  CHECK(utcOf("Europe/Berlin", "2025-10-26T03:00:00") == "2025-10-26T02:00:00Z");
+  // Berlin, spring 2025: 02:00-03:00 never happens; read with CET.
+  CHECK(utcOf("Europe/Berlin", "2025-03-30T01:59:59") == "2025-03-30T00:59:59Z");
+  CHECK(utcOf("Europe/Berlin", "2025-03-30T02:30:00") == "2025-03-30T01:30:00Z");
+  CHECK(utcOf("Europe/Berlin", "2025-03-30T03:00:00") == "2025-03-30T01:00:00Z");
+  // The RFC's own example: 02:30 on 2007-03-11 in New York is 03:30 EDT (07:30Z); and 01:30
+  // on 2007-11-04 is its first, daylight-time occurrence.
+  CHECK(utcOf("America/New_York", "2007-03-11T02:30:00") == "2007-03-11T07:30:00Z");
+  CHECK(utcOf("America/New_York", "2007-11-04T01:30:00") == "2007-11-04T05:30:00Z");
+  // Lord Howe's half-hour change and a southern-hemisphere overlap (Sydney, April).
+  CHECK(utcOf("Australia/Lord_Howe", "2025-04-06T01:45:00") == "2025-04-05T14:45:00Z");
+  CHECK(utcOf("Australia/Sydney", "2025-04-06T02:30:00") == "2025-04-05T15:30:00Z");
 }
 
 TEST_CASE("zone names in any case find the same TZif file", "[ics][zones]") {
