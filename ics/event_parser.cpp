@@ -241,6 +241,23 @@ EventParser::Outcome EventParser::parse(std::string_view text, const TimeZone* c
     return kDone;
   }
 
+  const Instant startInstant = zone->toInstant(localStart);
+  auto endInstant = [&](LocalSeconds local, Instant s) {
+    if (length.days == 0) return s + length.exact;
+    return zone->toInstant(local + days{length.days}) + length.exact;
+  };
+
+  // A plain event outside the window is dropped before its text costs anything.
+  Occurrence single;
+  if (!rid.present && !recurring) {
+    fillSingle(single, allDay, localStart, startInstant, endInstant(localStart, startInstant),
+               length);
+    if (window_ && (single.end < window_->from || single.start > window_->to)) {
+      ++report_.stats().dropped;
+      return kDone;
+    }
+  }
+
   // Text, interned.
   Arena& arena = data_.arena;
   const std::size_t limit = options_.limits.maxTextBytes;
@@ -265,12 +282,6 @@ EventParser::Outcome EventParser::parse(std::string_view text, const TimeZone* c
   o.uidHash = meta.uidHash;
   // A series keeps its UID: a warning about its expansion names it.
   if (options_.keepUids || recurring) o.uid = arena.intern(text3_);
-
-  const Instant startInstant = zone->toInstant(localStart);
-  auto endInstant = [&](LocalSeconds local, Instant s) {
-    if (length.days == 0) return s + length.exact;
-    return zone->toInstant(local + days{length.days}) + length.exact;
-  };
 
   if (rid.present) {
     Override ov;
@@ -299,13 +310,9 @@ EventParser::Outcome EventParser::parse(std::string_view text, const TimeZone* c
   }
 
   if (!recurring) {
-    Occurrence single = o;
-    fillSingle(single, allDay, localStart, startInstant, endInstant(localStart, startInstant),
-               length);
-    if (window_ && (single.end < window_->from || single.start > window_->to)) {
-      ++report_.stats().dropped;
-      return kDone;
-    }
+    const Occurrence times = single;
+    single = o;
+    fillSingle(single, allDay, localStart, times.start, times.end, length);
     data_.singles.push_back(single);
     records_.singleMeta.push_back(meta);
     return kDone;
