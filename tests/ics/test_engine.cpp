@@ -1,8 +1,7 @@
 // ics engine: recurrence, overrides, zones, limits and the store image, through Ingest/EventStore.
 #include <catch2/catch.hpp>
 
-#include <deque>
-
+#include "engine_support.hpp"
 #include "ics/snapshot.hpp"
 #include "ics/store.hpp"
 #include "ics/tsv.hpp"
@@ -13,25 +12,11 @@ using namespace std::chrono;
 
 namespace {
 
-Instant utc(int y, int mo, int d, int h = 0, int mi = 0) {
-  return Instant{sys_days{year{y} / mo / d}} + hours{h} + minutes{mi};
-}
-
-std::deque<EventStore>& kept() {
-  static std::deque<EventStore> stores;  // occurrences view text owned by their store
-  return stores;
-}
+using cb::test::utc;
 
 EventStore& load(const std::string& body, const char* zone = "UTC", std::size_t chunk = 4096,
                  IngestOptions options = {}) {
-  options.displayZone = TimeZone::locate(zone);
-  options.keepUids = true;
-  Ingest ingest(options);
-  const std::string text = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\n" + body + "END:VCALENDAR\r\n";
-  for (std::size_t i = 0; i < text.size(); i += chunk)
-    ingest.feed(std::string_view(text).substr(i, chunk));
-  kept().push_back(ingest.finish());
-  return kept().back();
+  return cb::test::ingestCalendar(body, zone, std::move(options), chunk);
 }
 
 std::string tsv(const EventStore& s, Instant from, Instant to) {

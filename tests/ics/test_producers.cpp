@@ -5,8 +5,7 @@
 
 #include <fmt/format.h>
 
-#include <deque>
-
+#include "engine_support.hpp"
 #include "ics/store.hpp"
 #include "ics/syntax.hpp"
 #include "ics/tsv.hpp"
@@ -16,24 +15,12 @@ using namespace std::chrono;
 
 namespace {
 
-Instant utc(int y, int mo, int d, int h = 0, int mi = 0) {
-  return Instant{sys_days{year{y} / mo / d}} + hours{h} + minutes{mi};
-}
-
-std::deque<EventStore>& kept() {
-  static std::deque<EventStore> stores;  // occurrences view text owned by their store
-  return stores;
-}
+using cb::test::utc;
 
 EventStore& load(const std::string& body, const char* zone = "UTC", IngestOptions options = {},
                  const std::string& calendarProps = "") {
-  options.displayZone = TimeZone::locate(zone);
-  REQUIRE(options.displayZone != nullptr);
-  options.keepUids = true;
-  Ingest ingest(options);
-  ingest.feed("BEGIN:VCALENDAR\r\nVERSION:2.0\r\n" + calendarProps + body + "END:VCALENDAR\r\n");
-  kept().push_back(ingest.finish());
-  return kept().back();
+  REQUIRE(TimeZone::locate(zone) != nullptr);
+  return cb::test::ingestCalendar(body, zone, std::move(options), 4096, calendarProps);
 }
 
 std::vector<Date> startDates(const EventStore& s, Instant from, Instant to) {
