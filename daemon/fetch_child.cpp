@@ -16,6 +16,7 @@
 #include <new>
 
 #include "daemon/fetch_protocol.hpp"
+#include "daemon/fetch_seccomp.hpp"
 #include "daemon/log.hpp"
 #include "hal/sys.hpp"
 
@@ -137,6 +138,7 @@ std::string sizeText(std::uint64_t bytes) {
   setLimit(RLIMIT_CPU, cpu, cpu + 1);
   setLimit(RLIMIT_NOFILE, limits.openFiles, limits.openFiles);
   setLimit(RLIMIT_CORE, 0, 0);
+  if (limits.seccomp && !installFetchSeccomp().empty()) ::_exit(125);
 
   std::string message;
   try {
@@ -177,6 +179,7 @@ std::string exitReason(int status, const ChildFeedLoader::Child& child, const Ch
   if (WIFEXITED(status) && WEXITSTATUS(status) != 0) {
     const int code = WEXITSTATUS(status);
     if (code >= 120 && code <= 123) return "the fetch child could not be fenced";
+    if (code == 125) return "the fetch child could not load its seccomp filter";
     return fmt::format("the fetch child exited with status {}", code);
   }
   return "the fetch child's answer was incomplete or corrupt";

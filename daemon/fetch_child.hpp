@@ -25,6 +25,9 @@ struct ChildLimits {
   std::uint64_t memoryBytes = 256ull << 20;
   std::chrono::seconds cpu{120};  // CPU time: SIGXCPU, then SIGKILL a second later
   unsigned openFiles = 64;
+  // The system-call allow-list (fetch_seccomp.hpp); off only in tests that
+  // need a call it forbids.
+  bool seccomp = true;
   // The daemon ends a child that outlives the fetch's own limits (connect time-out
   // plus the whole-transfer limit) by this much: a child stuck in a loop or a
   // blocked system call costs one failed refresh, never the loop.

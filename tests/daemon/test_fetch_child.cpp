@@ -1,7 +1,10 @@
 // daemon: the fetch child (fork, fence, one message on a pipe) and its protocol.
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
 #include <catch2/catch.hpp>
 
 #include <fstream>
@@ -9,6 +12,7 @@
 
 #include "daemon/fetch_child.hpp"
 #include "daemon/fetch_protocol.hpp"
+#include "daemon/fetch_seccomp.hpp"
 #include "fetch_test_support.hpp"
 #include "http_server.hpp"
 #include "ics/snapshot.hpp"
@@ -175,6 +179,7 @@ TEST_CASE("fetch child: fenced (no new privileges, limits, none of the daemon's 
 
   const std::string status = fileText(fmt::format("/proc/{}/status", pid));
   CHECK(status.find("NoNewPrivs:\t1") != std::string::npos);
+  CHECK(status.find("Seccomp:\t2") != std::string::npos);  // a filter is loaded
   rlimit r{};
   REQUIRE(::prlimit(pid, RLIMIT_CPU, nullptr, &r) == 0);
   CHECK(r.rlim_cur == 77);
@@ -256,4 +261,38 @@ TEST_CASE("fetch child: a feed past its memory limit costs one failed refresh",
   // The same feed with room to spare is fine: the limit, not the feed, failed it.
   ChildFeedLoader roomy(o);
   CHECK(fetchWith(roomy, source(big.string())).kind == Kind::Updated);
+}
+
+TEST_CASE("fetch seccomp: what a fetch needs runs; exec and the like kill the process",
+          "[daemon][fetch-child]") {
+  // Each probe in a fork of its own: a filter cannot be removed once loaded.
+  const auto probe = [](const std::function<int()>& body) {
+    const pid_t pid = ::fork();
+    REQUIRE(pid >= 0);
+    if (pid == 0) {
+      if (::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0 || !installFetchSeccomp().empty())
+        ::_exit(100);
+      ::_exit(body());
+    }
+    int status = 0;
+    REQUIRE(::waitpid(pid, &status, 0) == pid);
+    return status;
+  };
+  const int fine = probe([] {
+    const int fd = ::open("/etc/hosts", O_RDONLY | O_CLOEXEC);
+    const int sock = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    return fd >= 0 && sock >= 0 && ::close(fd) == 0 && ::close(sock) == 0 ? 0 : 1;
+  });
+  CHECK(WIFEXITED(fine));
+  CHECK(WEXITSTATUS(fine) == 0);
+  const int exec = probe([] {
+    char* const argv[] = {const_cast<char*>("/bin/true"), nullptr};
+    ::execv("/bin/true", argv);
+    return 2;
+  });
+  CHECK(WIFSIGNALED(exec));
+  CHECK(WTERMSIG(exec) == SIGSYS);
+  const int signalOthers = probe([] { return ::kill(::getppid(), 0) == 0 ? 3 : 4; });
+  CHECK(WIFSIGNALED(signalOthers));
+  CHECK(WTERMSIG(signalOthers) == SIGSYS);
 }
