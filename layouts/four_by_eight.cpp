@@ -58,16 +58,15 @@ void drawHeader(Ui& ui, Rect r, ics::Date today) {
   c.fillRect(r, Shade::Grey6);
   const Rect in{r.x + ui.pad, r.y, r.width - 2 * ui.pad, r.height};
   const int top = r.y + ui.px(12);
-  c.fitText(weekdayName(today), {in.x, top, in.width * 3 / 5, ui.px(44)},
-            {.sizePx = 36 * ui.s, .weight = 700, .color = Shade::White, .valign = VAlign::Bottom},
-            24 * ui.s);
   const int line2 = top + ui.px(46);
   const int lineH = r.y + r.height - line2 - ui.px(8);
+  const int gap = ui.px(12);
 
   // The right side first: the date gets what it leaves, never the space under it.
   const auto& st = ui.ctx.state;
   const auto& zone = *ui.ctx.zone;
   int rightW = 0;
+  int weekdayW = in.width * 3 / 5;
   std::string date = dayMonthYear(today);
   if (st.offlineSince) {
     const std::string when = upper(stamp(*st.offlineSince, ui.ctx.now, zone, ui.ctx.use24h));
@@ -77,11 +76,13 @@ void drawHeader(Ui& ui, Rect r, ics::Date today) {
                     .align = Align::Center,
                     .letterSpacingPx = ui.s,
                     .valign = VAlign::Middle};
-    // The pill takes all but the date's width. Too wide, it gives up in this order:
-    // the date's long month ("24 Sep 2025"), the word SINCE and the tracking
-    // ("OFFLINE · YESTERDAY 11:05 PM"): the time itself stays whole.
+    // One line beside the date while it fits, giving up the date's long month
+    // ("24 Sep 2025"), then the word SINCE and the tracking. Still too wide (the
+    // 12-hour clock: "OFFLINE · YESTERDAY 11:05 PM"), it stands on two lines at the
+    // right of the whole header, beside the weekday and the date: the day and the
+    // time stay whole and at full size, and never cover the date.
     auto room = [&] {
-      return in.width - c.measureText(date, 0, {.sizePx = 18 * ui.s}).width - ui.px(12);
+      return in.width - c.measureText(date, 0, {.sizePx = 18 * ui.s}).width - gap;
     };
     auto width = [&](const std::string& t) { return c.measureText(t, 0, style).width + ui.px(18); };
     std::string text = "OFFLINE SINCE " + when;
@@ -90,12 +91,30 @@ void drawHeader(Ui& ui, Rect r, ics::Date today) {
       text = "OFFLINE · " + when;
       style.letterSpacingPx = 0;
     }
-    const int w = std::min(room(), width(text));
-    const int h = ui.px(28);
-    const Rect pill{in.x + in.width - w, line2 + (lineH - h) / 2, w, h};
-    c.fillRoundedRect(pill, h / 2.0, Shade::White);
-    c.fitText(text, pill, style, 18 * ui.s);
-    rightW = w;
+    if (width(text) <= room()) {
+      const int w = width(text);
+      const int h = ui.px(28);
+      const Rect pill{in.x + in.width - w, line2 + (lineH - h) / 2, w, h};
+      c.fillRoundedRect(pill, h / 2.0, Shade::White);
+      c.fitText(text, pill, style, 18 * ui.s);
+      rightW = w;
+    } else {
+      style.letterSpacingPx = ui.s;
+      const std::string first = "OFFLINE SINCE";
+      const int w = std::max(width(first), width(when));
+      const Rect pill{in.x + in.width - w, r.y + ui.px(10), w, r.height - ui.px(20)};
+      c.fillRoundedRect(pill, ui.px(10), Shade::White);
+      const int half = pill.height / 2;
+      style.valign = VAlign::Bottom;
+      c.fitText(first, {pill.x, pill.y, pill.width, half}, style, 18 * ui.s);
+      style.valign = VAlign::Top;
+      c.fitText(when, {pill.x, pill.y + half, pill.width, pill.height - half}, style, 18 * ui.s);
+      rightW = w;
+      weekdayW = in.width - w - gap;
+      const bool longFits =
+          c.measureText(dayMonthYear(today), 0, {.sizePx = 18 * ui.s}).width <= weekdayW;
+      date = longFits ? dayMonthYear(today) : dayMonYear(today);
+    }
   } else {
     const std::string text = !st.haveData ? std::string("waiting for data")
                              : st.lastSync
@@ -110,8 +129,12 @@ void drawHeader(Ui& ui, Rect r, ics::Date today) {
       c.text(text, {in.x + in.width - rightW, line2, rightW, lineH}, style);
     }
   }
-  const int dateW = in.width - rightW - (rightW ? ui.px(12) : 0);
-  c.fitText(date, {in.x, line2, dateW, lineH},
+  c.fitText(weekdayName(today), {in.x, top, weekdayW, ui.px(44)},
+            {.sizePx = 36 * ui.s, .weight = 700, .color = Shade::White, .valign = VAlign::Bottom},
+            24 * ui.s);
+  const int dateW = in.width - rightW - (rightW ? gap : 0);
+  // Centred on the line as before, in a box tall enough for the descender ("Sep") at 800x480.
+  c.fitText(date, {in.x, line2 - ui.px(4), dateW, lineH + ui.px(8)},
             {.sizePx = 20 * ui.s, .color = Shade::Grey3, .valign = VAlign::Middle}, 18 * ui.s);
 }
 

@@ -38,8 +38,12 @@ render::Frame renderFrame(const LayoutInfo& layout, const Agenda& agenda,
   {
     render::Canvas canvas(frame, theme);
     canvas.setMinTextPx(minTextPx(width, height, context.dpi));
+    if (stats) canvas.setTextLog(&stats->texts);
     layout.draw(canvas, agenda, context);
-    if (stats) *stats = {canvas.smallestTextPx(), canvas.smallestRequestedPx()};
+    if (stats) {
+      stats->smallestTextPx = canvas.smallestTextPx();
+      stats->smallestRequestedPx = canvas.smallestRequestedPx();
+    }
   }
   return frame;
 }

@@ -4,6 +4,7 @@
 #include <optional>
 #include <span>
 #include <string_view>
+#include <vector>
 
 #include "ics/time.hpp"
 #include "layouts/agenda.hpp"
@@ -40,8 +41,9 @@ inline constexpr double kReferenceDpi = 217;
 [[nodiscard]] double minTextPx(int width, int height, int dpi);
 
 struct RenderStats {
-  double smallestTextPx = 0;       // the smallest font size drawn
-  double smallestRequestedPx = 0;  // the smallest the layout asked for (before the floor)
+  double smallestTextPx = 0;             // the smallest font size drawn
+  double smallestRequestedPx = 0;        // the smallest the layout asked for (before the floor)
+  std::vector<render::DrawnText> texts;  // every text drawn, in order
 };
 
 using DrawFn = void (*)(render::Canvas&, const Agenda&, const LayoutContext&);

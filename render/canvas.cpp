@@ -237,6 +237,11 @@ int Canvas::text(std::string_view utf8, Rect box, const TextStyle& requested) {
       y += (box.height - size.ink.height) / 2.0 - size.ink.y;
       break;
   }
+  if (log_) {
+    const double inkTop = std::round(y) + size.ink.y;
+    const bool clipped = inkTop < box.y || inkTop + size.ink.height > box.y + box.height;
+    log_->push_back({std::string(utf8), box, size.width, style.sizePx, size.ellipsized, clipped});
+  }
   cairo_t* cr = cr_.get();
   cairo_save(cr);
   cairo_rectangle(cr, box.x, box.y, box.width, box.height);

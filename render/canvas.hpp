@@ -6,6 +6,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <vector>
 
 #include "render/cairo_ptr.hpp"
 #include "render/frame.hpp"
@@ -35,6 +36,17 @@ struct TextSize {
   int height = 0;
   Rect ink{};  // ink extents relative to the layout origin
   bool ellipsized = false;
+};
+
+// One text() call, as the layout tests see it: what was drawn, into which box, whether it
+// had to be cut (an ellipsis, or lines below the box).
+struct DrawnText {
+  std::string text;
+  Rect box;
+  int width = 0;  // the laid-out text's logical width
+  double sizePx = 0;
+  bool ellipsized = false;
+  bool clipped = false;  // its ink reaches past the box
 };
 
 // Shaped Pango layouts keyed by (text, width, style, theme), reused across
@@ -101,6 +113,8 @@ class Canvas {
   // for before the floor raised it (0: no text yet).
   [[nodiscard]] double smallestTextPx() const { return smallest_; }
   [[nodiscard]] double smallestRequestedPx() const { return smallestRequested_; }
+  // When set, every text() call is appended here (tests check fit and overlap with it).
+  void setTextLog(std::vector<DrawnText>* log) { log_ = log; }
   [[nodiscard]] int width() const { return width_; }
   [[nodiscard]] int height() const { return height_; }
 
@@ -138,6 +152,7 @@ class Canvas {
   double minTextPx_ = 0;
   double smallest_ = 0;
   double smallestRequested_ = 0;
+  std::vector<DrawnText>* log_ = nullptr;
 };
 
 }  // namespace cb::render

@@ -324,3 +324,77 @@ TEST_CASE("rule 13: a German compound broken across lines gets no hyphen", "[rul
   pango_layout_iter_free(iter);
   CHECK(glyphs == g_utf8_strlen(word.c_str(), -1));
 }
+
+TEST_CASE("rule 8: a meeting ending in the repeated autumn hour ends at its first occurrence",
+          "[rules]") {
+  // 01:30-02:30 on 2025-10-26 in Berlin: 02:30 happens twice; RFC 5545 3.3.5 takes the first
+  // (CEST), so the meeting lasts an hour and at 01:45 it ends in 45 minutes.
+  const layouts::Agenda a = officeAgenda(at("2025-10-26T01:45:00"));
+  const layouts::AgendaItem* handover = find(a, "Night shift handover");
+  REQUIRE(handover != nullptr);
+  CHECK(handover->end - handover->start == hours{1});
+  CHECK(ics::formatUtc(handover->end) == "2025-10-26T00:30:00Z");
+}
+
+TEST_CASE("rule 12: the 4x8 offline pill shows its whole time with its day, beside the date",
+          "[rules]") {
+  // Wednesday 24 September (the long month), offline since a time whose words are long on the
+  // 12-hour clock. The pill's text is never cut, never below 18 px, has room inside its pill,
+  // and neither it nor the date covers the other.
+  const auto now = at("2025-09-24T10:00:00");
+  struct Case {
+    const char* since;
+    bool use24h;
+    const char* when;
+  };
+  const Case cases[] = {{"2025-09-23T23:05:00", false, "YESTERDAY 11:05 PM"},
+                        {"2025-09-23T23:05:00", true, "YESTERDAY 23:05"},
+                        {"2025-09-19T18:05:00", false, "FRI 6:05 PM"},
+                        {"2025-09-10T23:05:00", false, "10 SEP 11:05 PM"},
+                        {"2025-09-24T09:58:00", false, "9:58 AM"}};
+  for (const Case& k : cases)
+    for (auto [w, h] : {std::pair{480, 800}, std::pair{800, 480}})
+      for (const render::Theme* theme : {&render::lcdTheme(), &render::einkTheme()}) {
+        layouts::LayoutContext ctx;
+        ctx.now = now;
+        ctx.zone = &berlin();
+        ctx.use24h = k.use24h;
+        ctx.state.offlineSince = at(k.since);
+        layouts::RenderStats stats;
+        (void)layouts::renderFrame(*layouts::findLayout("4x8"), layouts::Agenda{}, ctx, *theme, w,
+                                   h, &stats);
+        INFO(k.since << (k.use24h ? " 24h " : " 12h ") << w << "x" << h << " "
+                     << (theme == &render::lcdTheme() ? "lcd" : "eink"));
+        std::vector<const render::DrawnText*> pill;
+        const render::DrawnText* date = nullptr;
+        std::string pillText;
+        for (const render::DrawnText& t : stats.texts) {
+          if (t.text.find("OFFLINE") != std::string::npos || t.text.find(k.when) == 0) {
+            pill.push_back(&t);
+            pillText += t.text + " ";
+          }
+          if (t.text.find("2025") != std::string::npos) date = &t;
+        }
+        INFO("pill: " << pillText);
+        REQUIRE(date != nullptr);
+        REQUIRE_FALSE(pill.empty());
+        CHECK(pillText.find(k.when) != std::string::npos);
+        CHECK_FALSE(date->ellipsized);
+        CHECK_FALSE(date->clipped);
+        CHECK(date->width <= date->box.width);
+        for (const render::DrawnText* p : pill) {
+          INFO(p->text);
+          CHECK_FALSE(p->ellipsized);
+          CHECK_FALSE(p->clipped);
+          CHECK(p->sizePx >= 18);
+          // Clear of the pill's rounded ends: at least 6 px either side.
+          CHECK(p->width + 12 <= p->box.width);
+          CHECK(p->box.x + p->box.width <= w);
+          const render::Rect& a = p->box;
+          const render::Rect& b = date->box;
+          const bool apart = a.x >= b.x + b.width || b.x >= a.x + a.width ||
+                             a.y >= b.y + b.height || b.y >= a.y + a.height;
+          CHECK(apart);
+        }
+      }
+}
