@@ -482,7 +482,17 @@ Instant TimeZone::toInstant(LocalSeconds local) const {
   icaltimezone* zone = zoneOf(libicalZone());
   icaltimetype tt = toIcal(local, false);
   tt.zone = zone;
-  return Instant{seconds{icaltime_as_timet_with_zone(tt, zone)}};
+  const Instant theirs{seconds{icaltime_as_timet_with_zone(tt, zone)}};
+  // Past the table libical answers, with the later instant in an overlap and the offset after
+  // a gap; offsetOfLocal()'s RFC 5545 3.3.5 reading asks for the offset before the change
+  // (a day earlier: no zone changes twice in a day) wherever that reading is earlier.
+  const Instant dayBefore = theirs - days{1};
+  const std::int64_t before =
+      (toLocal(dayBefore).time_since_epoch() - dayBefore.time_since_epoch()).count();
+  const Instant first{seconds{v - before}};
+  const bool theirsExists = toLocal(theirs) == local;
+  if (first < theirs ? toLocal(first) == local || !theirsExists : !theirsExists) return first;
+  return theirs;
 }
 
 Instant TimeZone::startOfDay(Date d) const {

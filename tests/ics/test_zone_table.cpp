@@ -442,6 +442,12 @@ TEST_CASE("a wall-clock time that occurs twice or never reads as RFC 5545 3.3.5 
   // on 2007-11-04 is its first, daylight-time occurrence.
   CHECK(utcOf("America/New_York", "2007-03-11T02:30:00") == "2007-03-11T07:30:00Z");
   CHECK(utcOf("America/New_York", "2007-11-04T01:30:00") == "2007-11-04T05:30:00Z");
+  // Past the table (2100) libical answers; the same reading holds there.
+  CHECK(utcOf("Europe/Berlin", "2150-10-25T02:30:00") == "2150-10-25T00:30:00Z");
+  CHECK(utcOf("Europe/Berlin", "2150-10-25T03:30:00") == "2150-10-25T02:30:00Z");
+  CHECK(utcOf("Europe/Berlin", "2150-03-29T02:30:00") == "2150-03-29T01:30:00Z");
+  CHECK(utcOf("Europe/Berlin", "2150-03-29T12:00:00") == "2150-03-29T10:00:00Z");
+  CHECK(utcOf("Europe/Berlin", "2150-10-25T12:00:00") == "2150-10-25T11:00:00Z");
   // Lord Howe's half-hour change and a southern-hemisphere overlap (Sydney, April).
   CHECK(utcOf("Australia/Lord_Howe", "2025-04-06T01:45:00") == "2025-04-05T14:45:00Z");
   CHECK(utcOf("Australia/Sydney", "2025-04-06T02:30:00") == "2025-04-05T15:30:00Z");
