@@ -127,6 +127,9 @@ std::string_view windowsZoneToIana(std::string_view name) {
 }
 
 void ZoneResolver::define(std::string tzid, std::string text) {
+  // A TZID defined again (a second, maybe empty block) after events already use its zone keeps
+  // that zone and its text: the snapshot stores the definition the records were read with.
+  if (auto it = defined_.find(tzid); it != defined_.end() && it->second.zone) return;
   cache_.erase(tzid);
   Definition& d = defined_[std::move(tzid)];
   d.text = std::move(text);
