@@ -10,6 +10,7 @@
 #include <filesystem>
 
 #include "daemon/eink_pacing.hpp"
+#include "daemon/fnv.hpp"
 #include "daemon/log.hpp"
 #include "daemon/pipeline.hpp"
 #include "daemon/snapshot.hpp"
@@ -62,8 +63,9 @@ std::string App::snapshotPath(const SourceState& s) const {
 // The identity a snapshot must match to be used: the same source, URL and display
 // zone (all-day and floating times were resolved in it).
 std::string App::snapshotMeta(const SourceState& s) const {
-  return fmt::format("calendarbot-source\n{}\n{}\n{}\n", s.config.name, s.config.url,
-                     config_.timezone);
+  // The URL by its hash: feed URLs carry tokens, and a snapshot is no place for them.
+  return fmt::format("calendarbot-source\n{}\nurl-fnv1a:{:016x}\n{}\n", s.config.name,
+                     fnv1a(s.config.url), config_.timezone);
 }
 
 void App::loadSnapshots() {

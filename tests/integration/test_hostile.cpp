@@ -257,3 +257,31 @@ TEST_CASE("run --once with no sources draws one frame and exits", "[integration]
   CHECK(r.exitCode == 0);
   CHECK(fs::is_regular_file(dir / "frame.png"));
 }
+
+TEST_CASE("snapshots and validators keep no part of a source's url", "[integration]") {
+  const fs::path dir = test::tempDir("it-secret");
+  const fs::path feedDir = dir / "token-s3cr3t-value";
+  fs::create_directories(feedDir);
+  write(feedDir / "cal.ics", calendar(plain()));
+  const fs::path config = write(
+      dir / "config.toml", "timezone = \"UTC\"\nstate_dir = \"" + (dir / "state").string() +
+                               "\"\n[display]\nkind = \"png\"\npath = \"" +
+                               (dir / "frame.png").string() + "\"\n[[source]]\nname = \"s\"\n" +
+                               "url = \"file://" + (feedDir / "cal.ics").string() + "\"\n");
+  const auto r = test::run(binary(), {"run", "--config", config.string(), "--once"});
+  INFO(r.err);
+  REQUIRE(r.exitCode == 0);
+  int files = 0;
+  for (const auto& e : fs::recursive_directory_iterator(dir / "state")) {
+    if (!e.is_regular_file()) continue;
+    ++files;
+    std::ifstream in(e.path(), std::ios::binary);
+    const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    INFO(e.path());
+    CHECK_FALSE(has(bytes, "s3cr3t"));
+  }
+  CHECK(files >= 1);  // the snapshot at least
+  // And the next start uses that snapshot (the identity still matches).
+  const auto again = test::run(binary(), {"run", "--config", config.string(), "--once"});
+  CHECK(has(again.err, "from the snapshot"));
+}
