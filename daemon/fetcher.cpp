@@ -8,6 +8,7 @@
 #include <curl/curl.h>
 #include <fcntl.h>
 #include <fmt/format.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -23,6 +24,7 @@
 
 #include "calendarbot_config.h"
 #include "daemon/log.hpp"
+#include "daemon/net_policy.hpp"
 #include "hal/atomic_file.hpp"
 #include "hal/sys.hpp"
 
@@ -357,6 +359,7 @@ struct Transfer {
   bool statusChecked = false;
   bool statusRejected = false;
   bool stalled = false;
+  bool allowLocal = false;  // the configured url is local: so may its redirects be
   char errorBuffer[CURL_ERROR_SIZE] = {};
 };
 
@@ -392,20 +395,39 @@ struct Fetcher::Impl {
     FetchResult result;
   };
 
-  static int onSocket(CURL*, curl_socket_t s, int what, void* userp, void*) {
-    auto* self = static_cast<Impl*>(userp);
-    if (what == CURL_POLL_REMOVE) {
-      self->sockets.erase(s);
-    } else {
-      short events = 0;
-      if (what & CURL_POLL_IN) events |= POLLIN;
-      if (what & CURL_POLL_OUT) events |= POLLOUT;
-      self->sockets[s] = events;
+  // libcurl's callbacks are C: nothing may unwind through them. What throws fails the transfer.
+  static int onSocket(CURL*, curl_socket_t s, int what, void* userp, void*) noexcept {
+    try {
+      auto* self = static_cast<Impl*>(userp);
+      if (what == CURL_POLL_REMOVE) {
+        self->sockets.erase(s);
+      } else {
+        short events = 0;
+        if (what & CURL_POLL_IN) events |= POLLIN;
+        if (what & CURL_POLL_OUT) events |= POLLOUT;
+        self->sockets[s] = events;
+      }
+      return 0;
+    } catch (...) {
+      return -1;
     }
-    return 0;
   }
 
-  static int onTimer(CURLM*, long ms, void* userp) {
+  // Every connection, the first and each redirect's: a feed not configured on a local address
+  // reaches none (a redirect to 127.0.0.1 or to a cloud metadata service is refused).
+  static curl_socket_t onOpenSocket(void* userp, curlsocktype, curl_sockaddr* a) noexcept {
+    const auto& t = *static_cast<const Transfer*>(userp);
+    if (!t.allowLocal && isLocalAddress(&a->addr, a->addrlen)) {
+      try {
+        log::warning("{}: connection to a loopback or link-local address refused", t.label);
+      } catch (...) {
+      }
+      return CURL_SOCKET_BAD;
+    }
+    return ::socket(a->family, a->socktype | SOCK_CLOEXEC, a->protocol);
+  }
+
+  static int onTimer(CURLM*, long ms, void* userp) noexcept {
     auto* self = static_cast<Impl*>(userp);
     if (ms < 0)
       self->deadline.reset();
@@ -414,14 +436,21 @@ struct Fetcher::Impl {
     return 0;
   }
 
-  static std::size_t onHeader(char*, std::size_t size, std::size_t count, void* userp) {
+  static std::size_t onHeader(char*, std::size_t size, std::size_t count, void* userp) noexcept {
     static_cast<Transfer*>(userp)->lastActivity = SteadyClock::now();
     return size * count;
   }
 
-  static std::size_t onWrite(char* data, std::size_t size, std::size_t count, void* userp) {
-    auto& t = *static_cast<Transfer*>(userp);
-    const std::size_t len = size * count;
+  static std::size_t onWrite(char* data, std::size_t size, std::size_t count,
+                             void* userp) noexcept {
+    try {
+      return consume(*static_cast<Transfer*>(userp), data, size * count);
+    } catch (...) {
+      return 0;  // CURLE_WRITE_ERROR: this transfer fails, the last good data stays
+    }
+  }
+
+  static std::size_t consume(Transfer& t, char* data, std::size_t len) {
     t.lastActivity = SteadyClock::now();
     if (!t.statusChecked) {
       t.statusChecked = true;
@@ -498,6 +527,9 @@ struct Fetcher::Impl {
     setopt(e, CURLOPT_PRIVATE, &t);
     setopt(e, CURLOPT_WRITEFUNCTION, &Impl::onWrite);
     setopt(e, CURLOPT_WRITEDATA, &t);
+    t.allowLocal = isLocalUrl(url);
+    setopt(e, CURLOPT_OPENSOCKETFUNCTION, &Impl::onOpenSocket);
+    setopt(e, CURLOPT_OPENSOCKETDATA, &t);
     setopt(e, CURLOPT_ERRORBUFFER, t.errorBuffer);
     setopt(e, CURLOPT_NOSIGNAL, 1L);
     setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");

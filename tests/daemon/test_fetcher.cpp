@@ -433,6 +433,27 @@ TEST_CASE("fetcher: redirects are followed, loops are not", "[daemon][fetcher]")
   CHECK(r.store->eventCount() == 2);
 }
 
+TEST_CASE("fetcher: loopback and link-local addresses only for a feed configured there",
+          "[daemon][fetcher]") {
+  HttpServer server;
+  server.route("/here.ics", [](const HttpRequest&) { return HttpReply::ok(calendar(2)); });
+  const std::string port = std::to_string(server.port());
+  server.route("/to-localhost", [&](const HttpRequest&) {
+    return HttpReply::redirect("http://localhost:" + port + "/here.ics");
+  });
+  Fetcher fetcher(testOptions());
+  // Configured on 127.0.0.1: its redirect to another local name is followed.
+  const FetchResult local = fetchOnce(fetcher, source(server.url("/to-localhost")));
+  CHECK(local.kind == Kind::Updated);
+  CHECK(server.hits("/here.ics") == 1);
+  // 127.0.0.1 written as a number is not a local url to us: refused before any byte is sent
+  // (as a redirect from a remote feed to the device's own services would be).
+  const FetchResult disguised =
+      fetchOnce(fetcher, source("http://0x7f000001:" + port + "/here.ics"));
+  CHECK(disguised.kind == Kind::Failed);
+  CHECK(server.hits("/here.ics") == 1);
+}
+
 TEST_CASE("fetcher: gzip and deflate bodies are decoded while they stream", "[daemon][fetcher]") {
   HttpServer server;
   const std::string body = calendar(40);
