@@ -152,6 +152,11 @@ void App::onFetched(std::size_t index, FetchResult out) {
       log::info("{}: updated, {} events kept, {} skipped, {} outside the window ({} KiB, {} ms)",
                 s.config.name, st.events, st.skipped, st.dropped, st.bytes / 1024,
                 out.duration.count());
+      if (suspectDrop(s, *out.store, now)) {
+        s.failures = 0;
+        s.nextFetch = now + std::min<seconds>(s.config.refresh, config_.fetch.confirmDrop);
+        break;
+      }
       s.store = std::move(out.store);
       s.lastSuccess = now;
       saveSnapshot(s);
@@ -186,6 +191,33 @@ void App::onFetched(std::size_t index, FetchResult out) {
       break;
     }
   }
+}
+
+bool App::suspectDrop(SourceState& s, const ics::EventStore& fresh, ics::Instant now) {
+  const std::size_t had = s.store ? s.store->eventCount() + s.store->seriesCount() : 0;
+  const std::size_t has = fresh.eventCount() + fresh.seriesCount();
+  const bool drop = had > 0 && (has == 0 || (had >= 10 && has * 2 < had));
+  if (!drop || config_.fetch.confirmDrop <= seconds{0}) {
+    s.suspectSince.reset();
+    return false;
+  }
+  if (!s.suspectSince) {
+    s.suspectSince = now;
+    log::warning(
+        "{}: the feed now holds {} events, it held {}: held as suspect, the last good "
+        "data stays until a fetch {} min from now confirms it",
+        s.config.name, has, had, config_.fetch.confirmDrop.count() / 60);
+    return true;
+  }
+  if (now - *s.suspectSince < config_.fetch.confirmDrop) {
+    log::info("{}: still {} events (held {}): suspect since {}", s.config.name, has, had,
+              ics::formatUtc(*s.suspectSince));
+    return true;
+  }
+  log::warning("{}: {} events instead of {} since {}: confirmed, accepted", s.config.name, has, had,
+               ics::formatUtc(*s.suspectSince));
+  s.suspectSince.reset();
+  return false;
 }
 
 bool App::fetching() const {

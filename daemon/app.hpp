@@ -50,6 +50,8 @@ struct SourceState {
   bool inFlight = false;
   ics::Instant nextFetch{};
   std::uint64_t snapshotSum = 0;  // checksum of the store image last written or loaded
+  // The first fetch that dropped to zero or lost most events (see App::suspectDrop).
+  std::optional<ics::Instant> suspectSince{};
 };
 
 class App {
@@ -111,6 +113,10 @@ class App {
 
  private:
   void onFetched(std::size_t index, FetchResult outcome);
+  // True when `fresh` is held back: `s` had events and `fresh` has none, or under half of at
+  // least 10. A calendar server's transient fault looks exactly like that; the last good data
+  // stays until a fetch at least fetch.confirm_drop after the first such one says the same.
+  [[nodiscard]] bool suspectDrop(SourceState& s, const ics::EventStore& fresh, ics::Instant now);
   [[nodiscard]] ics::IngestOptions ingestOptions(std::size_t index) const;
   // The agenda of every store around now, cached (see app.cpp).
   [[nodiscard]] const layouts::Agenda& currentAgenda() const;

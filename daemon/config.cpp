@@ -395,7 +395,7 @@ ConfigResult loadConfig(const std::string& path) {
   if (const toml::table* f = ck.subTable(root, "fetch")) {
     ck.unknownKeys(*f, "fetch",
                    {"connect_timeout", "stall_timeout", "max_time", "max_feed_mb", "max_redirects",
-                    "ca_file"});
+                    "ca_file", "confirm_drop"});
     auto interval = [&](std::string_view key, std::chrono::seconds& out, std::chrono::seconds lo,
                         std::chrono::seconds hi) {
       std::string text;
@@ -413,6 +413,7 @@ ConfigResult loadConfig(const std::string& path) {
     interval("stall_timeout", c.fetch.stallTimeout, std::chrono::seconds{1},
              std::chrono::minutes{30});
     interval("max_time", c.fetch.maxTime, std::chrono::seconds{5}, std::chrono::hours{6});
+    interval("confirm_drop", c.fetch.confirmDrop, std::chrono::seconds{0}, std::chrono::hours{24});
     ck.integer(*f, "fetch", "max_feed_mb", c.fetch.maxFeedMb, 1, 4096);
     ck.integer(*f, "fetch", "max_redirects", c.fetch.maxRedirects, 0, 20);
     if (ck.string(*f, "fetch", "ca_file", c.fetch.caFile) && !c.fetch.caFile.empty() &&

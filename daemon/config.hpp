@@ -34,6 +34,9 @@ struct FetchConfig {
   int maxFeedMb = 128;                    // decoded body size
   int maxRedirects = 5;
   std::string caFile;  // empty: the system's CA bundle
+  // A feed that drops to no events (or loses most) is confirmed by a fetch this much later
+  // before its last good data is replaced (fetch.confirm_drop; "0s": at once).
+  std::chrono::seconds confirmDrop{30 * 60};
 };
 
 // [button]: chip, line, debounce_ms, long_press_ms, active_low, bias (hal/button.hpp).

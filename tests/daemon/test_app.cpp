@@ -384,3 +384,46 @@ TEST_CASE("on e-ink the minute's redraw follows the countdown's steps", "[daemon
   App other(lcd, clock, std::make_unique<FakeDisplay>(), std::make_unique<ScriptedLoader>());
   CHECK(other.redrawDue());
 }
+
+TEST_CASE("a drop to no events is held as suspect until a later fetch confirms it", "[daemon]") {
+  const auto start = *ics::parseIsoInstant("2025-03-10T08:00:00Z", ics::TimeZone::utc());
+  hal::FakeClock clock(start);
+  auto loader = std::make_unique<ScriptedLoader>();
+  ScriptedLoader& feed = *loader;
+  auto empty = [] {
+    ics::Ingest ingest(ics::IngestOptions{});
+    ingest.feed("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nEND:VCALENDAR\r\n");
+    FetchResult out;
+    out.kind = FetchResult::Kind::Updated;
+    out.store = ingest.finish();
+    return out;
+  };
+  feed.script.push_back(updated("meeting-day.ics", start));
+  feed.script.push_back(empty());                            // suspect: held
+  feed.script.push_back(updated("meeting-day.ics", start));  // back: the suspicion ends
+  feed.script.push_back(empty());                            // suspect again
+  feed.script.push_back(empty());                            // too early to confirm
+  feed.script.push_back(empty());                            // 30 min later: accepted
+  Config config = testConfig();
+  config.fetch.confirmDrop = minutes{30};
+  App app(config, clock, std::make_unique<FakeDisplay>(), std::move(loader));
+  auto fetch = [&](minutes later) {
+    clock.advance(later);
+    app.refreshDue(true);
+    feed.process({});
+    REQUIRE(app.sources()[0].store);
+    return app.sources()[0].store->eventCount();
+  };
+  const std::size_t events = fetch(minutes{0});
+  REQUIRE(events > 0);
+  CHECK(fetch(minutes{5}) == events);
+  CHECK(app.sources()[0].suspectSince == clock.now());
+  // The next fetch comes at the refresh interval or the confirmation delay, the sooner.
+  CHECK(app.sources()[0].nextFetch == clock.now() + minutes{5});
+  CHECK(fetch(minutes{5}) == events);
+  CHECK_FALSE(app.sources()[0].suspectSince);
+  CHECK(fetch(minutes{5}) == events);
+  CHECK(fetch(minutes{20}) == events);
+  CHECK(fetch(minutes{10}) == 0);  // 30 minutes after the first empty fetch
+  CHECK_FALSE(app.sources()[0].suspectSince);
+}
