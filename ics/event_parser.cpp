@@ -193,6 +193,12 @@ EventParser::Outcome EventParser::parse(std::string_view text, const TimeZone* c
   // timed from midnight (what the reference does; RFC 5545 3.8.2.2 wants equal types).
   const bool allDay =
       start.raw.kind == RawTime::Date && !(end.present && end.raw.kind != RawTime::Date);
+  // An all-day series' zone only names the day a DATE-TIME UNTIL falls on: the calendar's
+  // zone. Without X-WR-TIMEZONE that is the feed's VTIMEZONE when it defines exactly one
+  // (Outlook writes its own zone's definition first); with several, which one the producer
+  // meant is unknown and the display zone stands.
+  if (allDay && recurring && xwr == nullptr)
+    if (const TimeZone* own = zones_.sole()) zone = own;
   // The wall clock in `zone` of a time property.
   auto localIn = [&](const TimeProp& t, const TimeZone& z) -> LocalSeconds {
     if (t.raw.kind == RawTime::Utc) return z.toLocal(Instant{t.raw.value.time_since_epoch()});

@@ -162,7 +162,8 @@ class Expander {
         untilLocal += days{1} - seconds{1};  // the whole UNTIL day
       } else if (s_.allDay) {
         // RFC 5545 3.3.10 wants a DATE here. A DATE-TIME names the day it falls on in the
-        // series' zone (X-WR-TIMEZONE, else the display zone): Outlook writes UTC local
+        // series' zone (X-WR-TIMEZONE, else the feed's only VTIMEZONE, else the display zone;
+        // see EventParser::parse): Outlook writes UTC local
         // midnight after the last day, which is that day's start in the producer's zone.
         const LocalSeconds wall = icaltime_is_utc(until)
                                       ? s_.zone->toLocal(Instant{untilLocal.time_since_epoch()})

@@ -142,6 +142,10 @@ std::string_view ZoneResolver::definition(std::string_view tzid) const {
   return it == defined_.end() ? std::string_view{} : std::string_view(it->second.text);
 }
 
+const TimeZone* ZoneResolver::sole() {
+  return defined_.size() == 1 ? resolve(defined_.begin()->first) : nullptr;
+}
+
 const TimeZone* ZoneResolver::resolve(std::string_view tzid) {
   if (auto it = cache_.find(tzid); it != cache_.end()) return it->second;
   const TimeZone* zone = TimeZone::locate(tzid);

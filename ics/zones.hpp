@@ -28,6 +28,10 @@ class ZoneResolver {
   // Remembers a VTIMEZONE block; it is handed to libical only when used.
   void define(std::string tzid, std::string text);
   [[nodiscard]] const TimeZone* resolve(std::string_view tzid);
+  // The zone of the feed's only VTIMEZONE so far (nullptr when it defines none or several,
+  // or that one is unknown): the producer's own zone, which names the day of a UTC UNTIL on
+  // an all-day series when the feed has no X-WR-TIMEZONE.
+  [[nodiscard]] const TimeZone* sole();
   // VTIMEZONE zones in use: a store that refers to them must keep them.
   [[nodiscard]] const std::vector<std::shared_ptr<const TimeZone>>& owned() const { return owned_; }
   // The VTIMEZONE text for a TZID (for snapshots), empty if none.

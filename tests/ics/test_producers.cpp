@@ -43,6 +43,31 @@ TEST_CASE("an all-day series with Outlook's UTC UNTIL keeps its last day", "[ics
   // Shown in New York, the calendar's own zone (X-WR-TIMEZONE) says which day UNTIL is.
   CHECK(startDates(load(outlook, "America/New_York", {}, "X-WR-TIMEZONE:Europe/Berlin\r\n"),
                    utc(2024, 5, 1), utc(2024, 8, 1)) == want);
+  // Without X-WR-TIMEZONE, the feed's only VTIMEZONE is the calendar's zone (Outlook's own
+  // definition of its zone, here Berlin's under its Windows name).
+  const std::string berlin =
+      "BEGIN:VTIMEZONE\r\nTZID:W. Europe Standard Time\r\nBEGIN:STANDARD\r\n"
+      "DTSTART:16010101T030000\r\nTZOFFSETFROM:+0200\r\nTZOFFSETTO:+0100\r\n"
+      "RRULE:FREQ=YEARLY;BYDAY=-1SU;BYMONTH=10\r\nEND:STANDARD\r\nBEGIN:DAYLIGHT\r\n"
+      "DTSTART:16010101T020000\r\nTZOFFSETFROM:+0100\r\nTZOFFSETTO:+0200\r\n"
+      "RRULE:FREQ=YEARLY;BYDAY=-1SU;BYMONTH=3\r\nEND:DAYLIGHT\r\nEND:VTIMEZONE\r\n";
+  CHECK(startDates(load(outlook, "America/New_York", {}, berlin), utc(2024, 5, 1),
+                   utc(2024, 8, 1)) == want);
+  // In New York's own terms UNTIL is 30 June: the display zone's answer drops 1 July. It
+  // stands with two VTIMEZONEs (which one the producer meant is unknown), and X-WR-TIMEZONE
+  // comes before the VTIMEZONE.
+  const std::vector<Date> inNewYork(want.begin(), want.end() - 1);
+  const std::string tokyo =
+      "BEGIN:VTIMEZONE\r\nTZID:Tokyo Standard Time\r\nBEGIN:STANDARD\r\n"
+      "DTSTART:16010101T000000\r\nTZOFFSETFROM:+0900\r\nTZOFFSETTO:+0900\r\n"
+      "END:STANDARD\r\nEND:VTIMEZONE\r\n";
+  CHECK(startDates(load(outlook, "America/New_York"), utc(2024, 5, 1), utc(2024, 8, 1)) ==
+        inNewYork);
+  CHECK(startDates(load(outlook, "America/New_York", {}, berlin + tokyo), utc(2024, 5, 1),
+                   utc(2024, 8, 1)) == inNewYork);
+  CHECK(startDates(
+            load(outlook, "America/New_York", {}, "X-WR-TIMEZONE:America/New_York\r\n" + berlin),
+            utc(2024, 5, 1), utc(2024, 8, 1)) == inNewYork);
   // A DATE UNTIL (the RFC's form) is unchanged: inclusive.
   CHECK(startDates(load("BEGIN:VEVENT\r\nUID:d\r\nDTSTART;VALUE=DATE:20240603\r\n"
                         "RRULE:FREQ=WEEKLY;UNTIL=20240624\r\nEND:VEVENT\r\n",
