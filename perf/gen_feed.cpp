@@ -429,8 +429,8 @@ class Generator {
     rule += fmt::format(";INTERVAL={}", e.interval);
     const weekday wd{floor<days>(e.start)};
     if (e.freq == "WEEKLY") {
-      rule += ";BYDAY=" + std::string(kDays[wd.c_encoding()]);
-      if (rng_.chance(30)) rule += "," + std::string(kDays[(wd.c_encoding() + 2) % 7]);
+      rule += fmt::format(";BYDAY={}", kDays[wd.c_encoding()]);
+      if (rng_.chance(30)) rule += fmt::format(",{}", kDays[(wd.c_encoding() + 2) % 7]);
       rule += ";WKST=SU";
     } else if (e.freq == "MONTHLY") {
       rule += fmt::format(";BYMONTHDAY={}", unsigned(year_month_day{floor<days>(e.start)}.day()));

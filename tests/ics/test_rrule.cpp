@@ -1,6 +1,7 @@
 // RruleIterator against libical's iterator: random rules of every shape we accept, same instances.
 #include <libical/ical.h>
 
+#include <fmt/format.h>
 #include <algorithm>
 #include <catch2/catch.hpp>
 #include <cstdio>
@@ -34,7 +35,7 @@ std::string list(Rng& rng, int lo, int hi, int maxItems, bool negative) {
     if (negative && rng.chance(30)) v = -v;
     if (std::find(seen.begin(), seen.end(), v) != seen.end()) continue;  // repeats go to libical
     seen.push_back(v);
-    s += (s.empty() ? "" : ",") + std::to_string(v);
+    s += fmt::format("{}{}", s.empty() ? "" : ",", v);
   }
   return s;
 }

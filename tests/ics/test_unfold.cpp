@@ -1,5 +1,6 @@
 // LineUnfolder against a plain reference unfolder: random bytes heavy in CR, LF, SP, TAB and
 // control bytes, random chunkings, a small line limit; every kept and skipped line must match.
+#include <fmt/format.h>
 #include <catch2/catch.hpp>
 
 #include <algorithm>
@@ -55,9 +56,9 @@ struct Sink {
       skipped(bytes);
       return;
     }
-    seen.push_back("K" + std::to_string(bytes) + ":" + std::string(l));
+    seen.push_back(fmt::format("K{}:{}", bytes, l));
   }
-  void skipped(std::size_t bytes) { seen.push_back("S" + std::to_string(bytes)); }
+  void skipped(std::size_t bytes) { seen.push_back(fmt::format("S{}", bytes)); }
 };
 
 // RFC 5545 3.1 the slow way: physical lines end at CRLF, LF or a lone CR; a leading BOM is
@@ -90,9 +91,9 @@ Seen reference(const std::string& in, std::size_t max) {
     if (keep && verdict == Verdict::AskLast && logical.size() <= max && !endsWell(logical))
       keep = false;
     if (keep)
-      seen.push_back("K" + std::to_string(logical.size()) + ":" + logical.substr(0, max));
+      seen.push_back(fmt::format("K{}:{}", logical.size(), logical.substr(0, max)));
     else
-      seen.push_back("S" + std::to_string(logical.size()));
+      seen.push_back(fmt::format("S{}", logical.size()));
     have = false;
   };
   for (const std::string& p : physical) {

@@ -1,6 +1,7 @@
 // validRrule() and its libical-free fast path against libical's own verdict on generated RRULEs.
 #include <libical/ical.h>
 
+#include <fmt/format.h>
 #include <algorithm>
 #include <catch2/catch.hpp>
 #include <cctype>
@@ -69,15 +70,12 @@ const char* const kFreqs[] = {"DAILY",  "WEEKLY",   "MONTHLY", "YEARLY",
 
 using Part = std::pair<std::string, std::string>;
 
-std::string two(int v) {
-  return (v < 10 ? "0" : "") + std::to_string(v);
-}
-
 std::string untilValue(Rng& rng) {
-  std::string s =
-      std::to_string(rng.range(1970, 2099)) + two(rng.range(1, 12)) + two(rng.range(1, 28));
+  const int year = rng.range(1970, 2099), month = rng.range(1, 12), day = rng.range(1, 28);
+  std::string s = fmt::format("{}{:02}{:02}", year, month, day);
   if (rng.chance(25)) return s;
-  s += "T" + two(rng.range(0, 23)) + two(rng.range(0, 59)) + two(rng.range(0, 59));
+  const int hour = rng.range(0, 23), minute = rng.range(0, 59), second = rng.range(0, 59);
+  s += fmt::format("T{:02}{:02}{:02}", hour, minute, second);
   return rng.chance(70) ? s + "Z" : s;
 }
 
@@ -92,7 +90,7 @@ std::string numbers(Rng& rng, int lo, int hi, bool negative, int maxItems, int e
   for (int i = 0; i < n; ++i) {
     int v = edgy(rng, lo, hi, edge);
     if (negative && rng.chance(30)) v = -v;
-    s += (i ? "," : "") + std::to_string(v);
+    s += fmt::format("{}{}", i ? "," : "", v);
   }
   return s;
 }
