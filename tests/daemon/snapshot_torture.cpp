@@ -1,4 +1,5 @@
-// Test helper: writes two alternating snapshots to one path forever (the test kill -9s it).
+// Test helper: writes two alternating snapshots (A, B, A, ...) to one path; after each complete
+// write it prints '.' and waits for one byte on stdin before the next (the test kill -9s it).
 #include <cstdio>
 #include <string>
 
@@ -13,7 +14,8 @@ int main(int argc, char** argv) {
   const cb::daemon::Snapshot b{"B", std::string(300 * 1024, 'b')};
   for (unsigned long i = 0;; ++i) {
     if (cb::daemon::writeSnapshot(argv[1], i % 2 ? b : a) != 0) return 1;
-    if (i == 0) std::puts("first");  // the test waits for one complete write
+    std::putchar('.');
     std::fflush(stdout);
+    if (std::getchar() == EOF) return 0;
   }
 }
