@@ -266,20 +266,12 @@ TimeZone::TimeZone(std::string name, void* icalZone, bool owned)
   }
 }
 
-TimeZone::TimeZone(std::string name, std::string tzdataName, std::vector<Change> changes)
+TimeZone::TimeZone(std::string name, std::vector<Change> changes, int endYear)
     : name_(std::move(name)),
-      tzdataName_(std::move(tzdataName)),
       zone_(nullptr),
       table_(true),
+      tableEndYear_(endYear),
       changes_(std::move(changes)) {}
-
-void* TimeZone::libicalZone() const {
-  std::call_once(builtinLookedUp_, [this] {
-    if (zone_ == nullptr && !tzdataName_.empty())
-      zone_ = icaltimezone_get_builtin_timezone(tzdataName_.c_str());
-  });
-  return zone_;
-}
 
 // libical's icaltimezone_get_utc_offset_of_utc_time(): the last change at or before t.
 std::int32_t TimeZone::offsetAtUtc(std::int64_t t) const {
@@ -386,6 +378,44 @@ std::optional<std::string> findIgnoringCase(const std::filesystem::path& dir,
   return found;
 }
 
+std::int64_t yearStart(int y) {
+  return std::int64_t(sys_days{year{y} / 1 / 1}.time_since_epoch().count()) * 86400;
+}
+
+// Past its table a zone's yearly rules go on as in the table's last years: any year has the
+// calendar (leap or not, the weekday of January 1) of one of the 28 years before the table's end
+// year, a century's last (2100, 2200), and those 28 are in one century. The seconds to go back
+// from `v` (a UTC or wall-clock time in a year past the table) to the same moment of that year.
+std::int64_t backToTable(std::int64_t v, int endYear) {
+  const sys_days day{days{v >= 0 ? v / 86400 : (v - 86399) / 86400}};
+  const year y = year_month_day{day}.year();
+  const weekday jan1{sys_days{y / 1 / 1}};
+  for (year other = year{endYear - 28}; other < year{endYear}; ++other) {
+    if (other.is_leap() == y.is_leap() && weekday{sys_days{other / 1 / 1}} == jan1)
+      return std::int64_t((sys_days{y / 1 / 1} - sys_days{other / 1 / 1}).count()) * 86400;
+  }
+  return 0;  // unreachable: 28 years of one century hold all 14 calendars
+}
+
+// Whether a table's 28 years before `endYear` repeat the 28 before them, to the second: they do
+// for tzdata's footer rules and a VTIMEZONE's yearly rules, not while explicit changes go on
+// (Gaza's and Morocco's around Ramadan, listed through 2087).
+bool lastYearsRepeat(std::span<const TimeZone::Change> changes, int endYear) {
+  const std::int64_t from = yearStart(endYear - 56), middle = yearStart(endYear - 28),
+                     end = yearStart(endYear);
+  const std::int64_t shift = end - middle;  // == middle - from: same days in one century
+  auto it = std::lower_bound(changes.begin(), changes.end(), from,
+                             [](const TimeZone::Change& c, std::int64_t v) { return c.utc < v; });
+  std::size_t earlier = 0, later = 0;
+  for (auto c = it; c != changes.end() && c->utc < end; ++c) ++(c->utc < middle ? earlier : later);
+  if (earlier != later) return false;
+  for (std::size_t i = 0; i < later; ++i)
+    if (it[i].utc + std::int64_t(shift) != it[later + i].utc ||
+        it[i].offset != it[later + i].offset)
+      return false;
+  return true;
+}
+
 // The IANA zone `name` from its TZif file; nullptr when there is none or it is not valid.
 std::unique_ptr<TimeZone> loadTzif(const std::string& name) {
   const std::filesystem::path dir = zoneinfoDir();
@@ -398,9 +428,14 @@ std::unique_ptr<TimeZone> loadTzif(const std::string& name) {
     bytes = readSmallFile(dir / file);
     if (!bytes) return nullptr;
   }
-  std::optional<std::vector<TimeZone::Change>> changes = readTzif(*bytes, TimeZone::kTableEndYear);
+  int endYear = TimeZone::kTableEndYear;
+  std::optional<std::vector<TimeZone::Change>> changes = readTzif(*bytes, endYear);
+  if (changes && !lastYearsRepeat(*changes, endYear)) {  // explicit changes into the 2080s
+    endYear += 100;
+    changes = readTzif(*bytes, endYear);
+  }
   if (!changes) return nullptr;
-  return std::make_unique<TimeZone>(name, std::move(file), std::move(*changes));
+  return std::make_unique<TimeZone>(name, std::move(*changes), endYear);
 }
 
 }  // namespace
@@ -455,37 +490,36 @@ std::shared_ptr<const TimeZone> TimeZone::fromVtimezone(std::string_view text,
   return std::make_shared<const TimeZone>(std::string(name), zone, true);
 }
 
-namespace {
-// Inside the table's years the table answers; before its first change the
-// offset before that change applies, as in libical.
-constexpr std::int64_t kTableFirst = -62135596800;  // 0001-01-01T00:00:00Z
-const std::int64_t kTableLast =
-    std::int64_t(sys_days{year{TimeZone::kTableEndYear} / 12 / 31}.time_since_epoch().count()) *
-    86400;
-}  // namespace
+// Where in the table a time `v` reads (ics/time.hpp): past the table, the same moment of a year
+// of the same calendar when its last years repeat, else the time after its last change.
+std::int64_t TimeZone::inTable(std::int64_t v) const {
+  const std::int64_t end = yearStart(tableEndYear_);
+  if (v < end) return v;
+  if (lastYearsRepeat(changes_, tableEndYear_)) return v - backToTable(v, tableEndYear_);
+  return std::max(end - 86400, changes_.empty() ? 0 : changes_.back().utc + 86400);
+}
 
 LocalSeconds TimeZone::toLocal(Instant t) const {
   if (utc_) return LocalSeconds{t.time_since_epoch()};
   const std::int64_t v = t.time_since_epoch().count();
-  if (table_ && ((v >= kTableFirst && v < kTableLast) || libicalZone() == nullptr))
-    return LocalSeconds{seconds{v + offsetAtUtc(v)}};
-  icaltimezone* zone = zoneOf(libicalZone());
-  const icaltimetype tt = icaltime_from_timet_with_zone(static_cast<time_t>(v), 0, zone);
-  return fromIcal(tt);
+  if (table_) return LocalSeconds{seconds{v + offsetAtUtc(inTable(v))}};
+  // A VTIMEZONE we could not expand: libical's offsets, asked with civil times (no time_t).
+  icaltimetype tt = toIcal(LocalSeconds{seconds{v}}, false);
+  int daylight = 0;
+  return LocalSeconds{
+      seconds{v + icaltimezone_get_utc_offset_of_utc_time(zoneOf(zone_), &tt, &daylight)}};
 }
 
 Instant TimeZone::toInstant(LocalSeconds local) const {
   if (utc_) return Instant{local.time_since_epoch()};
   const std::int64_t v = local.time_since_epoch().count();
-  if (table_ && ((v >= kTableFirst && v < kTableLast) || libicalZone() == nullptr))
-    return Instant{seconds{v - offsetOfLocal(v)}};
-  icaltimezone* zone = zoneOf(libicalZone());
+  if (table_) return Instant{seconds{v - offsetOfLocal(inTable(v))}};
   icaltimetype tt = toIcal(local, false);
-  tt.zone = zone;
-  const Instant theirs{seconds{icaltime_as_timet_with_zone(tt, zone)}};
-  // Past the table libical answers, with the later instant in an overlap and the offset after
-  // a gap; offsetOfLocal()'s RFC 5545 3.3.5 reading asks for the offset before the change
-  // (a day earlier: no zone changes twice in a day) wherever that reading is earlier.
+  int daylight = 0;
+  const Instant theirs{seconds{v - icaltimezone_get_utc_offset(zoneOf(zone_), &tt, &daylight)}};
+  // libical answers with the later instant in an overlap and the offset after a gap;
+  // offsetOfLocal()'s RFC 5545 3.3.5 reading asks for the offset before the change (a day
+  // earlier: no zone changes twice in a day) wherever that reading is earlier.
   const Instant dayBefore = theirs - days{1};
   const std::int64_t before =
       (toLocal(dayBefore).time_since_epoch() - dayBefore.time_since_epoch()).count();

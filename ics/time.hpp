@@ -4,7 +4,6 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <span>
 #include <string>
@@ -37,8 +36,11 @@ struct CivilTime {
 // RRULE iterator standing in for libical's wherever it knows the rule; the same
 // test compares them with libical, whose own expansion runs Outlook's rules from
 // 1601 and converts each time with a linear walk (70 % of ingest once).
-// Times past the table (and VTIMEZONEs whose observances we cannot read) still
-// go to libical; for an IANA zone libical reads tzdata only then.
+// Past the table (2100; 2200 for the zones with explicit changes into the 2080s) the zone's
+// last yearly rules go on: a year is read as the one of the table's last 28 with its calendar
+// (or, where those do not repeat, the last offset stays). Only VTIMEZONEs whose observances we
+// cannot read go to libical, asked for offsets of civil times: no instant passes through a time_t,
+// which is 32 bits on armhf (Raspberry Pi OS bookworm) and would wrap in 2038.
 class TimeZone {
  public:
   // One change of UTC offset: from `utc` on, `offset` applies (seconds east of UTC).
@@ -79,21 +81,18 @@ class TimeZone {
   struct Impl;
   // UTC or a VTIMEZONE zone (`owned`: freed with this); its table is expanded here.
   TimeZone(std::string name, void* icalZone, bool owned = false);
-  // An IANA zone: its table; `tzdataName` is the file name libical knows it by.
-  TimeZone(std::string name, std::string tzdataName, std::vector<Change> changes);
+  // An IANA zone: its table, through the end of `endYear`.
+  TimeZone(std::string name, std::vector<Change> changes, int endYear = kTableEndYear);
 
  private:
-  // The icaltimezone* for times past the table: the VTIMEZONE zone, or libical's builtin one,
-  // looked up on the first such query (nullptr when libical does not know the zone).
-  [[nodiscard]] void* libicalZone() const;
   std::string name_;
-  std::string tzdataName_;  // IANA zones
-  mutable void* zone_;      // icaltimezone*: libical's builtin cache, or ours when owned_
-  mutable std::once_flag builtinLookedUp_;
+  void* zone_;  // icaltimezone*: UTC, or a VTIMEZONE's (ours when owned_); nullptr for IANA zones
   bool owned_ = false;
   bool utc_ = false;
-  bool table_ = false;  // changes_ answers queries up to kTableEndYear
+  bool table_ = false;  // changes_ answers every query (past its end as said above)
+  int tableEndYear_ = kTableEndYear;
   std::vector<Change> changes_;
+  [[nodiscard]] std::int64_t inTable(std::int64_t t) const;
   [[nodiscard]] std::int32_t offsetAtUtc(std::int64_t t) const;
   [[nodiscard]] std::int32_t offsetOfLocal(std::int64_t local) const;
 };

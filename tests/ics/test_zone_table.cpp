@@ -27,9 +27,11 @@ using namespace std::chrono;
 
 namespace {
 
-// 1902..2099: where libical's own time_t conversions are defined.
+// 1902..2099: where libical's own time_t conversions are defined; with a 32-bit time_t (armhf)
+// they end in 2038.
 constexpr std::int64_t kFirst = -2145916800;  // 1902-01-01Z
-constexpr std::int64_t kLast = 4102444800;    // 2100-01-01Z
+constexpr std::int64_t kLast =
+    sizeof(time_t) < 8 ? 2145916800 : 4102444800;  // 2038-01-01Z, 2100-01-01Z
 // glibc answers for any 64-bit time_t: 1900..2100, tzdata's range and more.
 constexpr std::int64_t kGlibcFirst = -2208988800;  // 1900-01-01Z
 constexpr std::int64_t kGlibcLast = 4102444800;    // 2100-01-01Z
@@ -451,6 +453,45 @@ TEST_CASE("a wall-clock time that occurs twice or never reads as RFC 5545 3.3.5 
   // Lord Howe's half-hour change and a southern-hemisphere overlap (Sydney, April).
   CHECK(utcOf("Australia/Lord_Howe", "2025-04-06T01:45:00") == "2025-04-05T14:45:00Z");
   CHECK(utcOf("Australia/Sydney", "2025-04-06T02:30:00") == "2025-04-05T15:30:00Z");
+}
+
+// Past the table our offsets come from the table's last 28 years (ics/time.hpp); glibc applies
+// the TZif footer's rule to the year itself: they must agree, to the second around each change.
+TEST_CASE("tzdata zones past the table agree with glibc's localtime, 2100 to 2600",
+          "[ics][zones]") {
+  if (sizeof(time_t) < 8) return;  // glibc cannot answer past 2038 here
+  std::mt19937_64 rng(2100);
+  constexpr std::int64_t kFrom = 4102444800, kTo = 19880899200;  // 2100-01-01Z .. 2600-01-01Z
+  std::uniform_int_distribution<std::int64_t> when(kFrom, kTo);
+  std::size_t zones = 0, samples = 0;
+  int bad = 0;
+  for (const std::string& name : tzdataZones()) {
+    const TimeZone* ours = TimeZone::locate(name);
+    REQUIRE(ours != nullptr);
+    const ScopedEnv tz("TZ", ":" + name);
+    ++zones;
+    for (int i = 0; i < 40; ++i) {
+      std::int64_t t = when(rng);
+      // Every other sample just after a change of glibc's within a week of t.
+      if (i % 2 && glibcOffset(t) != glibcOffset(t + 7 * 86400)) {
+        std::int64_t lo = t, hi = t + 7 * 86400;
+        while (hi - lo > 1) {
+          const std::int64_t mid = lo + (hi - lo) / 2;
+          (glibcOffset(mid) == glibcOffset(lo) ? lo : hi) = mid;
+        }
+        t = hi;
+      }
+      for (std::int64_t d : {std::int64_t(-1), std::int64_t(0)}) {
+        ++samples;
+        if (ourOffset(*ours, t + d) != glibcOffset(t + d) && ++bad <= 5)
+          FAIL_CHECK(name << " at " << t + d << ": ours " << ourOffset(*ours, t + d) << ", glibc "
+                          << glibcOffset(t + d));
+      }
+    }
+  }
+  INFO(zones << " zones, " << samples << " instants");
+  CHECK(bad == 0);
+  CHECK(zones > 400);
 }
 
 TEST_CASE("zone names in any case find the same TZif file", "[ics][zones]") {
