@@ -1,7 +1,8 @@
 # The two set-up commands of README.md: `make demo` and `make test`.
 # Each installs its Debian packages, configures and builds before it runs.
 BUILD ?= build
-MESON_OPTS ?= -Dgpio=enabled -Deink=enabled
+# Our own builds treat warnings as errors; `make install` and the Debian package do not.
+MESON_OPTS ?= -Dgpio=enabled -Deink=enabled -Dwerror=true
 DEMO_OUT ?= /tmp/calendarbot-demo.png
 SAN_BUILD ?= build-sanitize
 SAN_SUITES ?= ics
@@ -10,7 +11,7 @@ FUZZ_SECONDS ?= 60
 FUZZ_TARGETS ?= ingest snapshot config tzif
 SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 
-.PHONY: all deps configure build demo test bless gallery sanitize fuzz system-test install clean
+.PHONY: all deps configure build demo test bless gallery sanitize fuzz system-test release deb install clean
 
 all: build
 
@@ -91,14 +92,28 @@ system-test: build
 	$(SUDO) /usr/bin/python3 tests/system/run.py --deb "$$deb" --cache $(SYSTEM_TEST_CACHE) \
 	  --calendarbot $(BUILD)/daemon/calendarbot
 
-clean:
-	rm -rf $(BUILD) $(SAN_BUILD) $(FUZZ_BUILD)
+# The release configuration (-O3, NDEBUG) with every target, tests included, warnings as errors.
+# CI builds it; GCC 12 warns differently at -O3 (e.g. its bug 105651, a false -Wrestrict).
+release: deps
+	@[ -f build-release/build.ninja ] || meson setup build-release $(MESON_OPTS) --buildtype=release
+	ninja -C build-release
 
-# Install on a Pi: binary, unit and config; enables the service (boot-to-display).
-install: deps
-	@[ -f build-install/build.ninja ] || meson setup build-install $(MESON_OPTS) \
-	  --prefix=/usr --sysconfdir=/etc --buildtype=release
-	ninja -C build-install
+# Debian package in build-deb/: `make deb` for this machine, `make deb ARCH=arm64|armhf` for a
+# Raspberry Pi (cross-built in a bootstrapped bookworm build root; see .ci/deb).
+deb:
+	.ci/deb $(ARCH)
+
+clean:
+	rm -rf $(BUILD) $(SAN_BUILD) $(FUZZ_BUILD) build-release build-install
+
+# Install on a Pi: binary, unit and config; enables the service (boot-to-display). Builds only
+# what it installs (no tests, no benchmarks), warnings not errors, as many compilers at once as
+# the free memory allows (.ci/build-jobs: one on a 512 MB Pi Zero 2W).
+install:
+	@.ci/install-deps install
+	@[ -f build-install/build.ninja ] || meson setup build-install -Dgpio=enabled -Deink=enabled \
+	  -Dtests=disabled --prefix=/usr --sysconfdir=/etc --buildtype=release
+	ninja -C build-install -j $$(.ci/build-jobs)
 	$(SUDO) meson install -C build-install --no-rebuild
 	$(SUDO) systemd-sysusers calendarbot.conf
 	@if [ ! -f /etc/calendarbot/config.toml ]; then \
