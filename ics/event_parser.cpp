@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <ctime>
 #include <utility>
 #include <vector>
 
@@ -105,6 +106,11 @@ EventParser::Outcome EventParser::parse(std::string_view text, const TimeZone* c
           report_.warning(fmt::format("unreadable RRULE \"{}\" ignored", cl.value));
           break;
         }
+        if (sizeof(time_t) < 8 && expandedByLibical(rule))
+          report_.warning(fmt::format(
+              "RRULE \"{}\" (UID {}): instances only through 2037 here (a 32-bit time_t system, "
+              "where libical expands this rule's shape)",
+              cl.value, uid));
         // The same rule twice is one rule; distinct rules (RFC 2445) are a union.
         bool dup = false;
         std::string_view have = rrules;

@@ -321,6 +321,15 @@ Expansion expandSeries(const Series& s, const TimeZone& display, Instant from, I
   return result;
 }
 
+bool expandedByLibical(std::string_view rrule) {
+  const std::string copy(rrule);
+  icalrecurrencetype r = icalrecurrencetype_from_string(copy.c_str());
+  const RscaleOwner rscale{&r};
+  icalerror_clear_errno();
+  return r.freq != ICAL_NO_RECURRENCE &&
+         !RruleIterator::create(r, LocalSeconds{days{20000}}).has_value();  // any DTSTART
+}
+
 void seriesKeys(const Series& s, const TimeZone& display, Instant lo, Instant hi,
                 StepBudget& budget, std::vector<Instant>& out) {
   Expander e(s, display, lo, budget);

@@ -135,4 +135,8 @@ void seriesKeys(const Series& s, const TimeZone& display, Instant lo, Instant hi
 // True when the RRULE text is one libical accepts.
 [[nodiscard]] bool validRrule(std::string_view rrule);
 
+// True when a valid RRULE's shape is not one our iterator takes, so libical's expands it. Where
+// time_t has 32 bits (armhf) libical's stops at the end of 2037: the ingest warns of such rules.
+[[nodiscard]] bool expandedByLibical(std::string_view rrule);
+
 }  // namespace cb::ics

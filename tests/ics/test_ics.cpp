@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "ics/store.hpp"
+#include "ics/store_data.hpp"
 #include "ics/tsv.hpp"
 #include "support.hpp"
 
@@ -162,6 +163,33 @@ TEST_CASE("bad events are skipped and counted, the rest kept", "[ics]") {
   CHECK(store.stats().events == 1);
   CHECK(warnings.size() == 3);
   CHECK(store.eventCount() == 1);
+}
+
+// libical's iterator stops at the end of 2037 where time_t has 32 bits (armhf): a rule only it
+// expands is announced there, and its instances end in 2037 instead of wrapping around.
+TEST_CASE("rules libical expands are announced on 32-bit time_t systems", "[ics]") {
+  CHECK(expandedByLibical("FREQ=MONTHLY;BYDAY=MO,TU,WE,TH,FR;BYSETPOS=-1"));
+  CHECK(expandedByLibical("FREQ=YEARLY;BYWEEKNO=20;BYDAY=MO"));
+  CHECK_FALSE(expandedByLibical("FREQ=WEEKLY;BYDAY=MO,WE"));
+  CHECK_FALSE(expandedByLibical("FREQ=MONTHLY;BYDAY=-1FR"));
+
+  std::vector<std::string> warnings;
+  IngestOptions options;
+  options.keepUids = true;
+  Ingest ingest(options, [&](std::string_view w) { warnings.emplace_back(w); });
+  ingest.feed(
+      "BEGIN:VCALENDAR\nBEGIN:VEVENT\nUID:last-workday\nDTSTART:20250331T090000Z\n"
+      "RRULE:FREQ=MONTHLY;BYDAY=MO,TU,WE,TH,FR;BYSETPOS=-1\nEND:VEVENT\n"
+      "BEGIN:VEVENT\nUID:weekly\nDTSTART:20250310T090000Z\nRRULE:FREQ=WEEKLY\nEND:VEVENT\n"
+      "END:VCALENDAR\n");
+  const EventStore store = ingest.finish();
+  REQUIRE(warnings.size() == (sizeof(time_t) < 8 ? 1u : 0u));
+  if (!warnings.empty()) CHECK(warnings[0].find("last-workday") != std::string::npos);
+  std::size_t lastWorkdays = 0;
+  for (const Occurrence& o : store.occurrences(utc(2037, 11, 1), utc(2038, 3, 1)))
+    lastWorkdays += o.uid == "last-workday";
+  // November and December 2037, and 2038's first two months where time_t has 64 bits.
+  CHECK(lastWorkdays == (sizeof(time_t) < 8 ? 2u : 4u));
 }
 
 TEST_CASE("a component over the size limit is skipped, not the feed", "[ics]") {
