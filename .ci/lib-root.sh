@@ -25,15 +25,18 @@ copy_tree() {
     tar --null -T - -cf - | tar -xf - -C "$1"
 }
 
-# bookworm TARGET OPTION...: mmdebstrap of bookworm (its updates and security fixes included).
+# bookworm TARGET OPTION...: mmdebstrap of bookworm, its updates and security fixes included;
+# without the security archive when its index cannot be had (a mirror in the middle of a sync).
 bookworm() {
   local target="$1"
   shift
   need_packages mmdebstrap arch-test
-  $sudo mmdebstrap --aptopt='Acquire::Check-Valid-Until "false"' \
-    --aptopt='APT::Install-Recommends "false"' "$@" bookworm "$target" \
-    "deb $mirror bookworm main" "deb $mirror bookworm-updates main" \
-    "deb $security_mirror bookworm-security main"
+  local args=(--aptopt='Acquire::Check-Valid-Until "false"' --aptopt='APT::Install-Recommends "false"'
+    "$@" bookworm "$target" "deb $mirror bookworm main" "deb $mirror bookworm-updates main")
+  $sudo mmdebstrap "${args[@]}" "deb $security_mirror bookworm-security main" && return 0
+  echo "${0##*/}: retrying without bookworm-security"
+  $sudo rm -rf "$target"
+  $sudo mmdebstrap "${args[@]}"
 }
 
 # bootstrap_root ROOT ARCH: a bookworm root of this machine's architecture with ARCH added and
