@@ -129,10 +129,12 @@ TEST_CASE("times past the table follow the zone's rules without libical", "[ics]
               LocalSeconds{(change - seconds{1}).time_since_epoch()} ==
           hours{1});
     CHECK(berlin->toLocal(change) - LocalSeconds{change.time_since_epoch()} == hours{2});
-    // 02:30 on that day does not exist: the new offset applies, as in libical.
-    CHECK(berlin->toInstant(
-              LocalSeconds{(at(y, 3, d) + hours{2} + minutes{30}).time_since_epoch()}) ==
-          at(y, 3, d) + minutes{30});
+    // 02:30 on that day does not exist: read as in 2025, inside the table (2025-03-30).
+    const auto gapLocal = [](Instant day) {
+      return LocalSeconds{(day + hours{2} + minutes{30}).time_since_epoch()};
+    };
+    CHECK(berlin->toInstant(gapLocal(at(y, 3, d))) - at(y, 3, d) ==
+          berlin->toInstant(gapLocal(at(2025, 3, 30))) - at(2025, 3, 30));
   }
   CHECK(iteratorsStarted == 0);
 }
