@@ -233,11 +233,13 @@ EventParser::Outcome EventParser::parse(std::string_view text, const TimeZone* c
     }
   } else if (end.present && floating && end.raw.kind == RawTime::Local && end.tzid.empty()) {
     // Floating times are the same wall clock in any zone (RFC 5545 3.3.5): the length is
-    // wall-clock days and the rest, so that an instance across a clock change still ends at
-    // the wall-clock time the producer wrote.
+    // wall-clock time, placed in the zone only at the end, so that an instance across a clock
+    // change (even 22:00 to 06:00 over that night) ends at the wall-clock time the producer
+    // wrote.
     const seconds wall = duration_cast<seconds>(end.raw.value - start.raw.value);
     length.days = std::int32_t(floor<days>(wall).count());
     length.exact = wall - floor<days>(wall);
+    length.wallClock = true;
     if (wall.count() < 0) length.days = -1;  // reported below
   } else if (end.present) {
     // A DTEND without zone next to a zoned DTSTART (RFC 5545 3.8.2.2 wants both or neither)
@@ -254,10 +256,7 @@ EventParser::Outcome EventParser::parse(std::string_view text, const TimeZone* c
   }
 
   const Instant startInstant = zone->toInstant(localStart);
-  auto endInstant = [&](LocalSeconds local, Instant s) {
-    if (length.days == 0) return s + length.exact;
-    return zone->toInstant(local + days{length.days}) + length.exact;
-  };
+  auto endInstant = [&](LocalSeconds local, Instant s) { return endOf(*zone, length, local, s); };
 
   // A plain event outside the window is dropped before its text costs anything.
   Occurrence single;

@@ -112,8 +112,7 @@ class Expander {
 
  private:
   Instant endOf(LocalSeconds local, Instant start) const {
-    if (s_.length.days == 0) return start + s_.length.exact;
-    return s_.zone->toInstant(local + days{s_.length.days}) + s_.length.exact;
+    return ics::endOf(*s_.zone, s_.length, local, start);
   }
 
   void consider(LocalSeconds local, Instant lo, Instant hi, std::vector<Candidate>& out) {

@@ -154,7 +154,7 @@ std::string serializeStore(const EventStore& store) {
       if (d.zones[i].get() == s.zone) owned = std::uint32_t(i + 1);
     w.num(owned);
     w.str(owned ? std::string_view{} : std::string_view(s.zone->name()));
-    w.num(std::uint8_t(s.allDay | (s.floating << 1)));
+    w.num(std::uint8_t(s.allDay | (s.floating << 1) | (s.length.wallClock << 2)));
     w.num(std::int64_t(s.dtstart.time_since_epoch().count()));
     w.num(std::int32_t(s.length.days));
     w.num(std::int64_t(s.length.exact.count()));
@@ -219,6 +219,7 @@ std::optional<EventStore> deserializeStore(std::string_view bytes) {
     const auto flags = r.num<std::uint8_t>();
     s.allDay = flags & 1;
     s.floating = flags & 2;
+    s.length.wallClock = flags & 4;
     s.dtstart = LocalSeconds{seconds{r.num<std::int64_t>()}};
     s.length.days = r.num<std::int32_t>();
     s.length.exact = seconds{r.num<std::int64_t>()};

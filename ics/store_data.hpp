@@ -40,7 +40,20 @@ class Arena {
 struct Span {
   std::int32_t days = 0;
   std::chrono::seconds exact{0};
+  // Both parts are wall-clock time (a floating DTSTART and DTEND, RFC 5545 3.3.5): the end is
+  // placed in the zone after adding them, so it keeps the wall-clock time across a clock change.
+  bool wallClock = false;
 };
+
+// The end of an instance of `length` that starts at `local` (the instant `start`) in `zone`:
+// whole days on the wall clock, the rest exact, unless all of it is wall-clock time.
+[[nodiscard]] inline Instant endOf(const TimeZone& zone, const Span& length, LocalSeconds local,
+                                   Instant start) {
+  if (length.wallClock)
+    return zone.toInstant(local + std::chrono::days{length.days} + length.exact);
+  if (length.days == 0) return start + length.exact;
+  return zone.toInstant(local + std::chrono::days{length.days}) + length.exact;
+}
 
 struct RDate {
   Instant key{};  // timed: start instant; all-day: midnight UTC of the date

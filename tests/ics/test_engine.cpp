@@ -269,19 +269,26 @@ TEST_CASE("store image round-trips and rejects damaged bytes", "[ics]") {
       "EXDATE;TZID=Custom:20250311T090000\r\nSUMMARY:Süß\r\nLOCATION:Room\r\nEND:VEVENT\r\n"
       "BEGIN:VEVENT\r\nUID:1\r\nRECURRENCE-ID;TZID=Custom:20250312T090000\r\n"
       "DTSTART;TZID=Custom:20250312T100000\r\nSUMMARY:Moved\r\nEND:VEVENT\r\n"
-      "BEGIN:VEVENT\r\nUID:2\r\nDTSTART;VALUE=DATE:20250313\r\nSTATUS:CANCELLED\r\nEND:VEVENT\r\n",
+      "BEGIN:VEVENT\r\nUID:2\r\nDTSTART;VALUE=DATE:20250313\r\nSTATUS:CANCELLED\r\nEND:VEVENT\r\n"
+      // Floating nights over Berlin's spring change: a wall-clock length (image version 2).
+      "BEGIN:VEVENT\r\nUID:3\r\nDTSTART:20250328T220000\r\nDTEND:20250329T060000\r\n"
+      "RRULE:FREQ=DAILY;COUNT=3\r\nEND:VEVENT\r\n",
       "Europe/Berlin");
   const std::string image = serializeStore(s);
   CHECK(serializeStore(s) == image);  // stable
   std::optional<EventStore> back = deserializeStore(image);
   REQUIRE(back);
   CHECK(tsv(*back, utc(2025, 3, 1), utc(2025, 3, 20)) == tsv(s, utc(2025, 3, 1), utc(2025, 3, 20)));
+  CHECK(tsv(*back, utc(2025, 3, 27), utc(2025, 4, 1)) == tsv(s, utc(2025, 3, 27), utc(2025, 4, 1)));
+  CHECK(back->occurrences(utc(2025, 3, 29), utc(2025, 3, 30)).back().end == utc(2025, 3, 30, 4));
   CHECK(serializeStore(*back) == image);
   for (std::size_t cut :
        {std::size_t(0), std::size_t(3), std::size_t(9), image.size() / 2, image.size() - 1})
     CHECK_FALSE(deserializeStore(std::string_view(image).substr(0, cut)));
   std::string oldVersion = image;
   oldVersion[4] = char(kStoreImageVersion + 1);
+  CHECK_FALSE(deserializeStore(oldVersion));
+  oldVersion[4] = 1;  // before wall-clock lengths and textHash UIDs: ignored, never misread
   CHECK_FALSE(deserializeStore(oldVersion));
   CHECK_FALSE(deserializeStore(image + "x"));
   std::string garbage = image;

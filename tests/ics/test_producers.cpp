@@ -131,6 +131,51 @@ TEST_CASE("a floating series across a clock change keeps its wall-clock end", "[
   CHECK(one[0].end == utc(2025, 3, 30, 20));
 }
 
+TEST_CASE("a floating night over a clock change ends at 06:00 wall clock", "[ics][producers]") {
+  // 22:00 to 06:00 on the night the display zone changes its clocks: 7 hours in spring,
+  // 9 in autumn; the nights around it stay 8 hours. Daily (from two nights before) and single.
+  struct Night {
+    const char* zone;
+    year_month_day eve;  // the evening before the change, floating
+    Instant end;         // 06:00 the next morning there
+    hours length;
+  };
+  const Night nights[] = {
+      {"America/New_York", year{2025} / 3 / 8, utc(2025, 3, 9, 10), hours{7}},
+      {"America/New_York", year{2025} / 11 / 1, utc(2025, 11, 2, 11), hours{9}},
+      {"Europe/Berlin", year{2025} / 3 / 29, utc(2025, 3, 30, 4), hours{7}},
+      {"Europe/Berlin", year{2025} / 10 / 25, utc(2025, 10, 26, 5), hours{9}},
+      {"Australia/Sydney", year{2025} / 4 / 5, utc(2025, 4, 5, 20), hours{9}},
+  };
+  auto stamp = [](sys_days d) {
+    const year_month_day ymd{d};
+    return fmt::format("{:04}{:02}{:02}", int(ymd.year()), unsigned(ymd.month()),
+                       unsigned(ymd.day()));
+  };
+  auto night = [&](sys_days from, const std::string& rule) {
+    return fmt::format(
+        "BEGIN:VEVENT\r\nUID:n\r\nDTSTART:{}T220000\r\nDTEND:{}T060000\r\n{}"
+        "END:VEVENT\r\n",
+        stamp(from), stamp(from + days{1}), rule);
+  };
+  for (const Night& n : nights) {
+    INFO(n.zone << " " << stamp(n.eve));
+    const auto occ = load(night(sys_days{n.eve} - days{2}, "RRULE:FREQ=DAILY;COUNT=5\r\n"), n.zone)
+                         .occurrences(n.end - days{5}, n.end + days{5});
+    REQUIRE(occ.size() == 5);
+    for (std::size_t i = 0; i < occ.size(); ++i) {
+      INFO(i);
+      CHECK(occ[i].end - occ[i].start == (i == 2 ? n.length : hours{8}));
+    }
+    CHECK(occ[2].end == n.end);
+    const auto one =
+        load(night(sys_days{n.eve}, ""), n.zone).occurrences(n.end - days{5}, n.end + days{5});
+    REQUIRE(one.size() == 1);
+    CHECK(one[0].end == n.end);
+    CHECK(one[0].end - one[0].start == n.length);
+  }
+}
+
 TEST_CASE("text that is not UTF-8 is read as Windows-1252", "[ics][producers]") {
   const EventStore& s = load(
       "BEGIN:VEVENT\r\nUID:caf\xE9\r\nDTSTART:20250310T090000Z\r\n"
