@@ -63,8 +63,10 @@ class Checker {
                long lo, long hi) {
     const toml::node* n = t.get(key);
     if (n == nullptr) return false;
-    const auto v = n->value<long>();
-    if (!n->is_integer() || !v || *v < lo || *v > hi) {
+    // Only an integer node is converted: value<long>() on a float such as 844e44 would convert
+    // a value out of long's range (undefined behaviour; found by fuzz_config).
+    const auto v = n->is_integer() ? n->value<long>() : std::nullopt;
+    if (!v || *v < lo || *v > hi) {
       fail(*n, join(prefix, key), fmt::format("expected an integer from {} to {}", lo, hi));
       return false;
     }

@@ -381,4 +381,13 @@ retries = 3
   CHECK(hasError(r, "badfetch.toml:4: fetch.max_feed_mb: expected an integer from 1 to 4096"));
   CHECK(hasError(r, "badfetch.toml:5: fetch.max_redirects: expected an integer from 0 to 20"));
   CHECK(hasError(r, "badfetch.toml:6: fetch.retries: unknown key"));
+
+  // A float where an integer belongs is refused before any conversion (fuzz_config found
+  // 844e44 converted out of long's range: undefined behaviour).
+  r = loadConfig(writeConfig("floats.toml", R"([display]
+height = 844e44
+width = 480.0
+)"));
+  CHECK(hasError(r, "floats.toml:2: display.height: expected an integer from"));
+  CHECK(hasError(r, "floats.toml:3: display.width: expected an integer from"));
 }
