@@ -1,5 +1,6 @@
 // Integration: hostile and unlucky input through the real binary (`occurrences --stats`,
 // `check-config`, `render`, `run --once`): bounds asserted by the counters the code prints.
+#include <fmt/format.h>
 #include <sys/stat.h>
 
 #include <algorithm>
@@ -117,7 +118,7 @@ TEST_CASE("costly series are dropped at their budget, the feed's budget holds fo
   // COUNT rules are walked from DTSTART: a year of minutes before the window, each.
   std::string body;
   for (int i = 0; i < 30; ++i)
-    body += event("walk" + std::to_string(i),
+    body += event(fmt::format("walk{}", i),
                   "DTSTART:20240101T000000Z\r\nRRULE:FREQ=MINUTELY;COUNT=100000000\r\n");
   const Expanded e = occurrences(write(dir / "walk.ics", calendar(plain() + body)));
   INFO(e.run.err.substr(0, 3000));
@@ -135,7 +136,7 @@ TEST_CASE("minutely series by the hundred: the window's total is capped", "[inte
   const fs::path dir = test::tempDir("it-minutely");
   std::string body;
   for (int i = 0; i < 250; ++i)
-    body += event("m" + std::to_string(i), "DTSTART:20250101T000000Z\r\nRRULE:FREQ=MINUTELY\r\n");
+    body += event(fmt::format("m{}", i), "DTSTART:20250101T000000Z\r\nRRULE:FREQ=MINUTELY\r\n");
   const Expanded e = occurrences(write(dir / "minutely.ics", calendar(plain() + body)));
   INFO(e.run.err.substr(0, 2000));
   REQUIRE(e.run.exitCode == 0);
@@ -204,7 +205,7 @@ TEST_CASE("check-config refuses bad urls, too many sources and echoes no huge va
 
   std::string many = "timezone = \"UTC\"\n";
   for (int i = 0; i < 65; ++i)
-    many += "[[source]]\nname = \"s" + std::to_string(i) + "\"\nurl = \"/tmp/a.ics\"\n";
+    many += fmt::format("[[source]]\nname = \"s{}\"\nurl = \"/tmp/a.ics\"\n", i);
   const auto tooMany = check(many);
   CHECK(tooMany.exitCode != 0);
   CHECK(has(tooMany.out + tooMany.err, "at most 64"));
