@@ -47,6 +47,8 @@ bootstrap_root() {
   [ -f "$root/.cb-ready" ] && return 0
   echo "${0##*/}: bootstrapping the $native+$arch build root $root"
   $sudo rm -rf "$root"
+  # mmdebstrap wants the target's parent to exist (a fresh clone has no build-deb/ yet).
+  mkdir -p "$(dirname "$root")"
   bookworm "$root" --variant=buildd --architectures="$native,$arch" --format=directory \
     --include="crossbuild-essential-$arch,debhelper,meson,ninja-build,pkg-config,python3" \
     --skip=cleanup/apt/lists
