@@ -32,11 +32,9 @@ std::string calendarAroundNow(int n, const std::string& title) {
       const auto d = floor<days>(t);
       const year_month_day ymd{d};
       const hh_mm_ss hms{t - d};
-      char buf[32];
-      std::snprintf(buf, sizeof buf, "%04d%02u%02uT%02ld%02ld%02ldZ", int(ymd.year()),
-                    unsigned(ymd.month()), unsigned(ymd.day()), long(hms.hours().count()),
-                    long(hms.minutes().count()), long(hms.seconds().count()));
-      return std::string(buf);
+      return fmt::format("{:04}{:02}{:02}T{:02}{:02}{:02}Z", int(ymd.year()), unsigned(ymd.month()),
+                         unsigned(ymd.day()), long(hms.hours().count()),
+                         long(hms.minutes().count()), long(hms.seconds().count()));
     };
     ics += "BEGIN:VEVENT\r\nUID:http-" + std::to_string(i) + "@tests\r\nDTSTAMP:" + stamp(start) +
            "\r\nDTSTART:" + stamp(start) + "\r\nDTEND:" + stamp(start + hours{1}) +
