@@ -11,6 +11,8 @@
 #include <fstream>
 #include <stdexcept>
 
+#include "support.hpp"
+
 extern char** environ;
 
 namespace cb::test {
@@ -122,6 +124,11 @@ bool mapsFile(int pid, const std::string& name) {
     if (slash != std::string::npos && line.find(name, slash) != std::string::npos) return true;
   }
   return false;
+}
+
+const std::string& calendarbot() {
+  static const std::string b = env("CB_BINARY");
+  return b;
 }
 
 }  // namespace cb::test

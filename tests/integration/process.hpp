@@ -16,6 +16,9 @@ struct RunResult {
 // True when process `pid` has a file whose name contains `name` mapped (/proc/PID/maps).
 bool mapsFile(int pid, const std::string& name);
 
+// The calendarbot binary under test (CB_BINARY, set by meson).
+const std::string& calendarbot();
+
 // Runs `binary args...` to completion.
 RunResult run(const std::string& binary, const std::vector<std::string>& args,
               const std::vector<std::string>& extraEnv = {});

@@ -16,11 +16,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-const std::string& binary() {
-  static const std::string b = test::env("CB_BINARY");
-  return b;
-}
-
 int lineCount(const std::string& s) {
   return int(std::count(s.begin(), s.end(), '\n'));
 }
@@ -35,23 +30,24 @@ std::size_t distinctColours(const render::Frame& f) {
 }  // namespace
 
 TEST_CASE("help lists every command, each with its own help", "[integration]") {
-  const auto r = test::run(binary(), {"--help"});
+  const auto r = test::run(test::calendarbot(), {"--help"});
   CHECK(r.exitCode == 0);
   for (const char* cmd : {"run", "render", "occurrences", "check-config"}) {
     CHECK(r.out.find(cmd) != std::string::npos);
-    const auto sub = test::run(binary(), {cmd, "--help"});
+    const auto sub = test::run(test::calendarbot(), {cmd, "--help"});
     CHECK(sub.exitCode == 0);
     CHECK(sub.out.find("usage: calendarbot " + std::string(cmd)) != std::string::npos);
   }
-  CHECK(test::run(binary(), {"frobnicate"}).exitCode == 2);
+  CHECK(test::run(test::calendarbot(), {"frobnicate"}).exitCode == 2);
 }
 
 TEST_CASE("render writes a 480x800 PNG that is not blank", "[integration]") {
   const fs::path dir = test::tempDir("it-render");
   for (const char* layout : {"whats-next", "4x8"}) {
     const std::string out = (dir / (std::string(layout) + ".png")).string();
-    const auto r = test::run(
-        binary(), {"render", "--ics", test::fixture("meeting-day.ics"), "--layout", layout, "--at",
+    const auto r =
+        test::run(test::calendarbot(),
+                  {"render", "--ics", test::fixture("meeting-day.ics"), "--layout", layout, "--at",
                    "2025-03-10T09:30:00", "--tz", "Europe/Berlin", "--out", out});
     INFO(r.err);
     REQUIRE(r.exitCode == 0);
@@ -62,7 +58,8 @@ TEST_CASE("render writes a 480x800 PNG that is not blank", "[integration]") {
     CHECK(distinctColours(f) > 4);
   }
   const std::string wide = (dir / "wide.png").string();
-  const auto r = test::run(binary(), {"render", "--ics", test::fixture("meeting-day.ics"),
+  const auto r =
+      test::run(test::calendarbot(), {"render", "--ics", test::fixture("meeting-day.ics"),
                                       "--layout", "whats-next", "--at", "2025-03-10T09:30:00Z",
                                       "--size", "800x480", "--theme", "eink", "--out", wide});
   REQUIRE(r.exitCode == 0);
@@ -92,7 +89,7 @@ TEST_CASE("bad input is one line of error and a non-zero exit", "[integration]")
       {"occurrences", "/nonexistent.ics", "--from", "2025-01-01", "--to", "2025-02-01"},
   };
   for (const auto& args : cases) {
-    const auto r = test::run(binary(), args);
+    const auto r = test::run(test::calendarbot(), args);
     INFO(args[1] + " " + args[2] + " → " + r.err + r.out);
     CHECK(r.exitCode != 0);
     CHECK(r.signal == 0);
@@ -102,7 +99,8 @@ TEST_CASE("bad input is one line of error and a non-zero exit", "[integration]")
 }
 
 TEST_CASE("occurrences prints the conformance TSV", "[integration]") {
-  const auto r = test::run(binary(), {"occurrences", test::fixture("meeting-day.ics"), "--from",
+  const auto r =
+      test::run(test::calendarbot(), {"occurrences", test::fixture("meeting-day.ics"), "--from",
                                       "2025-03-10", "--to", "2025-03-11", "--tz", "Europe/Berlin"});
   REQUIRE(r.exitCode == 0);
   CHECK(r.out ==
@@ -115,14 +113,16 @@ TEST_CASE("occurrences prints the conformance TSV", "[integration]") {
         "2025-03-10T11:30:00Z\t2025-03-10T12:15:00Z\tlunch-1@fixtures\t\t\tLunch with Ana\n"
         "2025-03-10T13:00:00Z\t2025-03-10T14:00:00Z\tdeclined-1@fixtures\t\t\tDeclined vendor "
         "call\n");
-  const auto bad = test::run(binary(), {"occurrences", test::fixture("not-a-calendar.txt"),
-                                        "--from", "2025-03-10", "--to", "2025-03-11"});
+  const auto bad =
+      test::run(test::calendarbot(), {"occurrences", test::fixture("not-a-calendar.txt"), "--from",
+                                      "2025-03-10", "--to", "2025-03-11"});
   CHECK(bad.exitCode == 3);
   CHECK(bad.out.rfind("ERROR\t", 0) == 0);
   CHECK(lineCount(bad.out) == 1);
   // A file that is not there is a failure (1), not "not a calendar" (3).
-  const auto missing = test::run(binary(), {"occurrences", test::fixture("no-such-file.ics"),
-                                            "--from", "2025-03-10", "--to", "2025-03-11"});
+  const auto missing =
+      test::run(test::calendarbot(), {"occurrences", test::fixture("no-such-file.ics"), "--from",
+                                      "2025-03-10", "--to", "2025-03-11"});
   CHECK(missing.exitCode == 1);
   CHECK(missing.out.rfind("ERROR\t", 0) == 0);
   CHECK(lineCount(missing.out) == 1);
@@ -137,17 +137,17 @@ TEST_CASE("check-config explains errors; run --once draws; SIGTERM stops the dae
                         << "\"\n[display]\nkind = \"png\"\npath = \"" << png
                         << "\"\n[[source]]\nname = \"fixture\"\nurl = \""
                         << test::fixture("meeting-day.ics") << "\"\n";
-  const auto ok = test::run(binary(), {"check-config", "--config", config});
+  const auto ok = test::run(test::calendarbot(), {"check-config", "--config", config});
   INFO(ok.err);
   CHECK(ok.exitCode == 0);
 
   const std::string broken = (dir / "broken.toml").string();
   std::ofstream(broken) << "[display]\nkind = \"png\"\nwidht = 480\n";
-  const auto bad = test::run(binary(), {"check-config", "--config", broken});
+  const auto bad = test::run(test::calendarbot(), {"check-config", "--config", broken});
   CHECK(bad.exitCode == 1);
   CHECK(bad.err.find(broken + ":3: display.widht: unknown key") != std::string::npos);
 
-  const auto once = test::run(binary(), {"run", "--config", config, "--once"});
+  const auto once = test::run(test::calendarbot(), {"run", "--config", config, "--once"});
   INFO(once.err);
   REQUIRE(once.exitCode == 0);
   render::Frame f;
@@ -155,7 +155,7 @@ TEST_CASE("check-config explains errors; run --once draws; SIGTERM stops the dae
   CHECK(f.height() == 800);
 
   fs::remove(png);
-  test::Child daemon(binary(), {"run", "--config", config});
+  test::Child daemon(test::calendarbot(), {"run", "--config", config});
   for (int i = 0; i < 100 && !fs::exists(png); ++i)
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   CHECK(fs::exists(png));

@@ -18,11 +18,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-const std::string& binary() {
-  static const std::string b = test::env("CB_BINARY");
-  return b;
-}
-
 std::string event(const std::string& uid, const std::string& body) {
   return "BEGIN:VEVENT\r\nUID:" + uid + "\r\nDTSTAMP:20250101T000000Z\r\n" + body +
          "SUMMARY:" + uid + "\r\nEND:VEVENT\r\n";
@@ -50,8 +45,9 @@ struct Expanded {
 
 Expanded occurrences(const fs::path& ics) {
   Expanded e;
-  e.run = test::run(binary(), {"occurrences", ics.string(), "--from", "2025-03-01T00:00:00Z",
-                               "--to", "2025-03-08T00:00:00Z", "--stats"});
+  e.run =
+      test::run(test::calendarbot(), {"occurrences", ics.string(), "--from", "2025-03-01T00:00:00Z",
+                                      "--to", "2025-03-08T00:00:00Z", "--stats"});
   std::istringstream in(e.run.err);
   for (std::string line; std::getline(in, line);) {
     const auto tab = line.find('\t');
@@ -188,7 +184,8 @@ TEST_CASE("check-config refuses bad urls, too many sources and echoes no huge va
           "[integration]") {
   const fs::path dir = test::tempDir("it-check");
   auto check = [&](const std::string& text) {
-    return test::run(binary(), {"check-config", "--config", write(dir / "c.toml", text).string()});
+    return test::run(test::calendarbot(),
+                     {"check-config", "--config", write(dir / "c.toml", text).string()});
   };
   auto source = [](const std::string& url) {
     return "[[source]]\nname = \"s\"\nurl = \"" + url + "\"\n";
@@ -220,7 +217,7 @@ TEST_CASE("frames replace no symlink, device or directory and follow no planted 
   const fs::path dir = test::tempDir("it-clobber");
   const fs::path victim = write(dir / "victim.txt", "precious");
   auto render = [&](const fs::path& out) {
-    return test::run(binary(),
+    return test::run(test::calendarbot(),
                      {"render", "--ics", test::fixture("meeting-day.ics"), "--layout", "whats-next",
                       "--at", "2025-03-10T09:30:00", "--out", out.string()});
   };
@@ -253,7 +250,7 @@ TEST_CASE("run --once with no sources draws one frame and exits", "[integration]
       write(dir / "config.toml", "timezone = \"UTC\"\nstate_dir = \"" + dir.string() +
                                      "\"\n[display]\nkind = \"png\"\npath = \"" +
                                      (dir / "frame.png").string() + "\"\n");
-  const auto r = test::run(binary(), {"run", "--config", config.string(), "--once"});
+  const auto r = test::run(test::calendarbot(), {"run", "--config", config.string(), "--once"});
   INFO(r.err);
   CHECK(r.exitCode == 0);
   CHECK(fs::is_regular_file(dir / "frame.png"));
@@ -269,7 +266,7 @@ TEST_CASE("snapshots and validators keep no part of a source's url", "[integrati
                                "\"\n[display]\nkind = \"png\"\npath = \"" +
                                (dir / "frame.png").string() + "\"\n[[source]]\nname = \"s\"\n" +
                                "url = \"file://" + (feedDir / "cal.ics").string() + "\"\n");
-  const auto r = test::run(binary(), {"run", "--config", config.string(), "--once"});
+  const auto r = test::run(test::calendarbot(), {"run", "--config", config.string(), "--once"});
   INFO(r.err);
   REQUIRE(r.exitCode == 0);
   int files = 0;
@@ -283,6 +280,6 @@ TEST_CASE("snapshots and validators keep no part of a source's url", "[integrati
   }
   CHECK(files >= 1);  // the snapshot at least
   // And the next start uses that snapshot (the identity still matches).
-  const auto again = test::run(binary(), {"run", "--config", config.string(), "--once"});
+  const auto again = test::run(test::calendarbot(), {"run", "--config", config.string(), "--once"});
   CHECK(has(again.err, "from the snapshot"));
 }
