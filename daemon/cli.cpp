@@ -42,6 +42,7 @@ int runCli(const std::vector<std::string_view>& args, hal::Clock& clock) {
   if (args[0] == "occurrences") return cmdOccurrences(rest);
   if (args[0] == "check-config") return cmdCheckConfig(rest);
   if (args[0] == "probe") return cmdProbe(rest);
+  if (args[0] == "fetch-child") return cmdFetchChild(rest);
   fmt::print(stderr, "calendarbot: unknown command \"{}\" (see calendarbot --help)\n", args[0]);
   return kUsage;
 }

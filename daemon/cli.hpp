@@ -18,6 +18,8 @@ enum Exit : int { kOk = 0, kFailure = 1, kUsage = 2, kNotCalendar = 3 };
 [[nodiscard]] int cmdOccurrences(const std::vector<std::string_view>& args);
 [[nodiscard]] int cmdCheckConfig(const std::vector<std::string_view>& args);
 [[nodiscard]] int cmdProbe(const std::vector<std::string_view>& args);
+// The daemon's fetch child (fetch_child.hpp): not for people, listed nowhere.
+[[nodiscard]] int cmdFetchChild(const std::vector<std::string_view>& args);
 [[nodiscard]] int cmdRun(const std::vector<std::string_view>& args, hal::Clock& clock);
 
 }  // namespace cb::daemon

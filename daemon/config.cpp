@@ -397,7 +397,7 @@ ConfigResult loadConfig(const std::string& path) {
   if (const toml::table* f = ck.subTable(root, "fetch")) {
     ck.unknownKeys(*f, "fetch",
                    {"connect_timeout", "stall_timeout", "max_time", "max_feed_mb", "max_redirects",
-                    "ca_file", "confirm_drop"});
+                    "ca_file", "confirm_drop", "child_memory_mb", "child_cpu_s"});
     auto interval = [&](std::string_view key, std::chrono::seconds& out, std::chrono::seconds lo,
                         std::chrono::seconds hi) {
       std::string text;
@@ -418,6 +418,9 @@ ConfigResult loadConfig(const std::string& path) {
     interval("confirm_drop", c.fetch.confirmDrop, std::chrono::seconds{0}, std::chrono::hours{24});
     ck.integer(*f, "fetch", "max_feed_mb", c.fetch.maxFeedMb, 1, 4096);
     ck.integer(*f, "fetch", "max_redirects", c.fetch.maxRedirects, 0, 20);
+    ck.integer(*f, "fetch", "child_memory_mb", c.fetch.childMemoryMb, 16, 4096);
+    int cpu = int(c.fetch.childCpu.count());
+    if (ck.integer(*f, "fetch", "child_cpu_s", cpu, 1, 3600)) c.fetch.childCpu = std::chrono::seconds{cpu};
     if (ck.string(*f, "fetch", "ca_file", c.fetch.caFile) && !c.fetch.caFile.empty() &&
         c.fetch.caFile[0] != '/')
       c.fetch.caFile =

@@ -34,6 +34,10 @@ struct FetchConfig {
   int maxFeedMb = 128;                    // decoded body size
   int maxRedirects = 5;
   std::string caFile;  // empty: the system's CA bundle
+  // The fetch child's limits: memory beyond its start-up image (RLIMIT_DATA) and CPU
+  // time (SIGXCPU). Past either, that refresh fails and the last good data stays.
+  int childMemoryMb = 256;
+  std::chrono::seconds childCpu{120};
   // A feed that drops to no events (or loses most) is confirmed by a fetch this much later
   // before its last good data is replaced (fetch.confirm_drop; "0s": at once).
   std::chrono::seconds confirmDrop{30 * 60};

@@ -1,10 +1,9 @@
-// ChildFeedLoader: fork per refresh, fence the child, read its one message and its exit status.
+// ChildFeedLoader: fork + exec per refresh, the request on the child's stdin, its answer and exit.
 #include "daemon/fetch_child.hpp"
 
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/prctl.h>
-#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -12,13 +11,13 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
-#include <fstream>
-#include <new>
+#include <filesystem>
 
-#include "daemon/fetch_protocol.hpp"
-#include "daemon/fetch_seccomp.hpp"
+#include "daemon/feed_sink.hpp"
 #include "daemon/log.hpp"
 #include "hal/sys.hpp"
+
+extern char** environ;
 
 namespace cb::daemon {
 
@@ -34,7 +33,6 @@ struct ChildFeedLoader::Request {
 struct ChildFeedLoader::Child {
   Request request;
   std::string label;
-  bool conditional = false;
   pid_t pid = -1;
   hal::UniqueFd pidfd;  // invalid where the kernel has no pidfd_open: the pipe's end then tells
   hal::UniqueFd pipe;   // invalid once the child closed its end
@@ -47,113 +45,27 @@ struct ChildFeedLoader::Child {
 
 namespace {
 
-// ASan reserves terabytes of shadow address space: an address-space limit would
-// stop a sanitizer build's child before it starts.
-#if defined(__SANITIZE_ADDRESS__)
-constexpr bool kLimitAddressSpace = false;
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-constexpr bool kLimitAddressSpace = false;
-#else
-constexpr bool kLimitAddressSpace = true;
-#endif
-#else
-constexpr bool kLimitAddressSpace = true;
-#endif
-
 constexpr int kResultFd = 3;
 
-// The daemon's own address space and data (VmSize, VmData: private writable
-// memory), the bases of the child's limits.
-struct MemoryNow {
-  std::uint64_t size = 0;
-  std::uint64_t data = 0;
-};
-MemoryNow memoryNow() {
-  std::ifstream status("/proc/self/status");
-  MemoryNow m;
-  std::string key;
-  std::uint64_t kib = 0;
-  while (status >> key) {
-    if (key == "VmSize:" && status >> kib) m.size = kib << 10;
-    if (key == "VmData:" && status >> kib) m.data = kib << 10;
-  }
-  return m;
-}
-
-void setLimit(int resource, rlim_t soft, rlim_t hard) {
-  const rlimit r{soft, hard};
-  if (::setrlimit(resource, &r) != 0) ::_exit(120);  // a child that cannot be fenced does not run
-}
-
-bool writeAll(int fd, std::string_view bytes) {
-  while (!bytes.empty()) {
-    const ssize_t n = ::write(fd, bytes.data(), bytes.size());
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return false;
-    bytes.remove_prefix(std::size_t(n));
-  }
+// Variables the child must not see: systemd's notify and socket-activation
+// channels (it is not the service) and where the credentials live.
+bool keptForChild(std::string_view entry) {
+  for (std::string_view drop :
+       {"NOTIFY_SOCKET=", "WATCHDOG_", "LISTEN_", "CREDENTIALS_DIRECTORY="})
+    if (entry.starts_with(drop)) return false;
   return true;
 }
 
+std::string thisProgram() {
+  // Resolved once at start, not exec'd as /proc/self/exe: under qemu-user that
+  // link names the emulator, while readlink() is answered with the guest binary.
+  std::error_code ec;
+  const std::filesystem::path p = std::filesystem::read_symlink("/proc/self/exe", ec);
+  return ec ? std::string("/proc/self/exe") : p.string();
+}
+
 FetchResult failure(const std::string& label, std::string_view reason) {
-  FetchResult r;
-  r.kind = FetchResult::Kind::Failed;
-  r.error = fmt::format("{}: {}", label, reason);
-  return r;
-}
-
-std::string sizeText(std::uint64_t bytes) {
-  return fmt::format("{} MiB", (bytes + (1u << 20) - 1) >> 20);
-}
-
-// Runs in the forked child: fence it, fetch, answer, exit. Never returns, never
-// runs the daemon's destructors or atexit handlers.
-[[noreturn]] void runChild(int resultFd, const SourceConfig& source,
-                           const ics::IngestOptions& ingest, const FetcherOptions& options,
-                           bool conditional, const ChildLimits& limits, MemoryNow base) noexcept {
-  // Die with the daemon, whatever kills it.
-  if (::prctl(PR_SET_PDEATHSIG, SIGKILL) != 0) ::_exit(121);
-  // The daemon blocks the signals its signalfd serves; the child takes them the default way.
-  sigset_t none;
-  sigemptyset(&none);
-  ::sigprocmask(SIG_SETMASK, &none, nullptr);
-  if (::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) ::_exit(122);
-  // Nothing of the daemon's stays open: not the display, the GPIO chip, the
-  // signalfd or a snapshot; only stdio (the journal) and the result pipe.
-  if (resultFd != kResultFd && ::dup2(resultFd, kResultFd) != kResultFd) ::_exit(123);
-  if (::syscall(SYS_close_range, kResultFd + 1, ~0U, 0) != 0) {
-    for (int fd = kResultFd + 1; fd < 65536; ++fd) ::close(fd);
-  }
-  if (kLimitAddressSpace) {
-    // Data (heap, anonymous and writable mappings, counted as they are made
-    // writable) is the memory limit; the address space gets room on top for
-    // libcurl's libraries, a resolver thread's stack and malloc arena.
-    const rlim_t data = base.data + limits.memoryBytes;
-    setLimit(RLIMIT_DATA, data, data);
-    const rlim_t space = base.size + 2 * limits.memoryBytes + (128u << 20);
-    setLimit(RLIMIT_AS, space, space);
-  }
-  const auto cpu = rlim_t(std::max<long long>(1, limits.cpu.count()));
-  setLimit(RLIMIT_CPU, cpu, cpu + 1);
-  setLimit(RLIMIT_NOFILE, limits.openFiles, limits.openFiles);
-  setLimit(RLIMIT_CORE, 0, 0);
-  if (limits.seccomp && !installFetchSeccomp().empty()) ::_exit(125);
-
-  std::string message;
-  try {
-    message = encodeFetchResult(fetchNow(source, ingest, options, conditional));
-  } catch (const std::bad_alloc&) {
-    // The store or the parser outgrew the limit; what was allocated is released
-    // by the unwinding, so the short answer fits.
-    message = encodeFetchResult(
-        failure(sourceLabel(source),
-                fmt::format("out of memory in the fetch child (limit {} beyond the daemon's)",
-                            sizeText(limits.memoryBytes))));
-  } catch (const std::exception& e) {
-    message = encodeFetchResult(failure(sourceLabel(source), e.what()));
-  }
-  ::_exit(writeAll(kResultFd, message) ? 0 : 124);
+  return failedResult(label, reason);
 }
 
 std::string signalName(int sig) {
@@ -172,15 +84,24 @@ std::string exitReason(int status, const ChildFeedLoader::Child& child, const Ch
   if (WIFSIGNALED(status)) {
     const int sig = WTERMSIG(status);
     if (sig == SIGXCPU)
-      return fmt::format("the fetch child used up its CPU time limit ({} s)", limits.cpu.count());
+      return fmt::format("the fetch child used up its CPU time limit ({} s, fetch.child_cpu_s)",
+                         limits.cpu.count());
     if (sig == SIGSYS) return "the fetch child made a forbidden system call (SIGSYS)";
     return fmt::format("the fetch child was killed by {}", signalName(sig));
   }
   if (WIFEXITED(status) && WEXITSTATUS(status) != 0) {
-    const int code = WEXITSTATUS(status);
-    if (code >= 120 && code <= 123) return "the fetch child could not be fenced";
-    if (code == 125) return "the fetch child could not load its seccomp filter";
-    return fmt::format("the fetch child exited with status {}", code);
+    switch (const int code = WEXITSTATUS(status)) {
+      case kChildBadRequest:
+        return "the fetch child refused its request (a calendarbot of another version?)";
+      case kChildUnfenced:
+        return "the fetch child could not be fenced";
+      case kChildNoSeccomp:
+        return "the fetch child could not load its seccomp filter";
+      case 127:
+        return "the fetch child could not be started (exec failed)";
+      default:
+        return fmt::format("the fetch child exited with status {}", code);
+    }
   }
   return "the fetch child's answer was incomplete or corrupt";
 }
@@ -203,10 +124,45 @@ bool drain(ChildFeedLoader::Child& child, std::uint64_t cap) {
   }
 }
 
+// `fd` as `target` in the exec'd image (dup2 onto itself would keep O_CLOEXEC).
+bool placeFd(int fd, int target) {
+  if (fd == target) return ::fcntl(fd, F_SETFD, 0) == 0;
+  return ::dup2(fd, target) == target;
+}
+
+// Between fork and exec: async-signal-safe calls only.
+[[noreturn]] void execChild(const char* program, char* const* envp, int requestFd, int resultFd,
+                            pid_t daemon) noexcept {
+  // Die with the daemon, whatever kills it (and if it is gone already, now).
+  if (::prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || ::getppid() != daemon) ::_exit(kChildUnfenced);
+  // The daemon blocks the signals its signalfd serves; the child takes them the default way.
+  sigset_t none;
+  sigemptyset(&none);
+  ::sigprocmask(SIG_SETMASK, &none, nullptr);
+  // The result end goes to 3 first: the request's may be sitting there.
+  const int result = ::fcntl(resultFd, F_DUPFD_CLOEXEC, kResultFd + 1);
+  if (result < 0 || !placeFd(requestFd, STDIN_FILENO) || !placeFd(result, kResultFd))
+    ::_exit(kChildUnfenced);
+  // Nothing else of the daemon's reaches the new image: not the display, the GPIO
+  // chip, the signalfd or a snapshot; only stdio (the journal) and the result pipe.
+  if (::syscall(SYS_close_range, kResultFd + 1, ~0U, 0) != 0) {
+    for (int fd = kResultFd + 1; fd < 65536; ++fd) ::close(fd);
+  }
+  char* const argv[] = {const_cast<char*>("calendarbot"), const_cast<char*>("fetch-child"),
+                        nullptr};
+  ::execve(program, argv, envp);
+  ::_exit(127);
+}
+
 }  // namespace
 
 ChildFeedLoader::ChildFeedLoader(FetcherOptions options, ChildLimits limits)
-    : options_(std::move(options)), limits_(limits) {}
+    : options_(std::move(options)),
+      limits_(std::move(limits)),
+      program_(limits_.program.empty() ? thisProgram() : limits_.program) {
+  for (char** e = environ; e != nullptr && *e != nullptr; ++e)
+    if (keptForChild(*e)) environ_.emplace_back(*e);
+}
 
 ChildFeedLoader::~ChildFeedLoader() {
   cancelAll();
@@ -231,40 +187,54 @@ void ChildFeedLoader::launchQueued() {
 void ChildFeedLoader::launch(Request request) {
   auto child = std::make_unique<Child>();
   child->label = sourceLabel(request.source);
-  child->conditional = haveFullCopy_.contains(request.source.name + '\n' + request.source.url);
   child->startedAt = SteadyClock::now();
   child->deadline = child->startedAt + options_.connectTimeout + options_.maxTime + limits_.grace;
   child->request = std::move(request);
+  const auto fail = [&](std::string_view reason) {
+    failedToStart_.push_back({child->request.source.name, std::move(child->request.done),
+                              failure(child->label, reason)});
+  };
 
-  int fds[2];
-  if (::pipe2(fds, O_CLOEXEC | O_NONBLOCK) != 0) {
-    const int err = errno;
-    FetchResult r = failure(child->label, fmt::format("pipe: {}", std::strerror(err)));
-    child->request.done(std::move(r));
-    return;
-  }
-  hal::UniqueFd readEnd(fds[0]);
-  hal::UniqueFd writeEnd(fds[1]);
-  // The child writes with blocking calls: the daemon reads as it goes.
-  (void)::fcntl(writeEnd.get(), F_SETFL, 0);
-  const MemoryNow base = memoryNow();
+  // The one source's request, its credential read here: the child opens no credential file.
+  const SourceConfig& source = child->request.source;
+  const bool conditional = haveFullCopy_.contains(source.name + '\n' + source.url);
+  std::string error;
+  FetchRequest req{prepareFetchJob(source, child->request.ingest, options_.stateDir,
+                                   options_.revalidateAfter, conditional, error),
+                   options_, limits_};
+  if (!error.empty()) return fail(error);
+  req.options.stateDir.clear();
+  const std::string message = encodeFetchRequest(req);
+  req.job.secret.assign(req.job.secret.size(), '\0');  // not left in the daemon's heap
+
+  // The request goes into its pipe whole before the fork: the daemon never blocks
+  // on a child that does not read, and a child that dies early costs no SIGPIPE.
+  int in[2], out[2];
+  if (::pipe2(in, O_CLOEXEC) != 0) return fail(fmt::format("pipe: {}", std::strerror(errno)));
+  hal::UniqueFd requestRead(in[0]), requestWrite(in[1]);
+  if (::pipe2(out, O_CLOEXEC | O_NONBLOCK) != 0)
+    return fail(fmt::format("pipe: {}", std::strerror(errno)));
+  hal::UniqueFd resultRead(out[0]), resultWrite(out[1]);
+  (void)::fcntl(resultWrite.get(), F_SETFL, 0);  // the child writes with blocking calls
+  if (message.size() > 64 * 1024) (void)::fcntl(requestWrite.get(), F_SETPIPE_SZ, int(message.size()));
+  if (::write(requestWrite.get(), message.data(), message.size()) != ssize_t(message.size()))
+    return fail("the fetch request does not fit its pipe");
+  requestWrite.reset();
+
+  std::vector<char*> envp;
+  for (std::string& e : environ_) envp.push_back(e.data());
+  envp.push_back(nullptr);
+  const pid_t daemon = ::getpid();
   const pid_t pid = ::fork();
-  if (pid < 0) {
-    const int err = errno;
-    child->request.done(failure(child->label, fmt::format("fork: {}", std::strerror(err))));
-    return;
-  }
-  if (pid == 0) {
-    runChild(writeEnd.get(), child->request.source, child->request.ingest, options_,
-             child->conditional, limits_, base);
-  }
+  if (pid < 0) return fail(fmt::format("fork: {}", std::strerror(errno)));
+  if (pid == 0)
+    execChild(program_.c_str(), envp.data(), requestRead.get(), resultWrite.get(), daemon);
   ++started_;
-  writeEnd.reset();
   child->pid = pid;
-  child->pipe = std::move(readEnd);
+  child->pipe = std::move(resultRead);
   const long pidfd = ::syscall(SYS_pidfd_open, pid, 0);
   if (pidfd >= 0) child->pidfd = hal::UniqueFd(int(pidfd));
-  log::debug("{}: fetch child {} started", child->request.source.name, pid);
+  log::debug("{}: fetch child {} started", source.name, pid);
   running_.push_back(std::move(child));
 }
 
@@ -278,6 +248,7 @@ std::vector<pollfd> ChildFeedLoader::pollFds() const {
 }
 
 int ChildFeedLoader::timeoutMs() const {
+  if (!failedToStart_.empty()) return 0;
   if (running_.empty()) return -1;
   auto first = SteadyClock::time_point::max();
   for (const auto& c : running_) first = std::min(first, c->deadline);
@@ -295,6 +266,8 @@ void ChildFeedLoader::process(std::span<const pollfd> ready) {
   const std::uint64_t cap = 2 * options_.maxBodyBytes + (16u << 20);
   const auto now = SteadyClock::now();
   std::vector<std::pair<std::function<void(FetchResult)>, FetchResult>> finished;
+  for (Unstarted& u : failedToStart_) finished.emplace_back(std::move(u.done), std::move(u.result));
+  failedToStart_.clear();
   for (auto it = running_.begin(); it != running_.end();) {
     Child& c = **it;
     if (isReady(c.pipe) && !drain(c, cap)) c.pipe.reset();
@@ -326,8 +299,11 @@ void ChildFeedLoader::process(std::span<const pollfd> ready) {
       result->duration = duration_cast<milliseconds>(SteadyClock::now() - c.startedAt);
       log::debug("{}: fetch child {} ended: {}", c.request.source.name, c.pid, result->error);
     }
-    if (result->kind == FetchResult::Kind::Updated)
+    if (result->kind == FetchResult::Kind::Updated) {
+      // The daemon, not the child, keeps what the next conditional request sends.
+      saveValidators(options_.stateDir, c.request.source, result->validators);
       haveFullCopy_.insert(c.request.source.name + '\n' + c.request.source.url);
+    }
     finished.emplace_back(std::move(c.request.done), std::move(*result));
     it = running_.erase(it);
   }
@@ -338,6 +314,7 @@ void ChildFeedLoader::process(std::span<const pollfd> ready) {
 
 void ChildFeedLoader::cancel(const std::string& name) {
   std::erase_if(queued_, [&](const Request& r) { return r.source.name == name; });
+  std::erase_if(failedToStart_, [&](const Unstarted& u) { return u.name == name; });
   for (auto it = running_.begin(); it != running_.end();) {
     if ((*it)->request.source.name != name) {
       ++it;
@@ -352,6 +329,7 @@ void ChildFeedLoader::cancel(const std::string& name) {
 
 void ChildFeedLoader::cancelAll() {
   queued_.clear();
+  failedToStart_.clear();
   for (const auto& c : running_) ::kill(c->pid, SIGKILL);
   for (const auto& c : running_) {
     while (::waitpid(c->pid, nullptr, 0) < 0 && errno == EINTR) {
@@ -366,12 +344,15 @@ std::vector<pid_t> ChildFeedLoader::childPids() const {
   return pids;
 }
 
-bool childAddressSpaceLimited() {
-  return kLimitAddressSpace;
+ChildLimits childLimits(const Config& config) {
+  ChildLimits l;
+  l.memoryBytes = std::uint64_t(config.fetch.childMemoryMb) << 20;
+  l.cpu = config.fetch.childCpu;
+  return l;
 }
 
 std::unique_ptr<FeedLoader> createChildFeedLoader(const Config& config) {
-  return std::make_unique<ChildFeedLoader>(fetcherOptions(config));
+  return std::make_unique<ChildFeedLoader>(fetcherOptions(config), childLimits(config));
 }
 
 }  // namespace cb::daemon

@@ -1,4 +1,4 @@
-// ChildFeedLoader: each refresh fetched and ingested in a short-lived, fenced child process.
+// ChildFeedLoader: each refresh fetched and ingested in a short-lived, exec'd and fenced child.
 #pragma once
 
 #include <sys/types.h>
@@ -12,34 +12,27 @@
 #include <vector>
 
 #include "daemon/app.hpp"
+#include "daemon/fetch_protocol.hpp"
 #include "daemon/fetcher.hpp"
 
 namespace cb::daemon {
 
-// What a fetch child may use. The child is a fork of the daemon (no exec: it
-// needs nothing the daemon has not already loaded, and the daemon's pages are
-// shared until written), so its limits are counted on top of the daemon's own.
-struct ChildLimits {
-  // Memory (RLIMIT_DATA) beyond the daemon's own; the address space (RLIMIT_AS)
-  // gets twice that and 128 MiB more for libraries, a thread's stack and arena.
-  std::uint64_t memoryBytes = 256ull << 20;
-  std::chrono::seconds cpu{120};  // CPU time: SIGXCPU, then SIGKILL a second later
-  unsigned openFiles = 64;
-  // The system-call allow-list (fetch_seccomp.hpp); off only in tests that
-  // need a call it forbids.
-  bool seccomp = true;
-  // The daemon ends a child that outlives the fetch's own limits (connect time-out
-  // plus the whole-transfer limit) by this much: a child stuck in a loop or a
-  // blocked system call costs one failed refresh, never the loop.
-  std::chrono::milliseconds grace{std::chrono::seconds{30}};
-};
-
-// Spawns one child per refresh: libcurl, TLS, decompression and ics::Ingest run
-// there, and the daemon never maps them; the child's peak memory leaves with it.
-// The child sends one message (fetch_protocol.hpp) on a pipe and exits; the
-// daemon watches the pipe and a pidfd in its poll loop and swaps a store in only
-// from a complete, checked message. A child that crashes, hangs or hits a limit
-// is one failed refresh whose reason names the signal, the limit or the time-out.
+// Spawns one child per refresh: `calendarbot fetch-child`, exec'd from this
+// binary, so it starts from a clean image and holds none of the daemon's memory
+// nor another source's credentials. libcurl, TLS, decompression and ics::Ingest
+// run there, and the daemon never maps them; the child's peak memory leaves with it.
+//
+// The daemon reads the source's credential file and its validators, and sends
+// exactly that one source's request on the child's stdin (never argv or the
+// environment). The child fences itself (limits, no_new_privs, Landlock: read-only
+// access to libraries and resolver/TLS configuration; seccomp), fetches, sends one
+// result (fetch_protocol.hpp) on fd 3 and exits. It opens nothing in the state
+// dir: the daemon keeps the validators and the snapshot.
+//
+// The daemon watches the result pipe and a pidfd in its poll loop and swaps a
+// store in only from a complete, checked message. A child that crashes, hangs or
+// hits a limit is one failed refresh whose reason names the signal, the limit or
+// the time-out.
 //
 // Conditional requests only once this process has itself received a full copy
 // of the source: the first fetch after a start downloads the feed whole, so a
@@ -73,14 +66,25 @@ class ChildFeedLoader final : public FeedLoader {
 
   FetcherOptions options_;
   ChildLimits limits_;
+  std::string program_;                // what is exec'd
+  std::vector<std::string> environ_;   // the daemon's, without systemd's sockets and credentials
   std::vector<std::unique_ptr<Child>> running_;
   std::deque<Request> queued_;
+  struct Unstarted {
+    std::string name;
+    std::function<void(FetchResult)> done;
+    FetchResult result;
+  };
+  std::deque<Unstarted> failedToStart_;  // reported from the next process(), never from start()
   std::set<std::string> haveFullCopy_;  // "name\nurl" of sources fetched whole since start
   std::uint64_t started_ = 0;
 };
 
 // False in sanitizer builds, whose shadow memory no address-space limit can hold.
 [[nodiscard]] bool childAddressSpaceLimited();
+
+// The [fetch] limits of a fetch child: child_memory_mb, child_cpu_s.
+[[nodiscard]] ChildLimits childLimits(const Config& config);
 
 // A ChildFeedLoader configured from `config` ([fetch], state_dir).
 [[nodiscard]] std::unique_ptr<FeedLoader> createChildFeedLoader(const Config& config);

@@ -27,8 +27,9 @@ constexpr const char* kAllowed[] = {
     "mprotect",
     "madvise",
     "membarrier",
-    // files: libraries (dlopen of libcurl and its TLS), CA bundle, resolver
-    // configuration, credentials, the validators file and its atomic rename
+    // files, read only: libraries (dlopen of libcurl and its TLS), CA bundle,
+    // resolver configuration, a file source. The child writes no file (the
+    // daemon keeps validators and snapshots): no rename, unlink, mkdir, chmod.
     "openat",
     "open",
     "close",
@@ -65,20 +66,6 @@ constexpr const char* kAllowed[] = {
     "dup",
     "dup2",
     "dup3",
-    "fsync",
-    "fdatasync",
-    "mkdir",
-    "mkdirat",
-    "rename",
-    "renameat",
-    "renameat2",
-    "unlink",
-    "unlinkat",
-    "link",
-    "linkat",
-    "fchmod",
-    "fchmodat",
-    "umask",
     "ioctl",
     "pipe",
     "pipe2",

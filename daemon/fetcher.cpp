@@ -2,8 +2,7 @@
 #include "daemon/fetcher.hpp"
 
 #include "daemon/curl_lib.hpp"
-#include "daemon/fnv.hpp"
-#include "daemon/state_paths.hpp"
+#include "daemon/feed_sink.hpp"
 
 #include <curl/curl.h>
 #include <fcntl.h>
@@ -25,7 +24,6 @@
 #include "calendarbot_config.h"
 #include "daemon/log.hpp"
 #include "daemon/net_policy.hpp"
-#include "hal/atomic_file.hpp"
 #include "hal/sys.hpp"
 
 namespace cb::daemon {
@@ -62,26 +60,11 @@ CURLMcode setopt(CURLM* m, CURLMoption option, T value) {
   return curl().multi_setopt(m, option, value);
 }
 
-bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) ==
-                  std::tolower(static_cast<unsigned char>(y));
-         });
-}
-
-bool istartsWith(std::string_view s, std::string_view prefix) {
-  return s.size() >= prefix.size() && iequals(s.substr(0, prefix.size()), prefix);
-}
-
 // webcal(s):// is https:// under another name.
 std::string httpUrl(std::string_view url) {
   if (istartsWith(url, "webcal://")) return "https://" + std::string(url.substr(9));
   if (istartsWith(url, "webcals://")) return "https://" + std::string(url.substr(10));
   return std::string(url);
-}
-
-std::int64_t unixNow() {
-  return duration_cast<seconds>(system_clock::now().time_since_epoch()).count();
 }
 
 std::string oneLine(std::string_view s) {
@@ -90,224 +73,6 @@ std::string oneLine(std::string_view s) {
     if (c == '\r' || c == '\n') c = ' ';
   while (!out.empty() && out.back() == ' ') out.pop_back();
   return out;
-}
-
-// ---------------------------------------------------------------------------
-// Validators: what a conditional request sends back, one small file per source.
-
-struct Validators {
-  std::string etag;
-  std::string lastModified;
-  std::string fileStamp;     // files: size, mtime and inode
-  std::int64_t fetchedAt{};  // unix seconds of the full download they describe
-
-  [[nodiscard]] bool empty() const {
-    return etag.empty() && lastModified.empty() && fileStamp.empty();
-  }
-  bool operator==(const Validators&) const = default;
-};
-
-fs::path validatorPath(const fs::path& stateDir, const SourceConfig& source) {
-  return sourceStatePath(stateDir, source, "feeds", "validators");
-}
-
-Validators loadValidators(const fs::path& file) {
-  Validators v;
-  std::ifstream in(file);
-  std::string line;
-  while (std::getline(in, line)) {
-    const std::size_t colon = line.find(": ");
-    if (colon == std::string::npos) continue;
-    const std::string_view key(line.data(), colon);
-    std::string value = line.substr(colon + 2);
-    if (key == "etag")
-      v.etag = std::move(value);
-    else if (key == "last-modified")
-      v.lastModified = std::move(value);
-    else if (key == "file")
-      v.fileStamp = std::move(value);
-    else if (key == "fetched")
-      v.fetchedAt = std::atoll(value.c_str());
-  }
-  return v;
-}
-
-// Through the one atomic writer: a power cut leaves the old file or the new one.
-// Returns an error text, empty on success.
-std::string writeAtomically(const fs::path& file, std::string_view content) {
-  std::error_code ec;
-  fs::create_directories(file.parent_path(), ec);
-  const int rc = hal::writeFileAtomically(file.string(), {content}, 0600);
-  if (rc != 0) return fmt::format("cannot write {}: {}", file.string(), std::strerror(-rc));
-  return {};
-}
-
-void saveValidators(const fs::path& stateDir, const SourceConfig& source, const Validators& old,
-                    const Validators& now) {
-  if (stateDir.empty() || now == old) return;
-  const fs::path file = validatorPath(stateDir, source);
-  if (now.empty()) {
-    std::error_code ec;
-    fs::remove(file, ec);
-    return;
-  }
-  std::string text = "# calendarbot: validators of the last full download of one feed\n";
-  // Header values never hold line breaks once oneLine() has been through them.
-  if (!now.etag.empty()) text += fmt::format("etag: {}\n", now.etag);
-  if (!now.lastModified.empty()) text += fmt::format("last-modified: {}\n", now.lastModified);
-  if (!now.fileStamp.empty()) text += fmt::format("file: {}\n", now.fileStamp);
-  text += fmt::format("fetched: {}\n", now.fetchedAt);
-  if (const std::string err = writeAtomically(file, text); !err.empty())
-    log::warning("{}: cannot keep the feed's validators: {}", source.name, err);
-}
-
-// The validators to send: only those of a recent enough full download.
-std::optional<Validators> usableValidators(const FetcherOptions& options,
-                                           const SourceConfig& source) {
-  if (options.stateDir.empty()) return std::nullopt;
-  Validators v = loadValidators(validatorPath(options.stateDir, source));
-  const std::int64_t age = unixNow() - v.fetchedAt;
-  // A clock that went backwards (no RTC, then NTP) makes the age meaningless.
-  if (v.empty() || age < 0 || age >= options.revalidateAfter.count()) return std::nullopt;
-  return v;
-}
-
-// ---------------------------------------------------------------------------
-// FeedSink: bytes → ics::Ingest, with the size limit and the completeness check.
-
-class FeedSink {
- public:
-  // `digests`: per source, a hash of the warnings its last complete feed gave.
-  FeedSink(const ics::IngestOptions& options, std::string name, const FetcherOptions& limits,
-           FetcherStats& stats, std::map<std::string, std::uint64_t>& digests)
-      : options_(options),
-        name_(std::move(name)),
-        limits_(limits),
-        stats_(stats),
-        digests_(digests) {}
-  FeedSink(const FeedSink&) = delete;
-  FeedSink& operator=(const FeedSink&) = delete;
-
-  // False once the body is over the limit: the caller aborts the transfer.
-  [[nodiscard]] bool feed(std::string_view bytes) {
-    if (bytes_ + bytes.size() > limits_.maxBodyBytes) {
-      oversize_ = true;
-      return false;
-    }
-    if (!ingest_) {
-      ++stats_.parses;
-      ingest_ = std::make_unique<ics::Ingest>(options_, [this](std::string_view w) {
-        if (++warnings_ <= limits_.maxWarningsLogged) shown_.emplace_back(w);
-        digest_ = (digest_ ^ fnv1a(w)) * kFnvPrime;
-      });
-    }
-    ingest_->feed(bytes);
-    bytes_ += bytes.size();
-    stats_.bytesParsed += bytes.size();
-    // Only the tail is kept: enough to see how the stream ends.
-    const std::string_view last = bytes.substr(bytes.size() - std::min(bytes.size(), kTail));
-    tail_.append(last);
-    if (tail_.size() > kTail) tail_.erase(0, tail_.size() - kTail);
-    return true;
-  }
-
-  [[nodiscard]] bool oversize() const { return oversize_; }
-  // finish() found no calendar at all (as opposed to a cut-off one).
-  [[nodiscard]] bool notCalendar() const { return notCalendar_; }
-  [[nodiscard]] std::uint64_t bytes() const { return bytes_; }
-
-  // The store when the stream was a whole calendar; otherwise `reason` says why not.
-  [[nodiscard]] std::optional<ics::EventStore> finish(std::string& reason) {
-    if (!ingest_) {
-      reason = "empty response (no calendar data)";
-      notCalendar_ = true;
-      return std::nullopt;
-    }
-    ics::EventStore store = ingest_->finish();
-    ingest_.reset();
-    logWarnings();
-    if (!store.stats().sawCalendar) {
-      reason = "not a calendar (no BEGIN:VCALENDAR)";
-      notCalendar_ = true;
-      return std::nullopt;
-    }
-    if (!endsWithEndCalendar()) {
-      reason =
-          fmt::format("incomplete calendar: it stops after {} bytes without END:VCALENDAR", bytes_);
-      return std::nullopt;
-    }
-    return store;
-  }
-
- private:
-  static constexpr std::size_t kTail = 64;
-
-  // A feed refetched every few minutes says the same about its bad events
-  // each time: the journal hears it once, and again only when it changes.
-  void logWarnings() {
-    const auto previous = digests_.find(name_);
-    const bool same = previous != digests_.end() && previous->second == digest_;
-    if (warnings_ == 0) {
-      digests_.erase(name_);
-      return;
-    }
-    digests_[name_] = digest_;
-    if (same) {
-      log::debug("{}: {} warnings, the same as last time", name_, warnings_);
-      return;
-    }
-    for (const std::string& w : shown_) log::warning("{}: {}", name_, w);
-    if (warnings_ > shown_.size())
-      log::warning("{}: {} more warnings not shown", name_, warnings_ - shown_.size());
-  }
-
-  // A whole feed ends with END:VCALENDAR; one cut off mid-transfer (a
-  // connection closed early without a Content-Length) does not.
-  [[nodiscard]] bool endsWithEndCalendar() const {
-    std::string_view t = tail_;
-    while (!t.empty() && (t.back() == '\n' || t.back() == '\r' || t.back() == ' ' ||
-                          t.back() == '\t' || t.back() == '\0'))
-      t.remove_suffix(1);
-    const std::size_t nl = t.find_last_of('\n');
-    if (nl == std::string_view::npos && t.size() == kTail) return false;  // a longer last line
-    return iequals(nl == std::string_view::npos ? t : t.substr(nl + 1), "END:VCALENDAR");
-  }
-
-  const ics::IngestOptions& options_;
-  std::string name_;
-  const FetcherOptions& limits_;
-  FetcherStats& stats_;
-  std::unique_ptr<ics::Ingest> ingest_;
-  std::uint64_t bytes_ = 0;
-  std::map<std::string, std::uint64_t>& digests_;
-  std::size_t warnings_ = 0;
-  std::vector<std::string> shown_;
-  std::uint64_t digest_ = kFnvOffset;
-  bool oversize_ = false;
-  bool notCalendar_ = false;
-  std::string tail_;
-};
-
-std::string sizeLimitText(std::uint64_t bytes) {
-  if (bytes >= (1u << 20) && bytes % (1u << 20) == 0) return fmt::format("{} MiB", bytes >> 20);
-  if (bytes >= 1024 && bytes % 1024 == 0) return fmt::format("{} KiB", bytes >> 10);
-  return fmt::format("{} bytes", bytes);
-}
-
-// Reads a credentials file: the first line, without its line break.
-bool readSecret(const std::string& path, std::string& out, std::string& error) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    error = fmt::format("cannot read credentials file {}: {}", path, std::strerror(errno));
-    return false;
-  }
-  std::getline(in, out);
-  while (!out.empty() && (out.back() == '\r' || out.back() == ' ')) out.pop_back();
-  if (out.empty()) {
-    error = fmt::format("credentials file {} is empty", path);
-    return false;
-  }
-  return true;
 }
 
 // Retry-After: delta-seconds or an HTTP date; clamped to [1 s, 1 day].
@@ -324,30 +89,22 @@ std::optional<seconds> parseRetryAfter(const std::string& value) {
   return seconds{std::clamp<long long>(s, 1, 24 * 3600)};
 }
 
-FetchResult failed(const std::string& label, std::string_view reason) {
-  FetchResult r;
-  r.kind = FetchResult::Kind::Failed;
-  r.error = fmt::format("{}: {}", label, reason);
-  return r;
-}
-
 // ---------------------------------------------------------------------------
 
 struct Transfer {
-  Transfer(const SourceConfig& src, const ics::IngestOptions& ingest,
-           std::function<void(FetchResult)> callback, const FetcherOptions& options,
-           FetcherStats& stats, std::map<std::string, std::uint64_t>& digests)
-      : source(src),
-        label(sourceLabel(src)),
-        ingestOptions(ingest),
+  Transfer(FetchJob j, std::function<void(FetchResult)> callback, const FetcherOptions& options,
+           FetcherStats& stats, WarningDigests& digests)
+      : job(std::move(j)),
+        source(job.source),
+        label(sourceLabel(source)),
         done(std::move(callback)),
-        sink(ingestOptions, src.name, options, stats, digests),
+        sink(job.ingest, source.name, options, stats, digests),
         started(SteadyClock::now()),
         lastActivity(started) {}
 
-  SourceConfig source;
+  FetchJob job;
+  const SourceConfig& source;
   std::string label;
-  ics::IngestOptions ingestOptions;
   std::function<void(FetchResult)> done;
   FeedSink sink;
   SteadyClock::time_point started;
@@ -385,10 +142,8 @@ struct Fetcher::Impl {
   }
 
   struct FileJob {
-    SourceConfig source;
-    ics::IngestOptions ingest;
+    FetchJob job;
     std::function<void(FetchResult)> done;
-    bool conditional;
   };
   struct Ready {
     std::function<void(FetchResult)> done;
@@ -475,7 +230,7 @@ struct Fetcher::Impl {
         ++it;
       }
     }
-    std::erase_if(files, [&](const FileJob& j) { return j.source.name == name; });
+    std::erase_if(files, [&](const FileJob& f) { return f.job.source.name == name; });
     std::erase_if(queued, [&](const auto& t) { return t->source.name == name; });
   }
 
@@ -487,7 +242,7 @@ struct Fetcher::Impl {
       t->started = t->lastActivity = SteadyClock::now();  // the stall clock starts now
       const CURLMcode rc = curl().multi_add_handle(multiHandle(), t->easy.get());
       if (rc != CURLM_OK) {
-        ready.push_back({std::move(t->done), failed(t->label, curl().multi_strerror(rc))});
+        ready.push_back({std::move(t->done), failedResult(t->label, curl().multi_strerror(rc))});
         continue;
       }
       transfers.push_back(std::move(t));
@@ -504,7 +259,7 @@ struct Fetcher::Impl {
   }
 
   // Configures a transfer; false (with `error`) when it cannot even start.
-  bool setup(Transfer& t, bool conditional, std::string& error) {
+  bool setup(Transfer& t, std::string& error) {
     if (loadCurl(error) == nullptr) return false;
     CURL* e = curl().easy_init();
     if (e == nullptr) {
@@ -549,31 +304,25 @@ struct Fetcher::Impl {
     if (!options.caFile.empty()) setopt(e, CURLOPT_CAINFO, options.caFile.c_str());
     if (!options.caPath.empty()) setopt(e, CURLOPT_CAPATH, options.caPath.c_str());
 
-    if (!t.source.tokenFile.empty()) {
-      std::string token;
-      if (!readSecret(t.source.tokenFile, token, error)) return false;
+    if (t.job.auth == FetchJob::Auth::Bearer) {
       setopt(e, CURLOPT_HTTPAUTH, long(CURLAUTH_BEARER));
-      setopt(e, CURLOPT_XOAUTH2_BEARER, token.c_str());
-      t.secrets.push_back(std::move(token));
-    } else if (!t.source.username.empty()) {
-      std::string password;
-      if (!readSecret(t.source.passwordFile, password, error)) return false;
+      setopt(e, CURLOPT_XOAUTH2_BEARER, t.job.secret.c_str());
+      t.secrets.push_back(t.job.secret);
+    } else if (t.job.auth == FetchJob::Auth::Basic) {
       setopt(e, CURLOPT_HTTPAUTH, long(CURLAUTH_BASIC));
       setopt(e, CURLOPT_USERNAME, t.source.username.c_str());
-      setopt(e, CURLOPT_PASSWORD, password.c_str());
-      t.secrets.push_back(std::move(password));
+      setopt(e, CURLOPT_PASSWORD, t.job.secret.c_str());
+      t.secrets.push_back(t.job.secret);
     }
 
     curl_slist* list = curl().slist_append(nullptr, "Accept: text/calendar, */*;q=0.5");
-    if (conditional) {
-      if (auto v = usableValidators(options, t.source)) {
-        t.sent = *v;
-        if (!v->etag.empty())
-          list = curl().slist_append(list, fmt::format("If-None-Match: {}", v->etag).c_str());
-        if (!v->lastModified.empty())
-          list = curl().slist_append(list,
-                                     fmt::format("If-Modified-Since: {}", v->lastModified).c_str());
-      }
+    if (const std::optional<Validators>& v = t.job.ifChanged) {
+      t.sent = *v;
+      if (!v->etag.empty())
+        list = curl().slist_append(list, fmt::format("If-None-Match: {}", v->etag).c_str());
+      if (!v->lastModified.empty())
+        list = curl().slist_append(list,
+                                   fmt::format("If-Modified-Since: {}", v->lastModified).c_str());
     }
     t.headers.reset(list);
     setopt(e, CURLOPT_HTTPHEADER, t.headers.get());
@@ -626,16 +375,16 @@ struct Fetcher::Impl {
     curl().easy_getinfo(t.easy.get(), CURLINFO_RESPONSE_CODE, &status);
     FetchResult r;
     if (t.stalled) {
-      r = failed(t.label, fmt::format("stalled: nothing received for {:.3g} s, after {} bytes",
+      r = failedResult(t.label, fmt::format("stalled: nothing received for {:.3g} s, after {} bytes",
                                       double(options.stallTimeout.count()) / 1000, t.sink.bytes()));
     } else if (t.sink.oversize() || code == CURLE_FILESIZE_EXCEEDED) {
-      r = failed(t.label, fmt::format("feed larger than the {} limit (fetch.max_feed_mb)",
+      r = failedResult(t.label, fmt::format("feed larger than the {} limit (fetch.max_feed_mb)",
                                       sizeLimitText(options.maxBodyBytes)));
     } else if (code == CURLE_OK && status == 304) {
       if (!t.sent.empty())
         r.kind = FetchResult::Kind::NotModified;
       else
-        r = failed(t.label, "HTTP 304 to a request that was not conditional");
+        r = failedResult(t.label, "HTTP 304 to a request that was not conditional");
     } else if (t.statusRejected || (code == CURLE_OK && status / 100 != 2)) {
       std::string hint;
       if (status == 401 || status == 403)
@@ -647,91 +396,27 @@ struct Fetcher::Impl {
         retryAfter = parseRetryAfter(header(t.easy.get(), "Retry-After"));
       if (retryAfter)
         hint = fmt::format(" (the server asks to retry after {} s)", retryAfter->count());
-      r = failed(t.label, fmt::format("HTTP {}{}", status, hint));
+      r = failedResult(t.label, fmt::format("HTTP {}{}", status, hint));
       r.retryAfter = retryAfter;
     } else if (code != CURLE_OK) {
-      r = failed(t.label, describe(t, code));
+      r = failedResult(t.label, describe(t, code));
     } else {
       std::string reason;
       std::optional<ics::EventStore> store = t.sink.finish(reason);
       if (!store) {
-        r = failed(t.label, reason);
+        r = failedResult(t.label, reason);
         r.notCalendar = t.sink.notCalendar();
       } else {
         r.kind = FetchResult::Kind::Updated;
         r.store = std::move(store);
-        Validators now;
-        now.etag = header(t.easy.get(), "ETag");
-        now.lastModified = header(t.easy.get(), "Last-Modified");
-        now.fetchedAt = unixNow();
-        Validators old;
-        if (!options.stateDir.empty())
-          old = loadValidators(validatorPath(options.stateDir, t.source));
-        saveValidators(options.stateDir, t.source, old, now);
+        r.validators.etag = header(t.easy.get(), "ETag");
+        r.validators.lastModified = header(t.easy.get(), "Last-Modified");
+        r.validators.fetchedAt = unixNow();
       }
     }
     r.httpStatus = status;
     r.bytes = r.kind == FetchResult::Kind::NotModified ? 0 : t.sink.bytes();
     r.duration = duration_cast<milliseconds>(SteadyClock::now() - t.started);
-    return r;
-  }
-
-  FetchResult loadFile(const FileJob& job) {
-    const auto t0 = SteadyClock::now();
-    const std::string label = sourceLabel(job.source);
-    std::string path = job.source.url;
-    if (istartsWith(path, "file://")) path.erase(0, 7);
-    FetchResult r;
-    struct stat st {};
-    const hal::UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-    if (fd.get() < 0 || ::fstat(fd.get(), &st) != 0) {
-      r = failed(label, fmt::format("cannot open: {}", std::strerror(errno)));
-    } else if (!S_ISREG(st.st_mode)) {
-      r = failed(label, "not a regular file");
-    } else {
-      Validators now;
-      now.fileStamp = fmt::format("{}:{}.{:09}:{}", st.st_size, st.st_mtim.tv_sec,
-                                  st.st_mtim.tv_nsec, st.st_ino);
-      now.fetchedAt = unixNow();
-      const std::optional<Validators> old =
-          job.conditional ? usableValidators(options, job.source) : std::nullopt;
-      if (old && old->fileStamp == now.fileStamp) {
-        r.kind = FetchResult::Kind::NotModified;
-      } else {
-        FeedSink sink(job.ingest, job.source.name, options, stats, warningDigests);
-        std::string buffer(64 * 1024, '\0');
-        std::string error;
-        for (;;) {
-          const ssize_t n = ::read(fd.get(), buffer.data(), buffer.size());
-          if (n < 0 && errno == EINTR) continue;
-          if (n < 0) {
-            error = fmt::format("read error: {}", std::strerror(errno));
-            break;
-          }
-          if (n == 0) break;
-          if (!sink.feed(std::string_view(buffer.data(), std::size_t(n)))) {
-            error = fmt::format("feed larger than the {} limit (fetch.max_feed_mb)",
-                                sizeLimitText(options.maxBodyBytes));
-            break;
-          }
-        }
-        std::optional<ics::EventStore> store;
-        if (error.empty()) store = sink.finish(error);
-        if (store) {
-          r.kind = FetchResult::Kind::Updated;
-          r.store = std::move(store);
-          Validators previous;
-          if (!options.stateDir.empty())
-            previous = loadValidators(validatorPath(options.stateDir, job.source));
-          saveValidators(options.stateDir, job.source, previous, now);
-        } else {
-          r = failed(label, error);
-          r.notCalendar = sink.notCalendar();
-        }
-        r.bytes = sink.bytes();
-      }
-    }
-    r.duration = duration_cast<milliseconds>(SteadyClock::now() - t0);
     return r;
   }
 
@@ -759,31 +444,49 @@ struct Fetcher::Impl {
   std::deque<Ready> ready;  // finished before they began (bad credentials file …)
   std::uint64_t generation = 0;
   FetcherStats stats;
-  std::map<std::string, std::uint64_t> warningDigests;  // per source name
+  WarningDigests warningDigests;
 };
 
 Fetcher::Fetcher(FetcherOptions options) : impl_(std::make_unique<Impl>(std::move(options))) {}
 
 Fetcher::~Fetcher() = default;
 
-void Fetcher::start(const SourceConfig& source, const ics::IngestOptions& ingest,
-                    std::function<void(FetchResult)> done, bool conditional) {
+void Fetcher::start(FetchJob job, std::function<void(FetchResult)> done) {
   Impl& m = *impl_;
   ++m.stats.started;
-  m.cancel(source.name);
-  if (!isRemote(source.url)) {
-    m.files.push_back({source, ingest, std::move(done), conditional});
+  m.cancel(job.source.name);
+  if (!isRemote(job.source.url)) {
+    m.files.push_back({std::move(job), std::move(done)});
     return;
   }
-  auto t = std::make_unique<Transfer>(source, ingest, std::move(done), m.options, m.stats,
+  auto t = std::make_unique<Transfer>(std::move(job), std::move(done), m.options, m.stats,
                                       m.warningDigests);
   std::string error;
-  if (!m.setup(*t, conditional, error)) {
-    m.ready.push_back({std::move(t->done), failed(t->label, error)});
+  if (!m.setup(*t, error)) {
+    m.ready.push_back({std::move(t->done), failedResult(t->label, error)});
     return;
   }
   m.queued.push_back(std::move(t));
   m.pump();
+}
+
+void Fetcher::start(const SourceConfig& source, const ics::IngestOptions& ingest,
+                    std::function<void(FetchResult)> done, bool conditional) {
+  const FetcherOptions& o = impl_->options;
+  std::string error;
+  FetchJob job =
+      prepareFetchJob(source, ingest, o.stateDir, o.revalidateAfter, conditional, error);
+  if (!error.empty()) {
+    ++impl_->stats.started;
+    impl_->cancel(source.name);
+    impl_->ready.push_back({std::move(done), failedResult(sourceLabel(source), error)});
+    return;
+  }
+  // The validators of what was downloaded whole are kept for the next conditional request.
+  start(std::move(job), [stateDir = o.stateDir, source, done = std::move(done)](FetchResult r) {
+    if (r.kind == FetchResult::Kind::Updated) saveValidators(stateDir, source, r.validators);
+    done(std::move(r));
+  });
 }
 
 void Fetcher::cancelAll() {
@@ -863,7 +566,7 @@ void Fetcher::process(std::span<const pollfd> fds) {
   if (!m.files.empty()) {
     const Impl::FileJob job = std::move(m.files.front());
     m.files.pop_front();
-    finished.push_back({job.done, m.loadFile(job)});
+    finished.push_back({job.done, loadFeedFile(job.job, m.options, m.stats, m.warningDigests)});
   }
 
   const std::uint64_t generation = m.generation;
@@ -904,17 +607,18 @@ std::string sourceLabel(const SourceConfig& source) {
   return url == source.name ? url : fmt::format("{}: {}", source.name, url);
 }
 
-FetchResult fetchNow(const SourceConfig& source, const ics::IngestOptions& ingest,
-                     FetcherOptions options, bool conditional) {
+namespace {
+
+template <class Start>
+FetchResult runToCompletion(const SourceConfig& source, FetcherOptions options, Start start) {
   Fetcher fetcher(std::move(options));
   FetchResult result;
-  fetcher.start(
-      source, ingest, [&](FetchResult r) { result = std::move(r); }, conditional);
+  start(fetcher, [&](FetchResult r) { result = std::move(r); });
   while (fetcher.busy()) {
     std::vector<pollfd> fds = fetcher.pollFds();
     const int n = ::poll(fds.data(), fds.size(), fetcher.timeoutMs());
     if (n < 0 && errno != EINTR) {
-      result = failed(sourceLabel(source), fmt::format("poll: {}", std::strerror(errno)));
+      result = failedResult(sourceLabel(source), fmt::format("poll: {}", std::strerror(errno)));
       fetcher.cancelAll();
       break;
     }
@@ -923,23 +627,25 @@ FetchResult fetchNow(const SourceConfig& source, const ics::IngestOptions& inges
   return result;
 }
 
+}  // namespace
+
+FetchResult fetchNow(const SourceConfig& source, const ics::IngestOptions& ingest,
+                     FetcherOptions options, bool conditional) {
+  return runToCompletion(source, std::move(options), [&](Fetcher& f, auto done) {
+    f.start(source, ingest, std::move(done), conditional);
+  });
+}
+
+FetchResult fetchNow(FetchJob job, FetcherOptions options) {
+  const SourceConfig source = job.source;
+  return runToCompletion(source, std::move(options), [&](Fetcher& f, auto done) {
+    f.start(std::move(job), std::move(done));
+  });
+}
+
 bool isRemote(std::string_view location) {
   return istartsWith(location, "http://") || istartsWith(location, "https://") ||
          istartsWith(location, "webcal://") || istartsWith(location, "webcals://");
-}
-
-std::chrono::seconds retryDelay(int attempt, std::chrono::seconds base, std::chrono::seconds cap,
-                                std::uint32_t random) {
-  const long long b = std::max<long long>(1, base.count());
-  const long long c = std::max<long long>(1, cap.count());
-  const int shift = std::clamp(attempt - 1, 0, 40);
-  // base·2^shift without overflow: stop doubling once past the cap.
-  long long d = b;
-  for (int i = 0; i < shift && d < c; ++i) d *= 2;
-  d = std::min(d, c);
-  const long long half = d / 2;
-  const long long jitter = (d - half) == 0 ? 0 : (long long)(random % std::uint64_t(d - half + 1));
-  return std::chrono::seconds{std::max<long long>(1, half + jitter)};
 }
 
 }  // namespace cb::daemon

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "daemon/config.hpp"
+#include "daemon/fetch_job.hpp"
 #include "ics/store.hpp"
 
 namespace cb::daemon {
@@ -25,6 +26,9 @@ struct FetchResult {
   // Updated only: the new store, built from a feed that completed cleanly (2xx,
   // whole body, a calendar that ends with END:VCALENDAR).
   std::optional<ics::EventStore> store;
+  // Updated only: the ETag / Last-Modified (a file's stamp) of this download, for
+  // the next conditional request; the daemon keeps them in the state dir.
+  Validators validators;
   // Failed only: one line, "name: scheme://host/…: reason"; never a URL's path,
   // query, user info or a credential.
   std::string error;
@@ -93,8 +97,12 @@ class Fetcher {
   Fetcher(const Fetcher&) = delete;
   Fetcher& operator=(const Fetcher&) = delete;
 
-  // Starts fetching `source`; a fetch of the same source still in flight is
-  // cancelled first (its callback is not called).
+  // Starts a fetch; one of the same source still in flight is cancelled first
+  // (its callback is not called). Reads and writes no file but a file source.
+  void start(FetchJob job, std::function<void(FetchResult)> done);
+  // The same for `source` in this process (the CLI, tests): its credential file and
+  // the validators in stateDir are read here, and an Updated result's validators
+  // are written back.
   void start(const SourceConfig& source, const ics::IngestOptions& ingest,
              std::function<void(FetchResult)> done, bool conditional = true);
   // Drops every fetch in flight; their callbacks are not called.
@@ -117,21 +125,16 @@ class Fetcher {
   std::unique_ptr<Impl> impl_;
 };
 
-// Fetches one source to completion with its own poll() loop (the CLI, the fetch child).
+// Fetches one source to completion with its own poll() loop: the CLI and tests
+// (validators and credentials from files) and the fetch child (a job).
 [[nodiscard]] FetchResult fetchNow(const SourceConfig& source, const ics::IngestOptions& ingest,
                                    FetcherOptions options = {}, bool conditional = true);
+[[nodiscard]] FetchResult fetchNow(FetchJob job, FetcherOptions options);
 
 // "name: scheme://host/…": what a log line may say about a source.
 [[nodiscard]] std::string sourceLabel(const SourceConfig& source);
 
 // True for URLs the fetcher downloads (http, https, webcal, webcals).
 [[nodiscard]] bool isRemote(std::string_view location);
-
-// Back-off before retry number `attempt` (1, 2, 3 …) of a failing source:
-// base·2^(attempt-1) capped at `cap`, then "equal jitter" — a value in
-// [d/2, d] picked by `random` — so sources that failed together spread out.
-// Deterministic for a given `random`; never below one second.
-[[nodiscard]] std::chrono::seconds retryDelay(int attempt, std::chrono::seconds base,
-                                              std::chrono::seconds cap, std::uint32_t random);
 
 }  // namespace cb::daemon

@@ -11,6 +11,7 @@
 #include "daemon/fnv.hpp"
 #include "hal/atomic_file.hpp"
 #include "hal/sys.hpp"
+#include "daemon/wire.hpp"
 
 namespace cb::daemon {
 namespace {
@@ -18,20 +19,6 @@ namespace {
 constexpr char kMagic[8] = {'C', 'B', 'S', 'N', 'A', 'P', '\r', '\n'};
 constexpr std::size_t kHeader = 8 + 4 + 4 + 8 + 8;
 constexpr std::uint64_t kMaxPayload = 256ull << 20;
-
-template <typename T>
-void put(std::string& out, T v) {
-  for (std::size_t i = 0; i < sizeof(T); ++i)
-    out.push_back(char((std::uint64_t(v) >> (8 * i)) & 0xff));
-}
-
-template <typename T>
-T get(const char* p) {
-  std::uint64_t v = 0;
-  for (std::size_t i = 0; i < sizeof(T); ++i)
-    v |= std::uint64_t(static_cast<unsigned char>(p[i])) << (8 * i);
-  return T(v);
-}
 
 // 0, or -EIO at a short file (it changed under us), or -errno.
 int readAll(int fd, char* out, std::size_t n) {
@@ -79,15 +66,18 @@ SnapshotRead readSnapshot(const std::string& path) {
     r.error = "not a calendarbot snapshot";
     return r;
   }
-  const auto version = get<std::uint32_t>(header.data() + 8);
-  if (version != kSnapshotVersion) {
+  wire::Reader fields(std::string_view(header).substr(sizeof kMagic));
+  std::uint32_t version = 0, metaLength = 0;
+  std::uint64_t payloadLength = 0, checksum = 0;
+  if (!fields.get(version) || version != kSnapshotVersion) {
     r.error = "snapshot version " + std::to_string(version) + ", expected " +
               std::to_string(kSnapshotVersion);
     return r;
   }
-  const auto metaLength = get<std::uint32_t>(header.data() + 12);
-  const auto payloadLength = get<std::uint64_t>(header.data() + 16);
-  const auto checksum = get<std::uint64_t>(header.data() + 24);
+  if (!fields.get(metaLength) || !fields.get(payloadLength) || !fields.get(checksum)) {
+    r.error = "truncated header";
+    return r;
+  }
   if (metaLength > (1u << 20) || payloadLength > kMaxPayload) {
     r.error = "implausible lengths";
     return r;
@@ -117,11 +107,13 @@ SnapshotRead readSnapshot(const std::string& path) {
 }
 
 int writeSnapshot(const std::string& path, const Snapshot& s) {
-  std::string header(kMagic, sizeof kMagic);
-  put<std::uint32_t>(header, kSnapshotVersion);
-  put<std::uint32_t>(header, std::uint32_t(s.meta.size()));
-  put<std::uint64_t>(header, s.payload.size());
-  put<std::uint64_t>(header, snapshotChecksum(s.meta, s.payload));
+  wire::Writer w;
+  w.raw(std::string_view(kMagic, sizeof kMagic));
+  w.put(kSnapshotVersion);
+  w.put(std::uint32_t(s.meta.size()));
+  w.put(std::uint64_t(s.payload.size()));
+  w.put(snapshotChecksum(s.meta, s.payload));
+  const std::string header = std::move(w).take();
   return hal::writeFileAtomically(path, {header, s.meta, s.payload}, 0600);
 }
 

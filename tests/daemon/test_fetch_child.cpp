@@ -27,6 +27,15 @@ using test::HttpServer;
 
 namespace {
 
+// The child is `calendarbot fetch-child`: this test binary is not calendarbot.
+ChildLimits testLimits() {
+  ChildLimits l;
+  const char* binary = std::getenv("CB_BINARY");
+  REQUIRE(binary != nullptr);
+  l.program = binary;
+  return l;
+}
+
 FetchResult fetchWith(ChildFeedLoader& loader, const SourceConfig& src) {
   std::optional<FetchResult> out;
   int calls = 0;
@@ -142,7 +151,7 @@ TEST_CASE("fetch child: whole first fetch after a start, conditional after that"
   });
   for (int run = 0; run < 2; ++run) {  // the second run is a daemon restart
     INFO("run " << run);
-    ChildFeedLoader loader(testOptions(state.path));
+    ChildFeedLoader loader(testOptions(state.path), testLimits());
     FetchResult o = fetchWith(loader, source(server.url("/cal.ics")));
     REQUIRE(o.kind == Kind::Updated);
     CHECK(o.store->eventCount() == 3);
@@ -170,7 +179,7 @@ TEST_CASE("fetch child: fenced (no new privileges, limits, none of the daemon's 
   REQUIRE(held >= 0);
   HttpServer server;
   routeStall(server);
-  ChildLimits limits;
+  ChildLimits limits = testLimits();
   limits.cpu = seconds(77);
   limits.openFiles = 33;
   ChildFeedLoader loader(patientOptions(), limits);
@@ -208,7 +217,7 @@ TEST_CASE("fetch child: kill -9 mid-fetch is one failed refresh that names the s
           "[daemon][fetch-child]") {
   HttpServer server;
   routeStall(server);
-  ChildFeedLoader loader(patientOptions());
+  ChildFeedLoader loader(patientOptions(), testLimits());
   std::optional<FetchResult> out;
   const pid_t pid = startStalled(loader, server, out);
   REQUIRE(::kill(pid, SIGKILL) == 0);
@@ -228,7 +237,7 @@ TEST_CASE("fetch child: one that hangs is ended at the daemon's deadline",
   FetcherOptions o = patientOptions();
   o.connectTimeout = milliseconds(500);
   o.maxTime = seconds(1);
-  ChildLimits limits;
+  ChildLimits limits = testLimits();
   limits.grace = milliseconds(100);
   ChildFeedLoader loader(o, limits);
   std::optional<FetchResult> out;
@@ -251,7 +260,7 @@ TEST_CASE("fetch child: a feed past its memory limit costs one failed refresh",
   std::ofstream(big) << calendar(20000, std::string(600, 'x'));
   FetcherOptions o = testOptions();
   o.maxBodyBytes = 64u << 20;
-  ChildLimits limits;
+  ChildLimits limits = testLimits();
   limits.memoryBytes = 4u << 20;
   ChildFeedLoader loader(o, limits);
   const FetchResult r = fetchWith(loader, source(big.string()));
@@ -259,7 +268,7 @@ TEST_CASE("fetch child: a feed past its memory limit costs one failed refresh",
   CHECK_FALSE(r.store.has_value());
   CHECK(r.error.find("memory") != std::string::npos);
   // The same feed with room to spare is fine: the limit, not the feed, failed it.
-  ChildFeedLoader roomy(o);
+  ChildFeedLoader roomy(o, testLimits());
   CHECK(fetchWith(roomy, source(big.string())).kind == Kind::Updated);
 }
 

@@ -1,0 +1,20 @@
+// The fetch child's file-system fence: Landlock, read-only access to a short list of paths.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace cb::daemon {
+
+struct LandlockOutcome {
+  bool applied = false;  // false: this kernel (or qemu-user) has no Landlock
+  std::string error;     // a fence that could have been set up and was not
+};
+
+// Restricts the calling process (and what it forks) to reading files and listing
+// directories under `readable` (paths that do not exist are skipped); every other
+// file-system access — writing anywhere, reading the state dir, /dev's display and
+// GPIO devices, credentials — fails with EACCES. Raw syscalls: glibc has no wrapper.
+[[nodiscard]] LandlockOutcome restrictFilesystem(const std::vector<std::string>& readable);
+
+}  // namespace cb::daemon
