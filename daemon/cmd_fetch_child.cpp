@@ -1,4 +1,5 @@
-// `calendarbot fetch-child`: one fetch in a fresh, fenced process; request on stdin, answer on fd 3.
+// `calendarbot fetch-child`: one fetch in a fresh, fenced process; request on stdin, answer on
+// fd 3.
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <unistd.h>
@@ -71,27 +72,6 @@ bool setLimits(const ChildLimits& limits) {
          setLimit(RLIMIT_NOFILE, limits.openFiles) && setLimit(RLIMIT_CORE, 0);
 }
 
-// What a fetch reads: libraries, the resolver's and TLS's configuration, the CA
-// bundle, a file source. Not the rest of /etc (a config directory may hold other
-// sources' credentials), not /var, /run or /dev (state, display, GPIO, SPI).
-std::vector<std::string> readablePaths(const FetchRequest& r) {
-  std::vector<std::string> paths = {
-      "/usr", "/lib", "/lib64", "/lib32",
-      "/etc/ld.so.cache", "/etc/ssl", "/etc/ca-certificates", "/etc/pki", "/etc/gnutls",
-      "/etc/crypto-policies", "/etc/resolv.conf", "/etc/hosts", "/etc/host.conf",
-      "/etc/nsswitch.conf", "/etc/gai.conf", "/etc/services", "/etc/protocols",
-      "/etc/localtime", "/run/systemd/resolve", "/dev/urandom",
-  };
-  if (!r.options.caFile.empty()) paths.push_back(r.options.caFile);
-  if (!r.options.caPath.empty()) paths.push_back(r.options.caPath);
-  if (!isRemote(r.job.source.url)) {
-    std::string path = r.job.source.url;
-    if (istartsWith(path, "file://")) path.erase(0, 7);
-    paths.push_back(path);
-  }
-  return paths;
-}
-
 bool writeAll(int fd, std::string_view bytes) {
   while (!bytes.empty()) {
     const ssize_t n = ::write(fd, bytes.data(), bytes.size());
@@ -130,7 +110,8 @@ int cmdFetchChild(const std::vector<std::string_view>& args) {
   if (!request) return kChildBadRequest;
   const ChildLimits& limits = request->limits;
   if (!setLimits(limits) || ::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) return kChildUnfenced;
-  const LandlockOutcome fence = restrictFilesystem(readablePaths(*request));
+  const LandlockOutcome fence =
+      restrictFilesystem(fetchReadablePaths(request->options, request->job.source));
   if (!fence.error.empty()) {
     log::error("{}: {}", request->job.source.name, fence.error);
     return kChildUnfenced;
@@ -147,10 +128,10 @@ int cmdFetchChild(const std::vector<std::string_view>& args) {
   } catch (const std::bad_alloc&) {
     // The store or the parser outgrew the limit; what was allocated is released
     // by the unwinding, so the short answer fits.
-    message = encodeFetchResult(failedResult(
-        label, fmt::format("out of memory: the fetch child's memory limit ({}, "
-                           "fetch.child_memory_mb) was reached",
-                           sizeLimitText(limits.memoryBytes))));
+    message = encodeFetchResult(
+        failedResult(label, fmt::format("out of memory: the fetch child's memory limit ({}, "
+                                        "fetch.child_memory_mb) was reached",
+                                        sizeLimitText(limits.memoryBytes))));
   } catch (const std::exception& e) {
     message = encodeFetchResult(failedResult(label, e.what()));
   }

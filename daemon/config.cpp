@@ -420,7 +420,8 @@ ConfigResult loadConfig(const std::string& path) {
     ck.integer(*f, "fetch", "max_redirects", c.fetch.maxRedirects, 0, 20);
     ck.integer(*f, "fetch", "child_memory_mb", c.fetch.childMemoryMb, 16, 4096);
     int cpu = int(c.fetch.childCpu.count());
-    if (ck.integer(*f, "fetch", "child_cpu_s", cpu, 1, 3600)) c.fetch.childCpu = std::chrono::seconds{cpu};
+    if (ck.integer(*f, "fetch", "child_cpu_s", cpu, 1, 3600))
+      c.fetch.childCpu = std::chrono::seconds{cpu};
     if (ck.string(*f, "fetch", "ca_file", c.fetch.caFile) && !c.fetch.caFile.empty() &&
         c.fetch.caFile[0] != '/')
       c.fetch.caFile =

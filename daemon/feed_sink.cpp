@@ -143,8 +143,8 @@ FetchResult loadFeedFile(const FetchJob& job, const FetcherOptions& options, Fet
     r = failedResult(label, "not a regular file");
   } else {
     Validators now;
-    now.fileStamp = fmt::format("{}:{}.{:09}:{}", st.st_size, st.st_mtim.tv_sec,
-                                st.st_mtim.tv_nsec, st.st_ino);
+    now.fileStamp =
+        fmt::format("{}:{}.{:09}:{}", st.st_size, st.st_mtim.tv_sec, st.st_mtim.tv_nsec, st.st_ino);
     now.fetchedAt = unixNow();
     if (job.ifChanged && job.ifChanged->fileStamp == now.fileStamp) {
       r.kind = FetchResult::Kind::NotModified;

@@ -59,5 +59,4 @@ struct Credential {
 [[nodiscard]] std::chrono::seconds retryDelay(int attempt, std::chrono::seconds base,
                                               std::chrono::seconds cap, std::uint32_t random);
 
-
 }  // namespace cb::daemon

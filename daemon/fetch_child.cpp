@@ -50,8 +50,7 @@ constexpr int kResultFd = 3;
 // Variables the child must not see: systemd's notify and socket-activation
 // channels (it is not the service) and where the credentials live.
 bool keptForChild(std::string_view entry) {
-  for (std::string_view drop :
-       {"NOTIFY_SOCKET=", "WATCHDOG_", "LISTEN_", "CREDENTIALS_DIRECTORY="})
+  for (std::string_view drop : {"NOTIFY_SOCKET=", "WATCHDOG_", "LISTEN_", "CREDENTIALS_DIRECTORY="})
     if (entry.starts_with(drop)) return false;
   return true;
 }
@@ -216,7 +215,8 @@ void ChildFeedLoader::launch(Request request) {
     return fail(fmt::format("pipe: {}", std::strerror(errno)));
   hal::UniqueFd resultRead(out[0]), resultWrite(out[1]);
   (void)::fcntl(resultWrite.get(), F_SETFL, 0);  // the child writes with blocking calls
-  if (message.size() > 64 * 1024) (void)::fcntl(requestWrite.get(), F_SETPIPE_SZ, int(message.size()));
+  if (message.size() > 64 * 1024)
+    (void)::fcntl(requestWrite.get(), F_SETPIPE_SZ, int(message.size()));
   if (::write(requestWrite.get(), message.data(), message.size()) != ssize_t(message.size()))
     return fail("the fetch request does not fit its pipe");
   requestWrite.reset();

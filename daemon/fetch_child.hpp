@@ -66,8 +66,8 @@ class ChildFeedLoader final : public FeedLoader {
 
   FetcherOptions options_;
   ChildLimits limits_;
-  std::string program_;                // what is exec'd
-  std::vector<std::string> environ_;   // the daemon's, without systemd's sockets and credentials
+  std::string program_;               // what is exec'd
+  std::vector<std::string> environ_;  // the daemon's, without systemd's sockets and credentials
   std::vector<std::unique_ptr<Child>> running_;
   std::deque<Request> queued_;
   struct Unstarted {
@@ -76,7 +76,7 @@ class ChildFeedLoader final : public FeedLoader {
     FetchResult result;
   };
   std::deque<Unstarted> failedToStart_;  // reported from the next process(), never from start()
-  std::set<std::string> haveFullCopy_;  // "name\nurl" of sources fetched whole since start
+  std::set<std::string> haveFullCopy_;   // "name\nurl" of sources fetched whole since start
   std::uint64_t started_ = 0;
 };
 

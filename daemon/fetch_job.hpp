@@ -25,8 +25,7 @@ struct FetchJob {
 // The job for `source`: its credential read from its file, and the validators
 // of its last full download when `conditional` and they are recent enough.
 // Returns the job, or sets `error` (an unreadable credentials file).
-[[nodiscard]] FetchJob prepareFetchJob(const SourceConfig& source,
-                                       const ics::IngestOptions& ingest,
+[[nodiscard]] FetchJob prepareFetchJob(const SourceConfig& source, const ics::IngestOptions& ingest,
                                        const std::filesystem::path& stateDir,
                                        std::chrono::seconds revalidateAfter, bool conditional,
                                        std::string& error);

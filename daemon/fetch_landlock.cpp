@@ -12,6 +12,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include "daemon/feed_sink.hpp"
 #include "hal/sys.hpp"
 
 namespace cb::daemon {
@@ -36,7 +37,8 @@ constexpr __u64 kReadExec =
     LANDLOCK_ACCESS_FS_READ_FILE | LANDLOCK_ACCESS_FS_READ_DIR | LANDLOCK_ACCESS_FS_EXECUTE;
 
 int abiVersion() {
-  const long v = ::syscall(SYS_landlock_create_ruleset, nullptr, 0, LANDLOCK_CREATE_RULESET_VERSION);
+  const long v =
+      ::syscall(SYS_landlock_create_ruleset, nullptr, 0, LANDLOCK_CREATE_RULESET_VERSION);
   return v < 0 ? 0 : int(v);
 }
 
@@ -51,8 +53,7 @@ LandlockOutcome restrictFilesystem(const std::vector<std::string>& readable) {
   if (abi >= 3) handled |= LANDLOCK_ACCESS_FS_TRUNCATE;
   landlock_ruleset_attr attr{};
   attr.handled_access_fs = handled;
-  const hal::UniqueFd ruleset(
-      int(::syscall(SYS_landlock_create_ruleset, &attr, sizeof attr, 0)));
+  const hal::UniqueFd ruleset(int(::syscall(SYS_landlock_create_ruleset, &attr, sizeof attr, 0)));
   if (!ruleset.valid()) {
     out.error = fmt::format("landlock_create_ruleset: {}", std::strerror(errno));
     return out;
@@ -65,7 +66,8 @@ LandlockOutcome restrictFilesystem(const std::vector<std::string>& readable) {
     rule.parent_fd = fd.get();
     // A file (the CA bundle, a file source) is read, never run; READ_DIR on it is EINVAL.
     rule.allowed_access = S_ISDIR(st.st_mode) ? kReadExec : __u64(LANDLOCK_ACCESS_FS_READ_FILE);
-    if (::syscall(SYS_landlock_add_rule, ruleset.get(), LANDLOCK_RULE_PATH_BENEATH, &rule, 0) != 0) {
+    if (::syscall(SYS_landlock_add_rule, ruleset.get(), LANDLOCK_RULE_PATH_BENEATH, &rule, 0) !=
+        0) {
       out.error = fmt::format("landlock_add_rule({}): {}", path, std::strerror(errno));
       return out;
     }
@@ -78,6 +80,40 @@ LandlockOutcome restrictFilesystem(const std::vector<std::string>& readable) {
   }
   out.applied = true;
   return out;
+}
+
+std::vector<std::string> fetchReadablePaths(const FetcherOptions& options,
+                                            const SourceConfig& source) {
+  std::vector<std::string> paths = {
+      "/usr",
+      "/lib",
+      "/lib64",
+      "/lib32",
+      "/etc/ld.so.cache",
+      "/etc/ssl",
+      "/etc/ca-certificates",
+      "/etc/pki",
+      "/etc/gnutls",
+      "/etc/crypto-policies",
+      "/etc/resolv.conf",
+      "/etc/hosts",
+      "/etc/host.conf",
+      "/etc/nsswitch.conf",
+      "/etc/gai.conf",
+      "/etc/services",
+      "/etc/protocols",
+      "/etc/localtime",
+      "/run/systemd/resolve",
+      "/dev/urandom",
+  };
+  if (!options.caFile.empty()) paths.push_back(options.caFile);
+  if (!options.caPath.empty()) paths.push_back(options.caPath);
+  if (!isRemote(source.url)) {
+    std::string path = source.url;
+    if (istartsWith(path, "file://")) path.erase(0, 7);
+    paths.push_back(path);
+  }
+  return paths;
 }
 
 }  // namespace cb::daemon

@@ -4,6 +4,8 @@
 #include <string>
 #include <vector>
 
+#include "daemon/fetcher.hpp"
+
 namespace cb::daemon {
 
 struct LandlockOutcome {
@@ -16,5 +18,11 @@ struct LandlockOutcome {
 // file-system access — writing anywhere, reading the state dir, /dev's display and
 // GPIO devices, credentials — fails with EACCES. Raw syscalls: glibc has no wrapper.
 [[nodiscard]] LandlockOutcome restrictFilesystem(const std::vector<std::string>& readable);
+
+// What a fetch of `source` reads: libraries, the resolver's and TLS's configuration,
+// the CA bundle, a file source's file. Not the rest of /etc (a config directory may
+// hold other sources' credentials), not /var, /run or /dev (state, display, GPIO, SPI).
+[[nodiscard]] std::vector<std::string> fetchReadablePaths(const FetcherOptions& options,
+                                                          const SourceConfig& source);
 
 }  // namespace cb::daemon

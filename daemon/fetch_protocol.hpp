@@ -35,10 +35,10 @@ struct ChildLimits {
 // How a fetch child ends when it cannot answer; the daemon names the reason.
 enum ChildExit : int {
   kChildAnswered = 0,
-  kChildBadRequest = 119,    // its stdin was not one well-formed request
-  kChildUnfenced = 120,      // a limit, no_new_privs or Landlock could not be set
-  kChildWriteFailed = 124,   // the answer could not be written (the daemon went away)
-  kChildNoSeccomp = 125,     // the seccomp filter could not be loaded
+  kChildBadRequest = 119,   // its stdin was not one well-formed request
+  kChildUnfenced = 120,     // a limit, no_new_privs or Landlock could not be set
+  kChildWriteFailed = 124,  // the answer could not be written (the daemon went away)
+  kChildNoSeccomp = 125,    // the seccomp filter could not be loaded
 };
 
 // Everything a child needs, credentials included (never on its argv or environment).

@@ -375,11 +375,12 @@ struct Fetcher::Impl {
     curl().easy_getinfo(t.easy.get(), CURLINFO_RESPONSE_CODE, &status);
     FetchResult r;
     if (t.stalled) {
-      r = failedResult(t.label, fmt::format("stalled: nothing received for {:.3g} s, after {} bytes",
-                                      double(options.stallTimeout.count()) / 1000, t.sink.bytes()));
+      r = failedResult(t.label,
+                       fmt::format("stalled: nothing received for {:.3g} s, after {} bytes",
+                                   double(options.stallTimeout.count()) / 1000, t.sink.bytes()));
     } else if (t.sink.oversize() || code == CURLE_FILESIZE_EXCEEDED) {
       r = failedResult(t.label, fmt::format("feed larger than the {} limit (fetch.max_feed_mb)",
-                                      sizeLimitText(options.maxBodyBytes)));
+                                            sizeLimitText(options.maxBodyBytes)));
     } else if (code == CURLE_OK && status == 304) {
       if (!t.sent.empty())
         r.kind = FetchResult::Kind::NotModified;
@@ -474,8 +475,7 @@ void Fetcher::start(const SourceConfig& source, const ics::IngestOptions& ingest
                     std::function<void(FetchResult)> done, bool conditional) {
   const FetcherOptions& o = impl_->options;
   std::string error;
-  FetchJob job =
-      prepareFetchJob(source, ingest, o.stateDir, o.revalidateAfter, conditional, error);
+  FetchJob job = prepareFetchJob(source, ingest, o.stateDir, o.revalidateAfter, conditional, error);
   if (!error.empty()) {
     ++impl_->stats.started;
     impl_->cancel(source.name);
@@ -588,64 +588,6 @@ bool Fetcher::networkStarted() const {
 
 const FetcherStats& Fetcher::stats() const {
   return impl_->stats;
-}
-
-FetcherOptions fetcherOptions(const Config& config) {
-  FetcherOptions o;
-  o.stateDir = config.stateDir;
-  o.connectTimeout = config.fetch.connectTimeout;
-  o.stallTimeout = config.fetch.stallTimeout;
-  o.maxTime = config.fetch.maxTime;
-  o.maxBodyBytes = std::uint64_t(config.fetch.maxFeedMb) << 20;
-  o.maxRedirects = config.fetch.maxRedirects;
-  o.caFile = config.fetch.caFile;
-  return o;
-}
-
-std::string sourceLabel(const SourceConfig& source) {
-  const std::string url = log::redactUrl(source.url);
-  return url == source.name ? url : fmt::format("{}: {}", source.name, url);
-}
-
-namespace {
-
-template <class Start>
-FetchResult runToCompletion(const SourceConfig& source, FetcherOptions options, Start start) {
-  Fetcher fetcher(std::move(options));
-  FetchResult result;
-  start(fetcher, [&](FetchResult r) { result = std::move(r); });
-  while (fetcher.busy()) {
-    std::vector<pollfd> fds = fetcher.pollFds();
-    const int n = ::poll(fds.data(), fds.size(), fetcher.timeoutMs());
-    if (n < 0 && errno != EINTR) {
-      result = failedResult(sourceLabel(source), fmt::format("poll: {}", std::strerror(errno)));
-      fetcher.cancelAll();
-      break;
-    }
-    fetcher.process(fds);
-  }
-  return result;
-}
-
-}  // namespace
-
-FetchResult fetchNow(const SourceConfig& source, const ics::IngestOptions& ingest,
-                     FetcherOptions options, bool conditional) {
-  return runToCompletion(source, std::move(options), [&](Fetcher& f, auto done) {
-    f.start(source, ingest, std::move(done), conditional);
-  });
-}
-
-FetchResult fetchNow(FetchJob job, FetcherOptions options) {
-  const SourceConfig source = job.source;
-  return runToCompletion(source, std::move(options), [&](Fetcher& f, auto done) {
-    f.start(std::move(job), std::move(done));
-  });
-}
-
-bool isRemote(std::string_view location) {
-  return istartsWith(location, "http://") || istartsWith(location, "https://") ||
-         istartsWith(location, "webcal://") || istartsWith(location, "webcals://");
 }
 
 }  // namespace cb::daemon

@@ -9,9 +9,9 @@
 #include <cstring>
 
 #include "daemon/fnv.hpp"
+#include "daemon/wire.hpp"
 #include "hal/atomic_file.hpp"
 #include "hal/sys.hpp"
-#include "daemon/wire.hpp"
 
 namespace cb::daemon {
 namespace {

@@ -16,7 +16,7 @@ namespace cb::daemon::wire {
 class Writer {
  public:
   template <class T>
-    requires std::is_integral_v<T>
+  requires std::is_integral_v<T>
   void put(T value) {
     const auto u = static_cast<std::make_unsigned_t<T>>(value);
     for (std::size_t i = 0; i < sizeof(T); ++i)
@@ -50,7 +50,7 @@ class Reader {
  public:
   explicit Reader(std::string_view in) : in_(in) {}
   template <class T>
-    requires std::is_integral_v<T>
+  requires std::is_integral_v<T>
   [[nodiscard]] bool get(T& value) {
     if (!ok_ || in_.size() < sizeof(T)) return ok_ = false;
     std::uint64_t v = 0;

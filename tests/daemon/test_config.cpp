@@ -6,6 +6,7 @@
 #include <fstream>
 
 #include "daemon/config.hpp"
+#include "daemon/fetch_child.hpp"
 #include "support.hpp"
 
 using namespace cb::daemon;
@@ -350,6 +351,8 @@ max_time = "20m"
 max_feed_mb = 32
 max_redirects = 2
 ca_file = "certs/ca.pem"
+child_memory_mb = 64
+child_cpu_s = 30
 )");
   ConfigResult r = loadConfig(fetchPath);
   INFO((r.errors.empty() ? "" : r.errors[0]));
@@ -360,6 +363,10 @@ ca_file = "certs/ca.pem"
   CHECK(f.maxTime == std::chrono::minutes{20});
   CHECK(f.maxFeedMb == 32);
   CHECK(f.maxRedirects == 2);
+  CHECK(f.childMemoryMb == 64);
+  CHECK(f.childCpu == std::chrono::seconds{30});
+  CHECK(childLimits(r.config).memoryBytes == 64u << 20);
+  CHECK(childLimits(r.config).cpu == std::chrono::seconds{30});
   // Relative to the config file, like file sources.
   CHECK(f.caFile ==
         (std::filesystem::path(fetchPath).parent_path() / "certs/ca.pem").lexically_normal());
@@ -368,6 +375,8 @@ ca_file = "certs/ca.pem"
   REQUIRE(r.ok());
   CHECK(r.config.fetch.maxFeedMb == 128);
   CHECK(r.config.fetch.stallTimeout == std::chrono::seconds{30});
+  CHECK(r.config.fetch.childMemoryMb == 256);
+  CHECK(r.config.fetch.childCpu == std::chrono::seconds{120});
 
   r = loadConfig(writeConfig("badfetch.toml", R"([fetch]
 connect_timeout = "0s"
@@ -375,12 +384,16 @@ stall_timeout = "forever"
 max_feed_mb = 0
 max_redirects = 99
 retries = 3
+child_memory_mb = 8
+child_cpu_s = 0
 )"));
   CHECK(hasError(r, "badfetch.toml:2: fetch.connect_timeout: expected an interval"));
   CHECK(hasError(r, "badfetch.toml:3: fetch.stall_timeout: expected an interval"));
   CHECK(hasError(r, "badfetch.toml:4: fetch.max_feed_mb: expected an integer from 1 to 4096"));
   CHECK(hasError(r, "badfetch.toml:5: fetch.max_redirects: expected an integer from 0 to 20"));
   CHECK(hasError(r, "badfetch.toml:6: fetch.retries: unknown key"));
+  CHECK(hasError(r, "badfetch.toml:7: fetch.child_memory_mb: expected an integer from 16 to 4096"));
+  CHECK(hasError(r, "badfetch.toml:8: fetch.child_cpu_s: expected an integer from 1 to 3600"));
 
   // A float where an integer belongs is refused before any conversion (fuzz_config found
   // 844e44 converted out of long's range: undefined behaviour).

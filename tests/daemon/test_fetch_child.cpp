@@ -7,13 +7,17 @@
 #include <sys/wait.h>
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+#include <cstdio>
 #include <fstream>
 #include <optional>
 
 #include "daemon/fetch_child.hpp"
+#include "daemon/fetch_landlock.hpp"
 #include "daemon/fetch_protocol.hpp"
 #include "daemon/fetch_seccomp.hpp"
 #include "fetch_test_support.hpp"
+#include "hal/sys.hpp"
 #include "http_server.hpp"
 #include "ics/snapshot.hpp"
 
@@ -81,8 +85,8 @@ std::string fileText(const std::string& path) {
   return {std::istreambuf_iterator<char>(in), {}};
 }
 
-FetcherOptions patientOptions() {
-  FetcherOptions o = testOptions();
+FetcherOptions patientOptions(const fs::path& stateDir = {}) {
+  FetcherOptions o = testOptions(stateDir);
   o.stallTimeout = seconds(60);  // the child waits until the test acts
   return o;
 }
@@ -266,7 +270,7 @@ TEST_CASE("fetch child: a feed past its memory limit costs one failed refresh",
   const FetchResult r = fetchWith(loader, source(big.string()));
   CHECK(r.kind == Kind::Failed);
   CHECK_FALSE(r.store.has_value());
-  CHECK(r.error.find("memory") != std::string::npos);
+  CHECK(r.error.find("memory limit (4 MiB, fetch.child_memory_mb)") != std::string::npos);
   // The same feed with room to spare is fine: the limit, not the feed, failed it.
   ChildFeedLoader roomy(o, testLimits());
   CHECK(fetchWith(roomy, source(big.string())).kind == Kind::Updated);
@@ -304,4 +308,169 @@ TEST_CASE("fetch seccomp: what a fetch needs runs; exec and the like kill the pr
   const int signalOthers = probe([] { return ::kill(::getppid(), 0) == 0 ? 3 : 4; });
   CHECK(WIFSIGNALED(signalOthers));
   CHECK(WTERMSIG(signalOthers) == SIGSYS);
+}
+
+namespace {
+
+// Whether `needle` is anywhere in the readable memory of `pid` (a child of this process).
+bool memoryHolds(pid_t pid, std::string_view needle) {
+  std::ifstream maps(fmt::format("/proc/{}/maps", pid));
+  const hal::UniqueFd mem(::open(fmt::format("/proc/{}/mem", pid).c_str(), O_RDONLY | O_CLOEXEC));
+  REQUIRE(mem.valid());
+  std::string line;
+  std::string chunk;
+  while (std::getline(maps, line)) {
+    unsigned long from = 0, to = 0;
+    char perms[5] = {};
+    if (std::sscanf(line.c_str(), "%lx-%lx %4s", &from, &to, perms) != 3 || perms[0] != 'r')
+      continue;
+    // Step through in pieces that overlap by the needle's length.
+    constexpr unsigned long kPiece = 1 << 20;
+    for (unsigned long at = from; at < to; at += kPiece) {
+      const unsigned long n = std::min(kPiece + needle.size(), to - at);
+      chunk.resize(n);
+      const ssize_t got = ::pread(mem.get(), chunk.data(), n, off_t(at));
+      if (got > 0 &&
+          std::string_view(chunk.data(), std::size_t(got)).find(needle) != std::string_view::npos)
+        return true;
+    }
+  }
+  return false;
+}
+
+std::string nulSeparated(const std::string& path) {
+  std::string s = fileText(path);
+  std::replace(s.begin(), s.end(), '\0', ' ');
+  return s;
+}
+
+}  // namespace
+
+TEST_CASE("fetch child: exec'd with one source's request; another's credentials never reach it",
+          "[daemon][fetch-child]") {
+  TempDir dir;
+  const std::string secretA = "PASSWORD-OF-SOURCE-A-7f3e";
+  const std::string secretB = "TOKEN-OF-SOURCE-B-91c2";
+  std::ofstream(dir.path / "a.secret") << secretA << "\n";
+  std::ofstream(dir.path / "b.secret") << secretB << "\n";
+  HttpServer server;
+  routeStall(server);
+  server.route("/b", [](const HttpRequest&) { return HttpReply::ok(calendar(2)); });
+  ChildFeedLoader loader(patientOptions(dir.path / "state"), testLimits());
+
+  // B first, whole: the daemon read B's token from its file and sent it to B's child.
+  SourceConfig b = source(server.url("/b"), "b");
+  b.tokenFile = (dir.path / "b.secret").string();
+  REQUIRE(fetchWith(loader, b).kind == Kind::Updated);
+  CHECK(server.requests().back().header("Authorization") == "Bearer " + secretB);
+
+  // Then A, stalled mid-fetch: its child is a fresh image with A's request only.
+  SourceConfig a = source(server.url("/stall"), "a");
+  a.username = "alice";
+  a.passwordFile = (dir.path / "a.secret").string();
+  std::optional<FetchResult> out;
+  loader.start(a, {}, [&](FetchResult o) { out = std::move(o); });
+  const auto giveUp = steady_clock::now() + seconds(30);
+  while (server.requests().size() < 2) {
+    REQUIRE(steady_clock::now() < giveUp);
+    std::vector<pollfd> fds = loader.pollFds();
+    REQUIRE(::poll(fds.data(), fds.size(), 20) >= 0);
+    loader.process(fds);
+  }
+  CHECK(server.requests().back().header("Authorization").starts_with("Basic "));
+  REQUIRE(loader.childPids().size() == 1);
+  const pid_t pid = loader.childPids().front();
+
+  // exec'd: its own program image and argv; nothing secret on argv or in the environment.
+  std::error_code ec;
+  CHECK(fs::equivalent(fs::read_symlink(fmt::format("/proc/{}/exe", pid), ec),
+                       std::getenv("CB_BINARY"), ec));
+  CHECK(nulSeparated(fmt::format("/proc/{}/cmdline", pid)) == "calendarbot fetch-child ");
+  const std::string environment = nulSeparated(fmt::format("/proc/{}/environ", pid));
+  CHECK(environment.find(secretA) == std::string::npos);
+  CHECK(environment.find(secretB) == std::string::npos);
+  // Its memory holds A's password (libcurl needs it), and not B's token, which the
+  // daemon's heap saw when it prepared B's request: a forked child would inherit it.
+  CHECK(memoryHolds(pid, secretA));
+  CHECK_FALSE(memoryHolds(pid, secretB));
+  loader.cancelAll();
+  CHECK_FALSE(out.has_value());
+}
+
+TEST_CASE("fetch child's Landlock fence: what a fetch reads, nothing of the state dir",
+          "[daemon][fetch-child]") {
+  TempDir dir;
+  const fs::path state = dir.path / "state";
+  fs::create_directories(state / "snapshots");
+  std::ofstream(state / "snapshots" / "work.snap") << "last good data";
+  std::ofstream(dir.path / "other.secret") << "another source's password";
+  const fs::path feed = dir.path / "feeds" / "cal.ics";
+  fs::create_directories(feed.parent_path());
+  std::ofstream(feed) << calendar(1);
+  const std::vector<std::string> readable =
+      fetchReadablePaths(testOptions(state), source(feed.string()));
+
+  const pid_t pid = ::fork();
+  REQUIRE(pid >= 0);
+  if (pid == 0) {
+    const LandlockOutcome fence = restrictFilesystem(readable);
+    if (!fence.error.empty()) ::_exit(100);
+    if (!fence.applied) ::_exit(77);
+    const auto opens = [](const fs::path& p, int flags) {
+      const int fd = ::open(p.c_str(), flags | O_CLOEXEC, 0600);
+      if (fd >= 0) ::close(fd);
+      return fd >= 0;
+    };
+    int bad = 0;
+    if (!opens(feed, O_RDONLY)) bad |= 1;          // its own feed
+    if (!opens("/etc/hosts", O_RDONLY)) bad |= 2;  // the resolver's
+    if (opens(state / "snapshots" / "work.snap", O_RDONLY)) bad |= 4;
+    if (opens(state / "new", O_WRONLY | O_CREAT)) bad |= 8;  // no writing there
+    if (opens(feed, O_WRONLY)) bad |= 16;                    // nor to its feed
+    if (opens(dir.path / "other.secret", O_RDONLY)) bad |= 32;
+    if (opens("/dev/null", O_WRONLY)) bad |= 64;  // no devices (fb, gpiochip)
+    ::_exit(bad);
+  }
+  int status = 0;
+  REQUIRE(::waitpid(pid, &status, 0) == pid);
+  REQUIRE(WIFEXITED(status));
+  if (WEXITSTATUS(status) == 77) {
+    WARN("no Landlock in this kernel (or under qemu-user): nothing to test");
+    return;
+  }
+  CHECK(WEXITSTATUS(status) == 0);
+}
+
+TEST_CASE("fetch child: a feed that never ends meets the CPU limit: one failed refresh",
+          "[daemon][fetch-child]") {
+  HttpServer server;
+  server.route("/endless", [](const HttpRequest&) {
+    std::string filler = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\n";
+    for (int i = 0; i < 256; ++i) filler += "X-FILLER:" + std::string(100, 'x') + "\r\n";
+    HttpReply r = HttpReply::ok(filler);
+    r.mode = HttpReply::Mode::Endless;
+    r.sendBytes = filler.size() - 31;  // the X-FILLER lines, again and again
+    r.interval = milliseconds(0);
+    return r;
+  });
+  FetcherOptions o = patientOptions();
+  o.maxBodyBytes = 1ull << 40;  // only the CPU limit can end it
+  o.maxTime = std::chrono::hours(1);
+  ChildLimits limits = testLimits();
+  limits.cpu = seconds(1);
+  ChildFeedLoader loader(o, limits);
+  std::optional<FetchResult> out;
+  loader.start(source(server.url("/endless")), {}, [&](FetchResult r) { out = std::move(r); });
+  const auto giveUp = steady_clock::now() + minutes(5);  // 1 s of CPU, however slow the machine
+  while (!out) {
+    REQUIRE(steady_clock::now() < giveUp);
+    std::vector<pollfd> fds = loader.pollFds();
+    REQUIRE(::poll(fds.data(), fds.size(), 100) >= 0);
+    loader.process(fds);
+  }
+  CHECK(out->kind == Kind::Failed);
+  CHECK_FALSE(out->store.has_value());
+  CHECK(
+      out->error.ends_with("the fetch child used up its CPU time limit (1 s, fetch.child_cpu_s)"));
+  CHECK(loader.childPids().empty());
 }

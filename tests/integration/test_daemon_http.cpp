@@ -61,6 +61,14 @@ test::HttpReply answer(Script& script, const test::HttpRequest& req) {
   if (m == "oversize") return test::HttpReply::ok(calendarAroundNow(3000, std::string(600, 'x')));
   test::HttpReply r = test::HttpReply::ok(script.body);
   if (m == "stall") r.mode = test::HttpReply::Mode::Stall;
+  if (m == "endless") {  // a calendar that streams forever: an ingest that never finishes
+    std::string filler;
+    for (int i = 0; i < 100; ++i) filler += "X-FILLER:" + std::string(100, 'x') + "\r\n";
+    r = test::HttpReply::ok(script.body.substr(0, script.body.find("BEGIN:VEVENT")) + filler);
+    r.mode = test::HttpReply::Mode::Endless;
+    r.sendBytes = filler.size();
+    r.interval = milliseconds(1);  // about 10 MB/s: max_feed_mb would take minutes
+  }
   if (m == "truncated") {
     r.mode = test::HttpReply::Mode::Truncate;
     r.sendBytes = script.body.size() / 2;  // mid-event
@@ -267,8 +275,9 @@ TEST_CASE("a restart shows the snapshot before the network answers; a corrupt on
   }
 }
 
-TEST_CASE("a fetch child killed mid-fetch costs one refresh; SIGTERM ends a child at once",
-          "[integration]") {
+TEST_CASE(
+    "a fetch child killed mid-fetch costs one refresh; SIGTERM ends an endless ingest at once",
+    "[integration]") {
   const fs::path dir = test::tempDir("it-child");
   Script script;
   script.body = calendarAroundNow(3, "Planning");
@@ -280,7 +289,7 @@ TEST_CASE("a fetch child killed mid-fetch costs one refresh; SIGTERM ends a chil
                         << (dir / "frame.png").string()
                         << "\"\n[[source]]\nname = \"work\"\nurl = \"" << server.url("/feed")
                         << "?token=SECRET-TOKEN\"\nrefresh = \"1h\"\n"
-                        << "[fetch]\nstall_timeout = \"60s\"\n";
+                        << "[fetch]\nstall_timeout = \"60s\"\nmax_feed_mb = 4096\n";
   test::NotifySocket sd(dir / "notify.sock");
   Daemon daemon(config, dir / "notify.sock");
   REQUIRE(daemon.waitForLog("work: updated, 3 events kept"));
@@ -307,11 +316,21 @@ TEST_CASE("a fetch child killed mid-fetch costs one refresh; SIGTERM ends a chil
   CHECK(settledInk(dir / "frame.png") == inkWithData);
   CHECK(childrenOf(daemon.pid()).empty());  // reaped
 
-  daemon.refresh();  // another stalled fetch; SIGTERM must not wait for it
+  // A large ingest in progress (a feed that never ends): SIGTERM must not wait for it.
+  {
+    std::lock_guard lock(script.mutex);
+    script.mode = "endless";
+  }
+  const std::size_t before = server.requests().size();
+  daemon.refresh();
   const int second = waitForChild(daemon.pid());
   REQUIRE(second > 0);
+  for (int i = 0; i < 1000 && server.requests().size() == before; ++i)
+    std::this_thread::sleep_for(milliseconds(10));
+  REQUIRE(server.requests().size() > before);  // streaming into the child now
   const auto r = daemon.stop();
   CHECK(r.exitCode == 0);
+  CHECK(r.err.find("stopping on SIGTERM") != std::string::npos);
   CHECK(::kill(second, 0) != 0);  // gone with the daemon
   CHECK(r.err.find("SECRET-TOKEN") == std::string::npos);
 }

@@ -407,7 +407,7 @@ struct HttpServer::Impl {
         reply.mode == HttpReply::Mode::Chunked || reply.mode == HttpReply::Mode::ChunkedCut;
     if (chunked && bodyAllowed)
       out += "Transfer-Encoding: chunked\r\n";
-    else if (reply.mode != HttpReply::Mode::NoLength)
+    else if (reply.mode != HttpReply::Mode::NoLength && reply.mode != HttpReply::Mode::Endless)
       out += "Content-Length: " + std::to_string(bodyAllowed ? reply.body.size() : 0) + "\r\n";
     out += "\r\n";
     if (!sendAll(fd, out) || !bodyAllowed) return;
@@ -423,6 +423,15 @@ struct HttpServer::Impl {
       case HttpReply::Mode::StallBody:
         if (sendAll(fd, body.substr(0, std::min(reply.sendBytes, body.size())))) hold(fd);
         return;
+      case HttpReply::Mode::Endless: {
+        const std::string_view again =
+            body.substr(body.size() - std::min(reply.sendBytes, body.size()));
+        if (!sendAll(fd, body) || again.empty()) return;
+        while (sendAll(fd, again)) {
+          if (reply.interval.count() > 0 && !pause(reply.interval)) return;
+        }
+        return;
+      }
       case HttpReply::Mode::Slow: {
         const std::size_t step = std::max<std::size_t>(1, reply.sendBytes);
         for (std::size_t at = 0; at < body.size(); at += step) {

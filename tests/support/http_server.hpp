@@ -32,6 +32,8 @@ struct HttpReply {
     Slow,        // the whole body, `sendBytes` (at least 1) every `interval`
     Chunked,     // Transfer-Encoding: chunked, 1000-byte chunks, properly ended
     ChunkedCut,  // chunked, but the connection closes after `sendBytes` of the body
+    Endless,     // no Content-Length; `body`, then its last `sendBytes` bytes over and over,
+                 // `interval` apart (0: at full speed), until the client goes away
   };
   int status = 200;
   std::vector<std::pair<std::string, std::string>> headers;
