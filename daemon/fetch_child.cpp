@@ -134,6 +134,10 @@ bool placeFd(int fd, int target) {
                             pid_t daemon) noexcept {
   // Die with the daemon, whatever kills it (and if it is gone already, now).
   if (::prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || ::getppid() != daemon) ::_exit(kChildUnfenced);
+  // The unit's ambient CAP_SYS_TTY_CONFIG (the console's graphics mode) stays with the
+  // daemon: cleared here, the exec'd child of an unprivileged user holds no capability.
+  if (::prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) != 0 && errno != EINVAL)
+    ::_exit(kChildUnfenced);
   // The daemon blocks the signals its signalfd serves; the child takes them the default way.
   sigset_t none;
   sigemptyset(&none);
