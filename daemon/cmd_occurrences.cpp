@@ -69,8 +69,8 @@ int cmdOccurrences(const std::vector<std::string_view>& argv) {
     return notCalendar ? kNotCalendar : kFailure;
   }
   const auto warn = [](std::string_view w) { log::warning("{}", w); };
-  const std::string doc = ics::tsvDocument(store->occurrences(*from, *to, warn));
-  std::fwrite(doc.data(), 1, doc.size(), stdout);
+  ics::writeTsv(store->occurrences(*from, *to, warn),
+                [](std::string_view line) { std::fwrite(line.data(), 1, line.size(), stdout); });
   if (args.has("stats")) {
     const ics::ExpansionStats& e = store->lastExpansion();
     fmt::print(stderr,

@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include <fstream>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -13,6 +14,7 @@
 #include "ics/merge.hpp"
 #include "ics/prefilter.hpp"
 #include "ics/reader.hpp"
+#include "ics/screen_budget.hpp"
 #include "ics/store_data.hpp"
 #include "ics/zones.hpp"
 
@@ -35,6 +37,8 @@ struct Ingest::State {
   bool eventOverLimit = false;
   bool eventLineTooLong = false;
 
+  std::optional<ScreenBudget> budget;  // a store for the screens (IngestOptions::now set)
+
   std::vector<std::string> deferred;  // VEVENTs naming a TZID not defined yet
   std::size_t deferredBytes = 0;
 
@@ -55,6 +59,7 @@ struct Ingest::State {
     store.data_->maxStepsPerSeries = options.limits.maxExpansionStepsPerSeries;
     store.data_->maxStepsPerFeed = options.limits.maxExpansionStepsPerFeed;
     store.data_->maxOccurrencesPerWindow = options.limits.maxOccurrencesPerWindow;
+    if (options.now) budget.emplace(*options.now, options.limits.maxOccurrencesPerWindow);
   }
 
   // ---- LineSink: keep() sees the first physical line of each content line and drops what
@@ -160,6 +165,16 @@ struct Ingest::State {
       deferredBytes += text.size();
       deferred.emplace_back(text);
     }
+    keepWithinBudget();
+  }
+
+  // Past twice the screen budget, back to it: the texts of what was left out go too.
+  void keepWithinBudget() {
+    if (!budget) return;
+    EventStore::Data& d = *store.data_;
+    const std::size_t before = d.singles.size();
+    budget->maybePrune(d.singles, records.singleMeta, d.stats);
+    if (d.singles.size() < before) compactTexts(d, records);
   }
 
   // ---- everything outside a VEVENT
@@ -187,7 +202,17 @@ struct Ingest::State {
     later.swap(deferred);
     for (const std::string& text : later) (void)parser.parse(text, components.calendarZone(), true);
     EventStore::Data& d = *store.data_;
+    if (budget) budget->finish(d.singles, records.singleMeta, d.stats);
     mergeRecords(d, records, options);
+    if (budget) {
+      budget->finishMerged(d.singles, d.stats);
+      compactTexts(d, records);
+      d.stats.events = d.singles.size() + d.series.size();
+      if (d.stats.beyondBudget > 0)
+        report.warning(fmt::format(
+            "{} events beyond what the screens can show left out (the {} nearest to now kept)",
+            d.stats.beyondBudget, options.limits.maxOccurrencesPerWindow));
+    }
     d.zones = zones.owned();
     for (const auto& z : d.zones) d.zoneTexts.emplace_back(z->name(), zones.definition(z->name()));
   }

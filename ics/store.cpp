@@ -99,6 +99,10 @@ const IngestStats& EventStore::stats() const {
   return data_->stats;
 }
 
+std::size_t EventStore::textBytes() const {
+  return data_->arena.bytes();
+}
+
 const ExpansionStats& EventStore::lastExpansion() const {
   return data_->expansion;
 }

@@ -30,6 +30,10 @@ struct Limits {
   // Occurrences one window may hold, all events and series together: what expansion may
   // allocate whatever the feed (about 100 bytes each). The daemon's agenda spans 8 days and
   // its screens show a few dozen events a day; `occurrences` raises it to list a window whole.
+  // It is also the screen budget of a store built for the screens (IngestOptions::now set):
+  // the agenda window can never show more occurrences than this, so such a store keeps at
+  // most this many plain events and overrides, the ones nearest to now (see ScreenBudget);
+  // the rest are counted in IngestStats::beyondBudget, with one warning.
   std::size_t maxOccurrencesPerWindow = 20000;
 };
 
@@ -75,7 +79,11 @@ struct IngestStats {
   std::uint64_t dropped = 0;     // VEVENTs outside the ingest window
   std::uint64_t duplicates = 0;  // superseded by a higher SEQUENCE of the same UID
   std::uint64_t longLines = 0;   // content lines cut at Limits::maxLineBytes
-  bool sawCalendar = false;      // a BEGIN:VCALENDAR was seen
+  // Plain events and overrides left out past the screen budget (Limits::maxOccurrencesPerWindow,
+  // when IngestOptions::now is set), and the most the ingest held at once (at most twice it).
+  std::uint64_t beyondBudget = 0;
+  std::uint64_t peakEvents = 0;
+  bool sawCalendar = false;  // a BEGIN:VCALENDAR was seen
 };
 
 // Receives one human-readable warning per skipped or doubtful construct.
@@ -102,6 +110,7 @@ class EventStore {
   [[nodiscard]] std::size_t eventCount() const;       // plain events and overrides
   [[nodiscard]] std::size_t seriesCount() const;      // recurring masters
   [[nodiscard]] const IngestStats& stats() const;
+  [[nodiscard]] std::size_t textBytes() const;  // SUMMARY, LOCATION, UID… texts held
 
   struct Data;
 

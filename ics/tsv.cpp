@@ -5,9 +5,9 @@
 
 namespace cb::ics {
 
-std::string escapeTsv(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
+namespace {
+
+void appendEscaped(std::string& out, std::string_view text) {
   for (char c : text) {
     switch (c) {
       case '\\':
@@ -26,40 +26,72 @@ std::string escapeTsv(std::string_view text) {
         out += c;
     }
   }
+}
+
+}  // namespace
+
+std::string escapeTsv(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  appendEscaped(out, text);
   return out;
 }
 
 std::string tsvLine(const Occurrence& o) {
   std::string line;
-  if (o.allDay) {
-    line = formatDate(o.startDate) + '\t' + formatDate(o.endDate);
-  } else {
-    line = formatUtc(o.start) + '\t' + formatUtc(o.end);
-  }
-  line += '\t';
-  line += escapeTsv(o.uid);
-  line += '\t';
-  if (o.fromOverride)
-    line += o.recurrenceIdIsDate ? formatDate(std::chrono::floor<std::chrono::days>(o.recurrenceId))
-                                 : formatUtc(o.recurrenceId);
-  line += '\t';
-  line += escapeTsv(o.statusText);
-  line += '\t';
-  line += escapeTsv(o.summary);
+  appendTsvLine(line, o);
   return line;
 }
 
-std::string tsvDocument(const std::vector<Occurrence>& occurrences) {
-  std::vector<std::string> lines;
-  lines.reserve(occurrences.size());
-  for (const Occurrence& o : occurrences) lines.push_back(tsvLine(o));
-  std::sort(lines.begin(), lines.end());
-  std::string out;
-  for (const std::string& l : lines) {
-    out += l;
-    out += '\n';
+void appendTsvLine(std::string& out, const Occurrence& o) {
+  auto field = [&out](std::string_view text) { appendEscaped(out, text); };
+  if (o.allDay) {
+    out += formatDate(o.startDate);
+    out += '\t';
+    out += formatDate(o.endDate);
+  } else {
+    out += formatUtc(o.start);
+    out += '\t';
+    out += formatUtc(o.end);
   }
-  return out;
+  out += '\t';
+  field(o.uid);
+  out += '\t';
+  if (o.fromOverride)
+    out += o.recurrenceIdIsDate ? formatDate(std::chrono::floor<std::chrono::days>(o.recurrenceId))
+                                : formatUtc(o.recurrenceId);
+  out += '\t';
+  field(o.statusText);
+  out += '\t';
+  field(o.summary);
+}
+
+void writeTsv(std::vector<Occurrence> occurrences,
+              const std::function<void(std::string_view)>& out) {
+  // All lines in one buffer, sorted as (offset, length) pairs: a line costs its bytes and 16
+  // more, not a heap string each, and the occurrences are freed before the sort.
+  std::string text;
+  std::vector<std::pair<std::size_t, std::size_t>> lines;
+  lines.reserve(occurrences.size());
+  for (const Occurrence& o : occurrences) {
+    const std::size_t at = text.size();
+    appendTsvLine(text, o);
+    text += '\n';
+    lines.emplace_back(at, text.size() - at);
+  }
+  occurrences = {};
+  auto view = [&text](const std::pair<std::size_t, std::size_t>& l) {
+    return std::string_view(text).substr(l.first, l.second - 1);
+  };
+  std::sort(lines.begin(), lines.end(),
+            [&](const auto& a, const auto& b) { return view(a) < view(b); });
+  for (const auto& l : lines) out(std::string_view(text).substr(l.first, l.second));
+}
+
+std::string tsvDocument(const std::vector<Occurrence>& occurrences) {
+  std::string doc;
+  writeTsv(occurrences, [&doc](std::string_view line) { doc += line; });
+  return doc;
 }
 
 }  // namespace cb::ics

@@ -1,5 +1,6 @@
 // Integration: hostile and unlucky input through the real binary (`occurrences --stats`,
 // `check-config`, `render`, `run --once`): bounds asserted by the counters the code prints.
+#include <fmt/chrono.h>
 #include <fmt/format.h>
 #include <sys/stat.h>
 
@@ -282,4 +283,32 @@ TEST_CASE("snapshots and validators keep no part of a source's url", "[integrati
   // And the next start uses that snapshot (the identity still matches).
   const auto again = test::run(test::calendarbot(), {"run", "--config", config.string(), "--once"});
   CHECK(has(again.err, "from the snapshot"));
+}
+
+TEST_CASE("a feed of more events than the screens can show: the nearest 20,000 kept",
+          "[integration]") {
+  const fs::path dir = test::tempDir("it-budget");
+  // 25,000 events a minute apart from half a day ago: every one inside the ingest horizon.
+  const auto first = std::chrono::floor<std::chrono::hours>(std::chrono::system_clock::now()) -
+                     std::chrono::hours{12};
+  std::string body;
+  for (int i = 0; i < 25000; ++i) {
+    const auto start = first + std::chrono::minutes{i};
+    body += event(
+        fmt::format("b{}", i),
+        fmt::format("DTSTART:{:%Y%m%dT%H%M%SZ}\r\nDTEND:{:%Y%m%dT%H%M%SZ}\r\n",
+                    std::chrono::floor<std::chrono::seconds>(start),
+                    std::chrono::floor<std::chrono::seconds>(start) + std::chrono::minutes{30}));
+  }
+  write(dir / "busy.ics", calendar(body));
+  const fs::path config = write(
+      dir / "config.toml", "timezone = \"UTC\"\nstate_dir = \"" + (dir / "state").string() +
+                               "\"\n[display]\nkind = \"png\"\npath = \"" +
+                               (dir / "frame.png").string() + "\"\n[[source]]\nname = \"s\"\n" +
+                               "url = \"" + (dir / "busy.ics").string() + "\"\n");
+  const auto r = test::run(test::calendarbot(), {"run", "--config", config.string(), "--once"});
+  INFO(r.err);
+  REQUIRE(r.exitCode == 0);
+  CHECK(has(r.err, "20000 events kept"));
+  CHECK(has(r.err, "5000 events beyond what the screens can show"));
 }

@@ -1,0 +1,109 @@
+// The screen budget: the plain events nearest to "now" survive a pathological feed.
+#include "ics/screen_budget.hpp"
+
+#include <algorithm>
+#include <tuple>
+
+namespace cb::ics {
+namespace {
+
+// Smaller is needed sooner.
+struct NeedKey {
+  bool past = false;
+  Instant at{};  // upcoming: start clamped to now; past: minus the end (recent first)
+  std::uint32_t order = 0;
+  friend bool operator<(const NeedKey& a, const NeedKey& b) {
+    return std::tie(a.past, a.at, a.order) < std::tie(b.past, b.at, b.order);
+  }
+};
+
+NeedKey needOf(const Occurrence& o, std::uint32_t order, Instant now) {
+  if (o.end > now || (o.start == o.end && o.start >= now))
+    return {false, std::max(o.start, now), order};
+  return {true, Instant{} - (o.end - Instant{}), order};
+}
+
+}  // namespace
+
+void ScreenBudget::prune(std::vector<Occurrence>& singles, std::vector<Meta>* metas,
+                         IngestStats& stats) {
+  stats.peakEvents = std::max<std::uint64_t>(stats.peakEvents, singles.size());
+  if (singles.size() <= keep_) return;
+  std::vector<std::pair<NeedKey, std::uint32_t>> need;
+  need.reserve(singles.size());
+  for (std::size_t i = 0; i < singles.size(); ++i)
+    need.emplace_back(needOf(singles[i], metas ? (*metas)[i].order : std::uint32_t(i), now_),
+                      std::uint32_t(i));
+  std::nth_element(need.begin(), need.begin() + long(keep_), need.end(),
+                   [](const auto& a, const auto& b) { return a.first < b.first; });
+  std::vector<bool> kept(singles.size(), false);
+  for (std::size_t k = 0; k < keep_; ++k) kept[need[k].second] = true;
+  need = {};
+  std::size_t out = 0;
+  for (std::size_t i = 0; i < singles.size(); ++i) {
+    if (!kept[i]) {
+      ++stats.beyondBudget;
+      const Meta* m = metas ? &(*metas)[i] : nullptr;
+      if (m && m->hasUid && m->sequence > 0 && leftOutRevisions_.size() < keep_)
+        leftOutRevisions_.emplace_back(m->uidHash, m->sequence);
+      continue;
+    }
+    if (out != i) {
+      singles[out] = singles[i];
+      if (metas) (*metas)[out] = (*metas)[i];
+    }
+    ++out;
+  }
+  singles.resize(out);
+  if (metas) metas->resize(out);
+}
+
+void ScreenBudget::finish(std::vector<Occurrence>& singles, std::vector<Meta>& metas,
+                          IngestStats& stats) {
+  prune(singles, &metas, stats);
+  if (leftOutRevisions_.empty()) return;
+  std::sort(leftOutRevisions_.begin(), leftOutRevisions_.end());
+  std::size_t out = 0;
+  for (std::size_t i = 0; i < singles.size(); ++i) {
+    const Meta& m = metas[i];
+    // The highest SEQUENCE left out of this UID (the last of its run in the sorted list).
+    auto it = std::upper_bound(leftOutRevisions_.begin(), leftOutRevisions_.end(),
+                               std::pair{m.uidHash, INT64_MAX});
+    const bool superseded = m.hasUid && it != leftOutRevisions_.begin() &&
+                            std::prev(it)->first == m.uidHash && std::prev(it)->second > m.sequence;
+    if (superseded) {
+      ++stats.duplicates;
+      continue;
+    }
+    if (out != i) {
+      singles[out] = singles[i];
+      metas[out] = metas[i];
+    }
+    ++out;
+  }
+  singles.resize(out);
+  metas.resize(out);
+}
+
+void compactTexts(EventStore::Data& data, Records& records) {
+  Arena fresh;
+  auto texts = [&](Occurrence& o) {
+    o.uid = fresh.intern(o.uid);
+    o.statusText = fresh.intern(o.statusText);
+    o.summary = fresh.intern(o.summary);
+    o.location = fresh.intern(o.location);
+  };
+  for (Occurrence& o : data.singles) texts(o);
+  for (Series& s : data.series) {
+    texts(s.proto);
+    s.rrules = fresh.intern(s.rrules);
+  }
+  for (Override& ov : records.overrides) texts(ov.occ);
+  data.arena = std::move(fresh);
+}
+
+void ScreenBudget::finishMerged(std::vector<Occurrence>& singles, IngestStats& stats) {
+  prune(singles, nullptr, stats);
+}
+
+}  // namespace cb::ics

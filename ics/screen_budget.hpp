@@ -1,0 +1,46 @@
+// Private: the screen budget — how many plain events a store with a "now" keeps, and which.
+#pragma once
+
+#include <algorithm>
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+#include "ics/ingest_records.hpp"
+
+namespace cb::ics {
+
+// Keeps the plain events a screen can need first, drops the rest (counted in
+// IngestStats::beyondBudget). Order of need: what runs at `now` or starts later, by start
+// (what whats-next and 4x8 draw, from now forward); then what ended before `now`, the most
+// recent first (only "No more meetings today" looks back). Ties by parse order, so the kept
+// set does not depend on when pruning ran.
+class ScreenBudget {
+ public:
+  ScreenBudget(Instant now, std::size_t keep) : now_(now), keep_(std::max<std::size_t>(1, keep)) {}
+
+  // During the ingest: prunes `singles` (and their metas) back to the budget once they hold
+  // twice it, so the ingest holds at most twice the budget whatever the feed.
+  void maybePrune(std::vector<Occurrence>& singles, std::vector<Meta>& metas, IngestStats& stats) {
+    if (singles.size() >= 2 * keep_) prune(singles, &metas, stats);
+  }
+  // At the end of the ingest, before the merge: exactly the budget, and no older revision
+  // of an event whose newer one was left out.
+  void finish(std::vector<Occurrence>& singles, std::vector<Meta>& metas, IngestStats& stats);
+  // After the merge (overrides are records now): the budget over all of them.
+  void finishMerged(std::vector<Occurrence>& singles, IngestStats& stats);
+
+ private:
+  void prune(std::vector<Occurrence>& singles, std::vector<Meta>* metas, IngestStats& stats);
+
+  Instant now_;
+  std::size_t keep_;
+  // UIDs (and SEQUENCE) of revisions left out, so an older revision kept within the budget is
+  // not shown in their place. Only SEQUENCE > 0 can supersede; at most `keep_` remembered.
+  std::vector<std::pair<std::uint64_t, std::int64_t>> leftOutRevisions_;
+};
+
+// Rebuilds the arena with only the texts the records still use (after a prune).
+void compactTexts(EventStore::Data& data, Records& records);
+
+}  // namespace cb::ics

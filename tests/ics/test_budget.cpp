@@ -1,0 +1,106 @@
+// The screen budget: a store built for the screens keeps the events nearest to now, at most
+// Limits::maxOccurrencesPerWindow of them, and holds at most twice that while it ingests.
+#include <fmt/format.h>
+
+#include <catch2/catch.hpp>
+
+#include "engine_support.hpp"
+#include "ics/store.hpp"
+
+using namespace cb::ics;
+using cb::test::utc;
+using namespace std::chrono;
+
+namespace {
+
+std::string stamp(Instant t) {
+  const auto d = floor<days>(t);
+  const year_month_day ymd{d};
+  const hh_mm_ss hms{t - d};
+  return fmt::format("{:04}{:02}{:02}T{:02}{:02}{:02}Z", int(ymd.year()), unsigned(ymd.month()),
+                     unsigned(ymd.day()), hms.hours().count(), hms.minutes().count(),
+                     hms.seconds().count());
+}
+
+std::string event(const std::string& uid, Instant start, minutes length, int sequence = -1,
+                  const std::string& summary = "") {
+  return fmt::format(
+      "BEGIN:VEVENT\r\nUID:{}\r\nDTSTAMP:20250101T000000Z\r\nDTSTART:{}\r\nDTEND:{}\r\n{}"
+      "SUMMARY:{}\r\nEND:VEVENT\r\n",
+      uid, stamp(start), stamp(start + length),
+      sequence >= 0 ? fmt::format("SEQUENCE:{}\r\n", sequence) : "",
+      summary.empty() ? uid : summary);
+}
+
+const Instant kNow = utc(2025, 3, 10, 12);
+
+IngestOptions screens(std::size_t budget) {
+  IngestOptions o;
+  o.now = kNow;
+  o.limits.maxOccurrencesPerWindow = budget;
+  return o;
+}
+
+}  // namespace
+
+TEST_CASE("a store for the screens keeps the events nearest to now, within its budget",
+          "[ics][budget]") {
+  // 1,000 hourly events from 12 hours ago, each with its own 100-byte title.
+  std::string body;
+  for (int i = 0; i < 1000; ++i)
+    body += event(fmt::format("e{}", i), kNow - hours{12} + hours{i}, minutes{30}, -1,
+                  fmt::format("{:0>100}", i));
+  std::vector<std::string> warnings;
+  IngestOptions options = screens(100);
+  for (std::size_t chunk : {std::size_t(7), std::size_t(4096)}) {
+    const EventStore& store = cb::test::ingestCalendar(body, "UTC", options, chunk);
+    CHECK(store.eventCount() == 100);
+    CHECK(store.stats().beyondBudget == 900);
+    CHECK(store.stats().events == 100);
+    CHECK(store.stats().peakEvents <= 200);  // never more than twice the budget held
+    CHECK(store.textBytes() < 110 * 200);    // the texts of what was left out went too
+    // Kept: the 100 that start from now on, in order; what ended before now is left out first.
+    const auto occ = store.occurrences(kNow - days{2}, kNow + days{60});
+    REQUIRE(occ.size() == 100);
+    CHECK(occ.front().start == kNow);
+    CHECK(occ.back().start == kNow + hours{99});
+    CHECK(occ[42].summary == fmt::format("{:0>100}", 12 + 42));
+  }
+
+  SECTION("one warning says how many") {
+    std::size_t said = 0;
+    Ingest ingest(screens(100), [&](std::string_view w) {
+      if (w.find("900 events beyond what the screens can show") != std::string_view::npos) ++said;
+    });
+    ingest.feed("BEGIN:VCALENDAR\r\n" + body + "END:VCALENDAR\r\n");
+    (void)ingest.finish();
+    CHECK(said == 1);
+  }
+  SECTION("within the budget, past events stay (\"No more meetings today\" needs them)") {
+    const EventStore& store = cb::test::ingestCalendar(body, "UTC", screens(995));
+    CHECK(store.eventCount() == 995);
+    const auto occ = store.occurrences(kNow - days{2}, kNow + days{60});
+    CHECK(occ.front().start == kNow - hours{7});  // the most recent past ones kept
+  }
+  SECTION("without a now (the occurrences command) every event in the window stays") {
+    IngestOptions all;
+    all.window = TimeWindow{kNow - days{2}, kNow + days{60}};
+    all.limits.maxOccurrencesPerWindow = 100;
+    const EventStore& store = cb::test::ingestCalendar(body, "UTC", all);
+    CHECK(store.eventCount() == 1000);
+    CHECK(store.stats().beyondBudget == 0);
+  }
+}
+
+TEST_CASE("a revision left out past the budget does not bring back the older one",
+          "[ics][budget]") {
+  std::string body = event("moved", kNow + hours{1}, minutes{30}, 0, "old time");
+  for (int i = 0; i < 50; ++i)
+    body += event(fmt::format("f{}", i), kNow + hours{2} + minutes{i}, minutes{30});
+  body += event("moved", kNow + days{30}, minutes{30}, 1, "new time");
+  const EventStore& store = cb::test::ingestCalendar(body, "UTC", screens(20));
+  const auto occ = store.occurrences(kNow - days{2}, kNow + days{60});
+  for (const Occurrence& o : occ) CHECK(o.summary != "old time");
+  CHECK(occ.size() == 19);
+  CHECK(store.stats().beyondBudget == 32);
+}
