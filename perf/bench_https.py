@@ -1,12 +1,14 @@
 #!/usr/bin/env python3
 """bench_https.py - the daemon with an https source on a loopback TLS server (prints, never fails).
 
-usage: perf/bench_https.py BUILD_DIR [--size-mb 10] [--refreshes 3] [--settle-seconds 8]
+usage: perf/bench_https.py BUILD_DIR [--size-mb 10] [--http-size-mb 100] [--refreshes 3]
+                           [--settle-seconds 8]
 
 Generates a feed (perf/gen_feed, seeds 1 and 2), a self-signed certificate (openssl), serves the
-feed with Python's ssl on 127.0.0.1, points `[fetch] ca_file` at the certificate and prints:
-  * the daemon's steady RSS (smaps_rollup: total, anonymous, file-backed) --settle-seconds after
-    the first frame with data, its threads, and whether libcurl / libssl / libcrypto are mapped
+feed with Python's ssl on 127.0.0.1, points `[fetch] ca_file` at the certificate, adds a second
+source (--http-size-mb, seed 3) over plain http, and prints:
+  * the daemon's steady RSS (smaps_rollup, quoted: total, anonymous, file-backed)
+    --settle-seconds after the refreshes, its threads, and whether libcurl / libssl / libcrypto are mapped
   * the fetch child's peak (VmHWM, sampled every few ms while it runs; shared pages included)
   * SIGUSR2 (refresh) -> the new frame on the PNG display (ms), with the feed changed each time
 Budgets (DESIGN.md, issue 15): daemon <= 20 MB steady with https sources, <= 2 threads, no TLS
@@ -28,7 +30,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import bench_daemon as bd  # noqa: E402  (rollup, largest_mappings, png_identity, start)
 
 
-def serve_tls(directory, cert, key):
+def serve(directory, cert=None, key=None):
     class Quiet(http.server.SimpleHTTPRequestHandler):
         def __init__(self, *a, **kw):
             super().__init__(*a, directory=directory, **kw)
@@ -37,9 +39,10 @@ def serve_tls(directory, cert, key):
             pass
 
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Quiet)
-    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    ctx.load_cert_chain(cert, key)
-    server.socket = ctx.wrap_socket(server.socket, server_side=True)
+    if cert:
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        ctx.load_cert_chain(cert, key)
+        server.socket = ctx.wrap_socket(server.socket, server_side=True)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return server
 
@@ -56,6 +59,17 @@ def maps_any(pid, names):
     with open(f"/proc/{pid}/maps") as f:
         text = f.read()
     return [n for n in names if n in text]
+
+
+def wait_log(path, needle, count, timeout=600.0):
+    """Waits until the daemon's log holds `needle` `count` times."""
+    t0 = time.monotonic()
+    while time.monotonic() - t0 < timeout:
+        with open(path) as f:
+            if f.read().count(needle) >= count:
+                return True
+        time.sleep(0.05)
+    return False
 
 
 def refresh_ms(proc, png, peak, timeout=60.0):
@@ -78,6 +92,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("build")
     ap.add_argument("--size-mb", type=int, default=10)
+    ap.add_argument("--http-size-mb", type=int, default=100, help="0: no http source")
     ap.add_argument("--refreshes", type=int, default=3)
     ap.add_argument("--settle-seconds", type=float, default=8)
     args = ap.parse_args()
@@ -99,13 +114,24 @@ def main():
                         "-out", cert, "-days", "2", "-subj", "/CN=localhost",
                         "-addext", "subjectAltName=DNS:localhost"],
                        check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        server = serve_tls(www, cert, key)
+        server = serve(www, cert, key)
+        plain = None
+        if args.http_size_mb > 0:
+            big = os.path.join(work, "plain")
+            os.mkdir(big)
+            subprocess.run([gen, "--size-mb", str(args.http_size_mb), "--seed", "3", "--out",
+                            os.path.join(big, "big.ics")], check=True, stdout=subprocess.DEVNULL)
+            plain = serve(big)
         url = f"https://localhost:{server.server_address[1]}/cal.ics?token=bench"
         config, png = os.path.join(work, "config.toml"), os.path.join(work, "frame.png")
         bd.write_config(config, work, png, "bench", url)
         with open(config, "a") as f:
+            if plain:
+                f.write(f'[[source]]\nname = "big"\nurl = "http://127.0.0.1:'
+                        f'{plain.server_address[1]}/big.ics"\nrefresh = "1h"\n')
             f.write(f'[fetch]\nca_file = "{cert}"\n')
-        log = open(os.path.join(work, "daemon.log"), "w")
+        log_path = os.path.join(work, "daemon.log")
+        log = open(log_path, "w")
         proc, first = bd.start(binary, config, png, log)
         peak = [0]
         # The first frame may come before the data (no snapshot yet): wait for the next one.
@@ -119,6 +145,9 @@ def main():
             time.sleep(0.002)
         print(f"first frame {first:.1f} ms; frame with the https data after "
               f"{(time.monotonic() - t0) * 1000:.0f} ms more")
+        if plain:
+            ok = wait_log(log_path, "big: updated", 1)
+            print(f"http source ({args.http_size_mb} MB) " + ("in" if ok else "NOT in (see log)"))
         times = []
         for i in range(args.refreshes):
             served = os.path.join(www, "cal.ics")
@@ -127,6 +156,10 @@ def main():
             os.utime(served, (stamp, stamp))
             times.append(refresh_ms(proc, png, peak))
         time.sleep(args.settle_seconds)
+        with open(f"/proc/{proc.pid}/smaps_rollup") as f:
+            quoted = [line.rstrip() for line in f
+                      if line.split()[0] in ("Rss:", "Pss:", "Anonymous:", "Private_Dirty:")]
+        print("daemon smaps_rollup: " + "; ".join(" ".join(q.split()) for q in quoted))
         rss, anon, filed = bd.rollup(proc.pid)
         print(f"daemon steady RSS {rss / 1024:.1f} MB ({anon / 1024:.1f} anonymous, "
               f"{filed / 1024:.1f} file-backed) [budget 20 MB]")
@@ -140,6 +173,8 @@ def main():
         proc.send_signal(signal.SIGTERM)
         proc.wait(timeout=10)
         server.shutdown()
+        if plain:
+            plain.shutdown()
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
