@@ -3,6 +3,7 @@
 
 #include <fcntl.h>
 #include <signal.h>
+#include <string.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -207,8 +208,10 @@ void ChildFeedLoader::launch(Request request) {
                    options_, limits_};
   if (!error.empty()) return fail(error);
   req.options.stateDir.clear();
-  const std::string message = encodeFetchRequest(req);
-  req.job.secret.assign(req.job.secret.size(), '\0');  // not left in the daemon's heap
+  std::string message = encodeFetchRequest(req);
+  // Best effort: the copies this function made do not linger in the daemon's free memory.
+  const auto wipe = [](std::string& s) { ::explicit_bzero(s.data(), s.size()); };
+  wipe(req.job.secret);
 
   // The request goes into its pipe whole before the fork: the daemon never blocks
   // on a child that does not read, and a child that dies early costs no SIGPIPE.
@@ -221,8 +224,10 @@ void ChildFeedLoader::launch(Request request) {
   (void)::fcntl(resultWrite.get(), F_SETFL, 0);  // the child writes with blocking calls
   if (message.size() > 64 * 1024)
     (void)::fcntl(requestWrite.get(), F_SETPIPE_SZ, int(message.size()));
-  if (::write(requestWrite.get(), message.data(), message.size()) != ssize_t(message.size()))
-    return fail("the fetch request does not fit its pipe");
+  const bool sent =
+      ::write(requestWrite.get(), message.data(), message.size()) == ssize_t(message.size());
+  wipe(message);
+  if (!sent) return fail("the fetch request does not fit its pipe");
   requestWrite.reset();
 
   std::vector<char*> envp;
