@@ -95,6 +95,7 @@ def main():
     ap.add_argument("--http-size-mb", type=int, default=100, help="0: no http source")
     ap.add_argument("--refreshes", type=int, default=3)
     ap.add_argument("--settle-seconds", type=float, default=8)
+    ap.add_argument("--keep", action="store_true", help="keep the work dir (daemon.log) and say where")
     args = ap.parse_args()
     binary = os.path.join(args.build, "daemon", "calendarbot")
     gen = os.path.join(args.build, "perf", "gen_feed")
@@ -176,7 +177,10 @@ def main():
         if plain:
             plain.shutdown()
     finally:
-        shutil.rmtree(work, ignore_errors=True)
+        if args.keep:
+            print(f"work dir kept: {work}")
+        else:
+            shutil.rmtree(work, ignore_errors=True)
 
 
 if __name__ == "__main__":
