@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <optional>
 
+#include "ics/ical_handles.hpp"
 #include "ics/ical_time.hpp"
 #include "ics/rrule.hpp"
 #include "ics/rrule_check.hpp"
@@ -32,22 +33,6 @@ bool unboundedForLibical(const icalrecurrencetype& r) {
   return (weekNo && r.freq != ICAL_YEARLY_RECURRENCE) ||
          (setPos && r.freq == ICAL_DAILY_RECURRENCE);
 }
-
-// icalrecurrencetype_from_string() strdup()s RSCALE; the caller owns it.
-struct RscaleOwner {
-  icalrecurrencetype* rule;
-  ~RscaleOwner() {
-    std::free(rule->rscale);
-    rule->rscale = nullptr;
-  }
-};
-
-struct RecurIter {
-  icalrecur_iterator* it = nullptr;
-  ~RecurIter() {
-    if (it) icalrecur_iterator_free(it);
-  }
-};
 
 struct Candidate {
   Instant key;
@@ -194,7 +179,7 @@ class Expander {
     const bool skip = count == 0 && localLo > s_.dtstart + days{1};
     std::optional<SubDailyIterator> sub;
     std::optional<RruleIterator> own;
-    RecurIter iter;
+    IcalRecurIteratorPtr iter;
     if (subDaily(r)) {
       sub = SubDailyIterator::create(r, s_.dtstart);
       if (!sub) return Expansion::kRefused;
@@ -207,17 +192,17 @@ class Expander {
       if (skip) own->setStart(localLo);
     } else {
       if (unboundedForLibical(r)) return Expansion::kRefused;
-      iter.it = icalrecur_iterator_new(r, toIcal(s_.dtstart, s_.allDay));
+      iter.reset(icalrecur_iterator_new(r, toIcal(s_.dtstart, s_.allDay)));
       icalerror_clear_errno();
-      if (iter.it == nullptr) {  // a rule that never meets its parts: DTSTART alone
+      if (iter.get() == nullptr) {  // a rule that never meets its parts: DTSTART alone
         consider(s_.dtstart, lo, hi, out);
         return Expansion::kComplete;
       }
     }
     // libical's set_start may refuse: then it walks from DTSTART (within the budget).
     bool skipped = skip && (sub || own);
-    if (skip && iter.it != nullptr) {
-      skipped = icalrecur_iterator_set_start(iter.it, toIcal(localLo, s_.allDay)) != 0;
+    if (skip && iter.get() != nullptr) {
+      skipped = icalrecur_iterator_set_start(iter.get(), toIcal(localLo, s_.allDay)) != 0;
       icalerror_clear_errno();
     }
     int n = 0;
@@ -248,7 +233,7 @@ class Expander {
         if (!t) return Expansion::kComplete;
         local = *t;
       } else {
-        const icaltimetype t = icalrecur_iterator_next(iter.it);
+        const icaltimetype t = icalrecur_iterator_next(iter.get());
         if (icaltime_is_null_time(t)) return Expansion::kComplete;
         local = fromIcal(t);
       }

@@ -14,6 +14,7 @@
 #include <map>
 #include <mutex>
 
+#include "ics/ical_handles.hpp"
 #include "ics/ical_time.hpp"
 #include "ics/rrule.hpp"
 #include "ics/rrule_subdaily.hpp"
@@ -223,15 +224,14 @@ bool expandObservance(icalcomponent* comp, int endYear, std::vector<TimeZone::Ch
         // A shape our iterator does not know: libical's (it opens an ICU calendar), unless no
         // day can match, which libical would search for until year 2582 inside one call.
         if (neverMatches(rule, LocalSeconds{seconds{start}})) continue;
-        icalrecur_iterator* theirs = icalrecur_iterator_new(rule, dtstart);
+        const IcalRecurIteratorPtr theirs(icalrecur_iterator_new(rule, dtstart));
         if (theirs == nullptr) return false;
         for (std::size_t i = 0; i < kObservanceBudget; ++i) {
-          const icaltimetype occ = icalrecur_iterator_next(theirs);
+          const icaltimetype occ = icalrecur_iterator_next(theirs.get());
           if (icaltime_is_null_time(occ) || occ.year > endYear) break;
           if (icaltime_compare(dtstart, occ) == 0) continue;
           add(civilSeconds(occ) - change.prevOffset);
         }
-        icalrecur_iterator_free(theirs);
       }
     }
   }
@@ -254,10 +254,14 @@ std::optional<std::vector<TimeZone::Change>> expandZone(icalcomponent* vtimezone
 
 }  // namespace
 
+void TimeZone::IcalZoneFree::operator()(void* zone) const noexcept {
+  icaltimezone_free(zoneOf(zone), 1);
+}
+
 TimeZone::TimeZone(std::string name, void* icalZone, bool owned)
     : name_(std::move(name)),
       zone_(icalZone),
-      owned_(owned),
+      ownedZone_(owned ? icalZone : nullptr),
       utc_(icalZone == icaltimezone_get_utc_timezone()) {
   if (utc_ || zone_ == nullptr) return;
   if (auto changes = expandZone(icaltimezone_get_component(zoneOf(zone_)), kTableEndYear)) {
@@ -308,9 +312,7 @@ std::int32_t TimeZone::offsetOfLocal(std::int64_t local) const {
   return changes_.front().prevOffset;
 }
 
-TimeZone::~TimeZone() {
-  if (owned_) icaltimezone_free(zoneOf(zone_), 1);
-}
+TimeZone::~TimeZone() = default;
 
 namespace {
 
@@ -416,50 +418,90 @@ bool lastYearsRepeat(std::span<const TimeZone::Change> changes, int endYear) {
   return true;
 }
 
-// The IANA zone `name` from its TZif file; nullptr when there is none or it is not valid.
-std::unique_ptr<TimeZone> loadTzif(const std::string& name) {
+// The spelling of an IANA zone's TZif file name that `name` resolves to (tzdata's own case),
+// and the file's bytes; nullopt when there is no such file.
+std::optional<std::pair<std::string, std::string>> findTzif(std::string_view name) {
   const std::filesystem::path dir = zoneinfoDir();
-  std::string file = name;
+  std::string file(name);
   std::optional<std::string> bytes = readSmallFile(dir / file);
   if (!bytes) {
     std::optional<std::string> found = findIgnoringCase(dir, name);
-    if (!found) return nullptr;
+    if (!found) return std::nullopt;
     file = std::move(*found);
     bytes = readSmallFile(dir / file);
-    if (!bytes) return nullptr;
+    if (!bytes) return std::nullopt;
   }
+  return std::pair{std::move(file), std::move(*bytes)};
+}
+
+// The IANA zone `name` from its TZif file's bytes; nullptr when they are not valid.
+std::unique_ptr<TimeZone> loadTzif(const std::string& name, const std::string& bytes) {
   int endYear = TimeZone::kTableEndYear;
-  std::optional<std::vector<TimeZone::Change>> changes = readTzif(*bytes, endYear);
+  std::optional<std::vector<TimeZone::Change>> changes = readTzif(bytes, endYear);
   if (changes && !lastYearsRepeat(*changes, endYear)) {  // explicit changes into the 2080s
     endYear += 100;
-    changes = readTzif(*bytes, endYear);
+    changes = readTzif(bytes, endYear);
   }
   if (!changes) return nullptr;
   return std::make_unique<TimeZone>(name, std::move(*changes), endYear);
 }
 
+bool utcAlias(std::string_view n) {
+  return n == "UTC" || n == "Etc/UTC" || n == "Z" || n == "GMT" || n == "Etc/GMT" || n == "UCT" ||
+         n == "Zulu" || n == "Etc/Zulu" || n == "Universal";
+}
+
+// locate()'s memory: each zone once, by the name it resolves to (there are as many as tzdata
+// has files), and the spellings asked for, hits and misses, up to kSpellings of them: calendars
+// spell one TZID in any case, and a feed of 5,000 casings must not keep 5,000 zones.
+struct ZoneCache {
+  static constexpr std::size_t kSpellings = 4096;
+  std::mutex mutex;
+  std::map<std::string, std::unique_ptr<TimeZone>, std::less<>> zones;
+  std::map<std::string, const TimeZone*, std::less<>> spellings;
+  std::uint64_t loads = 0;
+
+  static ZoneCache& get() {
+    static ZoneCache cache;
+    return cache;
+  }
+  const TimeZone* remember(std::string_view spelling, const TimeZone* zone) {
+    if (spellings.size() < kSpellings) spellings.emplace(std::string(spelling), zone);
+    return zone;
+  }
+};
+
 }  // namespace
 
 const TimeZone* TimeZone::locate(std::string_view name) {
-  static std::mutex mutex;
-  static std::map<std::string, std::unique_ptr<TimeZone>, std::less<>> cache;
-  std::lock_guard lock(mutex);
-  if (auto it = cache.find(name); it != cache.end()) return it->second.get();
+  ZoneCache& cache = ZoneCache::get();
+  std::lock_guard lock(cache.mutex);
+  if (auto it = cache.spellings.find(name); it != cache.spellings.end()) return it->second;
   if (!safeZoneName(name)) return nullptr;
-  std::string key(name);
-  std::unique_ptr<TimeZone> tz;
-  if (key == "UTC" || key == "Etc/UTC" || key == "Z" || key == "GMT" || key == "Etc/GMT" ||
-      key == "UCT" || key == "Zulu" || key == "Etc/Zulu" || key == "Universal")
-    tz = std::make_unique<TimeZone>(key, icaltimezone_get_utc_timezone());
-  else
-    tz = loadTzif(key);
-  if (tz == nullptr) {
-    if (cache.size() < 4096) cache.emplace(std::move(key), nullptr);  // remember misses
-    return nullptr;
+  std::string resolved = "UTC";
+  std::optional<std::string> bytes;
+  if (!utcAlias(name)) {
+    auto found = findTzif(name);
+    if (!found) return cache.remember(name, nullptr);
+    resolved = std::move(found->first);
+    bytes = std::move(found->second);
   }
-  const TimeZone* result = tz.get();
-  cache.emplace(std::move(key), std::move(tz));
-  return result;
+  if (auto it = cache.zones.find(resolved); it != cache.zones.end())
+    return cache.remember(name, it->second.get());
+  std::unique_ptr<TimeZone> tz =
+      bytes ? loadTzif(resolved, *bytes)
+            : std::make_unique<TimeZone>(resolved, icaltimezone_get_utc_timezone());
+  if (tz == nullptr) return cache.remember(name, nullptr);
+  ++cache.loads;
+  const TimeZone* zone = tz.get();
+  cache.zones.emplace(std::move(resolved), std::move(tz));
+  return cache.remember(name, zone);
+}
+
+TimeZone::LocateStats TimeZone::locateStats() {
+  ZoneCache& cache = ZoneCache::get();
+  std::lock_guard lock(cache.mutex);
+  return {cache.zones.size(), cache.spellings.size(), cache.loads};
 }
 
 const TimeZone& TimeZone::utc() {
@@ -470,24 +512,16 @@ const TimeZone& TimeZone::utc() {
 std::shared_ptr<const TimeZone> TimeZone::fromVtimezone(std::string_view text,
                                                         std::string_view name) {
   const std::string copy(text);
-  icalcomponent* comp = icalparser_parse_string(copy.c_str());
-  if (comp == nullptr) return nullptr;
-  if (icalcomponent_isa(comp) != ICAL_VTIMEZONE_COMPONENT ||
-      icalcomponent_get_first_component(comp, ICAL_ANY_COMPONENT) == nullptr) {
-    icalcomponent_free(comp);
+  IcalComponentPtr comp(icalparser_parse_string(copy.c_str()));
+  if (comp == nullptr || icalcomponent_isa(comp.get()) != ICAL_VTIMEZONE_COMPONENT ||
+      icalcomponent_get_first_component(comp.get(), ICAL_ANY_COMPONENT) == nullptr)
     return nullptr;
-  }
-  icaltimezone* zone = icaltimezone_new();
-  if (zone == nullptr) {
-    icalcomponent_free(comp);
-    return nullptr;
-  }
-  if (icaltimezone_set_component(zone, comp) == 0) {  // takes `comp` only on success
-    icalcomponent_free(comp);
-    icaltimezone_free(zone, 1);
-    return nullptr;
-  }
-  return std::make_shared<const TimeZone>(std::string(name), zone, true);
+  std::unique_ptr<void, IcalZoneFree> zone(icaltimezone_new());
+  if (zone == nullptr) return nullptr;
+  // The zone takes the component only when it accepts it.
+  if (icaltimezone_set_component(zoneOf(zone.get()), comp.get()) == 0) return nullptr;
+  (void)comp.release();
+  return std::make_shared<const TimeZone>(std::string(name), zone.release(), true);
 }
 
 // Where in the table a time `v` reads (ics/time.hpp): past the table, the same moment of a year

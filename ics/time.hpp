@@ -53,7 +53,15 @@ class TimeZone {
   static constexpr int kTableEndYear = 2100;
 
   // IANA name (exact, then case-insensitive) or "UTC"/"Z"/"GMT"; nullptr if unknown.
+  // Each zone is loaded once, whatever the spelling asked for (its name is tzdata's).
   [[nodiscard]] static const TimeZone* locate(std::string_view name);
+  // What locate() holds: zones loaded, spellings remembered (bounded), and loads so far.
+  struct LocateStats {
+    std::size_t zones = 0;
+    std::size_t spellings = 0;
+    std::uint64_t loads = 0;
+  };
+  [[nodiscard]] static LocateStats locateStats();
   [[nodiscard]] static const TimeZone& utc();
   // A zone from the text of one BEGIN:VTIMEZONE...END:VTIMEZONE block; nullptr if
   // libical cannot use it.
@@ -85,9 +93,13 @@ class TimeZone {
   TimeZone(std::string name, std::vector<Change> changes, int endYear = kTableEndYear);
 
  private:
+  // icaltimezone_free(zone, 1), out of line: this header does not include libical.
+  struct IcalZoneFree {
+    void operator()(void* zone) const noexcept;
+  };
   std::string name_;
-  void* zone_;  // icaltimezone*: UTC, or a VTIMEZONE's (ours when owned_); nullptr for IANA zones
-  bool owned_ = false;
+  void* zone_;  // icaltimezone*: UTC, or a VTIMEZONE's (then also ownedZone_); nullptr for IANA
+  std::unique_ptr<void, IcalZoneFree> ownedZone_;
   bool utc_ = false;
   bool table_ = false;  // changes_ answers every query (past its end as said above)
   int tableEndYear_ = kTableEndYear;

@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <catch2/catch.hpp>
+#include <cctype>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -18,6 +19,8 @@
 #include <string>
 #include <vector>
 
+#include "engine_support.hpp"
+#include "ics/store.hpp"
 #include "ics/time.hpp"
 #include "ics/tzif.hpp"
 #include "support.hpp"
@@ -509,6 +512,39 @@ TEST_CASE("zone names in any case find the same TZif file", "[ics][zones]") {
   CHECK(TimeZone::locate("Europe/Lisbonne") == nullptr);
   CHECK(TimeZone::locate("Europe") == nullptr);    // a directory
   CHECK(TimeZone::locate("zone.tab") == nullptr);  // not a TZif file
+}
+
+TEST_CASE("5,000 casings of one TZID load one zone; the spellings kept are bounded",
+          "[ics][zones]") {
+  const std::string name = "America/Argentina/Buenos_Aires";
+  auto casing = [&](unsigned i) {
+    std::string s = name;
+    unsigned bit = 0;
+    for (char& c : s)
+      if (std::isalpha(static_cast<unsigned char>(c)) && ((i >> (bit++ % 24)) & 1) != 0)
+        c = char(std::isupper(static_cast<unsigned char>(c)) ? std::tolower(c) : std::toupper(c));
+    return s;
+  };
+  (void)TimeZone::utc();  // the display zone: loaded before counting
+  const TimeZone::LocateStats before = TimeZone::locateStats();
+  std::string body;
+  for (unsigned i = 0; i < 5000; ++i)
+    body += "BEGIN:VEVENT\r\nUID:z" + std::to_string(i) + "\r\nDTSTART;TZID=" + casing(i) +
+            ":20250310T090000\r\nDTEND;TZID=" + casing(i) +
+            ":20250310T100000\r\nSUMMARY:z\r\nEND:VEVENT\r\n";
+  const EventStore& store = cb::test::ingestCalendar(body, "UTC", {});
+  const auto occ = store.occurrences(cb::test::utc(2025, 3, 1), cb::test::utc(2025, 4, 1));
+  REQUIRE(occ.size() == 5000);
+  for (const Occurrence& o : occ) CHECK(o.start == cb::test::utc(2025, 3, 10, 12));
+  const TimeZone::LocateStats after = TimeZone::locateStats();
+  CHECK(after.zones <= before.zones + 1);  // one zone, whatever the spelling
+  CHECK(after.loads <= before.loads + 1);
+  CHECK(after.spellings <= 4096);  // and a bounded list of spellings
+  const TimeZone* zone = TimeZone::locate(name);
+  REQUIRE(zone != nullptr);
+  CHECK(zone->name() == name);
+  for (unsigned i : {1u, 77u, 4999u, 123456u}) CHECK(TimeZone::locate(casing(i)) == zone);
+  CHECK(TimeZone::locateStats().loads <= before.loads + 1);
 }
 
 TEST_CASE("zone names never lead out of the zoneinfo directory", "[ics][zones]") {
