@@ -116,6 +116,8 @@ install:
 	ninja -C build-install -j $$(.ci/build-jobs)
 	$(SUDO) meson install -C build-install --no-rebuild
 	$(SUDO) systemd-sysusers calendarbot.conf
+	@# The udev rule (60-calendarbot.rules) applies to the GPIO and SPI devices already there.
+	-$(SUDO) udevadm trigger --action=change --subsystem-match=gpio --subsystem-match=spidev
 	@if [ ! -f /etc/calendarbot/config.toml ]; then \
 	  $(SUDO) install -m 0640 -g calendarbot systemd/config.example.toml /etc/calendarbot/config.toml; \
 	  echo "install: wrote /etc/calendarbot/config.toml — edit it (your feed URL, display kind)"; \

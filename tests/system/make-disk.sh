@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# One run's disk of `make system-test`: the cached root filesystem, the kernel's modules, the
-# package under test installed with `apt install ./….deb` (its dependencies resolve as on a
-# Pi), the test's config and the in-VM agent (overlay/). Usage:
-#   make-disk.sh CACHE_DIR PACKAGE.deb CONFIG.toml DISK.img
+# The disk of `make system-test` for one package: the cached root filesystem, the kernel's
+# modules, the package under test installed with `apt install ./….deb` (its dependencies resolve
+# as on a Pi) and the in-VM agent (overlay/). run.py caches it per package and script (it takes a
+# minute and more under qemu-user) and writes each run's config into a copy (set-config.sh).
+# Usage: make-disk.sh CACHE_DIR PACKAGE.deb DISK.img
 set -euo pipefail
-cache=$1 deb=$2 config=$3 disk=$4
+cache=$1 deb=$2 disk=$3
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(mktemp -d "$(dirname "$disk")/root.XXXXXX")
 trap 'rm -rf "$root"' EXIT
@@ -15,8 +16,6 @@ cp "$deb" "$root/tmp/"
 chroot "$root" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
   "/tmp/$(basename "$deb")" | sed -n 's/^\(Setting up\|Unpacking\|The following NEW\|E:\)/apt: &/p'
 rm "$root/tmp/$(basename "$deb")"
-install -m 0640 -g "$(chroot "$root" getent group calendarbot | cut -d: -f3)" "$config" \
-  "$root/etc/calendarbot/config.toml"
 cp -r "$here/overlay/." "$root/"
 chmod 755 "$root/usr/local/sbin/cb-agent"
 echo calendarbot-vm > "$root/etc/hostname"

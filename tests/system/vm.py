@@ -45,7 +45,7 @@ class Vm:
         self.boots += 1
         console = os.path.join(self.workdir, f"console-{self.boots}.log")
         cmd = [
-            "nice", "-n", "5", "qemu-system-aarch64",
+            "nice", "-n", "10", "qemu-system-aarch64",
             "-M", "virt", "-cpu", "cortex-a53", "-smp", str(self.smp), "-m", "512",
             "-kernel", self.kernel, "-initrd", self.initrd,
             # gpio_keys would take PL061 line 3 (the "power button") before the daemon can.
