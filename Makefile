@@ -78,11 +78,13 @@ fuzz:
 # Boot-to-display proven on an emulated arm64 machine (tests/system/run.py): the arm64 package
 # installed by apt in a bookworm root, booted with systemd under QEMU; the framebuffer, the
 # button, the journal, offline, reboot, reload, crash and power cut checked from outside.
-# Root filesystem and boot pieces are cached in $(SYSTEM_TEST_CACHE); SYSTEM_TEST_DEB=FILE tests
-# that package instead of building it.
+# Root filesystem, boot pieces and the disk with the package installed are cached in
+# $(SYSTEM_TEST_CACHE); SYSTEM_TEST_DEB=FILE tests that package instead of building it. Of this
+# machine's build only the daemon is needed (the renders the screens are compared with).
 SYSTEM_TEST_CACHE ?= build/system-test-cache
 SYSTEM_TEST_DEB ?=
-system-test: build
+system-test: configure
+	ninja -C $(BUILD) daemon/calendarbot
 	@tests/system/deps
 	@deb="$(SYSTEM_TEST_DEB)"; \
 	if [ -z "$$deb" ]; then \

@@ -2,8 +2,10 @@
 
 QEMU runs `-M virt -cpu cortex-a53` under TCG with Debian's kernel booted directly (device
 tree, no ACPI), so that `system_powerdown` pulses line 3 of the PL061 GPIO controller: the
-button. The agent is a root shell loop on a virtio-serial port (agent.sh in the image): the
-test runs commands in the VM through it and reads their output, with no login.
+button's short press. A long press holds the same line through QEMU's qtest socket
+(`set_irq_in` on the PL061's input 3, which the power-button pulse also drives), beside TCG.
+The agent is a root shell loop on a virtio-serial port (cb-agent in the image): the test runs
+commands in the VM through it and reads their output, with no login.
 """
 
 import base64
@@ -34,12 +36,14 @@ class Vm:
         self.seq = 0
         self.boots = 0
         self.started_at = None
+        self.qtest = None
 
     # --- QEMU -------------------------------------------------------------------------------
     def start(self):
         qmp_path = os.path.join(self.workdir, "qmp.sock")
         agent_path = os.path.join(self.workdir, "agent.sock")
-        for p in (qmp_path, agent_path):
+        qtest_path = os.path.join(self.workdir, "qtest.sock")
+        for p in (qmp_path, agent_path, qtest_path):
             if os.path.exists(p):
                 os.unlink(p)
         self.boots += 1
@@ -47,6 +51,8 @@ class Vm:
         cmd = [
             "nice", "-n", "10", "qemu-system-aarch64",
             "-M", "virt", "-cpu", "cortex-a53", "-smp", str(self.smp), "-m", "512",
+            # TCG named: with -qtest alone QEMU would pick the qtest accelerator (no CPU runs).
+            "-accel", "tcg",
             "-kernel", self.kernel, "-initrd", self.initrd,
             # gpio_keys would take PL061 line 3 (the "power button") before the daemon can.
             "-append", "console=ttyAMA0 root=/dev/vda rw modprobe.blacklist=gpio_keys "
@@ -61,6 +67,7 @@ class Vm:
             "-chardev", f"socket,id=agent,path={agent_path},server=on,wait=off",
             "-device", f"virtserialport,chardev=agent,name={AGENT_PORT}",
             "-qmp", f"unix:{qmp_path},server=on,wait=off",
+            "-qtest", f"unix:{qtest_path},server=on,wait=off", "-qtest-log", "none",
             "-serial", f"file:{console}",
             "-display", "none", "-nodefaults", "-no-user-config",
         ]
@@ -73,6 +80,8 @@ class Vm:
         self.qmp_command("qmp_capabilities")
         self.agent = self._connect(agent_path)
         self.agent_buf = b""
+        self.qtest = self._connect(qtest_path)
+        self.qtest_file = self.qtest.makefile("rwb")
 
     def _connect(self, path):
         deadline = time.monotonic() + 30
@@ -115,6 +124,22 @@ class Vm:
         # The virt machine's power-button request: a 100 ms high pulse on PL061 line 3.
         self.qmp_command("system_powerdown")
 
+    def hold_button(self, seconds):
+        """A long press: PL061 line 3 held high for `seconds`, then released."""
+        pl061 = [c["name"] for c in self.qmp_command("qom-list", path="/machine/unattached")
+                 if c["type"] == "child<pl061>"]
+        if len(pl061) != 1:
+            raise VmError(f"not one PL061 in the machine: {pl061}")
+        for level in (1, 0):
+            self.qtest_file.write(f"set_irq_in /machine/unattached/{pl061[0]} unnamed-gpio-in 3 "
+                                  f"{level}\n".encode())
+            self.qtest_file.flush()
+            reply = self.qtest_file.readline().decode().strip()
+            if reply != "OK":
+                raise VmError(f"qtest set_irq_in: {reply!r}")
+            if level:
+                time.sleep(seconds)
+
     def kill(self):
         """A power cut: QEMU is killed, the guest flushes nothing."""
         if self.proc and self.proc.poll() is None:
@@ -136,10 +161,10 @@ class Vm:
         self._close()
 
     def _close(self):
-        for s in (self.qmp, self.agent):
+        for s in (self.qmp, self.agent, self.qtest):
             if s:
                 s.close()
-        self.qmp = self.agent = None
+        self.qmp = self.agent = self.qtest = None
 
     # --- agent ------------------------------------------------------------------------------
     def _read_line(self, deadline):
@@ -190,5 +215,5 @@ class Vm:
         payload = base64.b64encode(command.encode()).decode()
         self.agent.sendall(f"{self.seq}\t{payload}\n".encode())
 
-    def out(self, command, timeout=60):
-        return self.run(command, timeout)[1]
+    def out(self, command, timeout=60, check=True):
+        return self.run(command, timeout, check)[1]
