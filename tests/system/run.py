@@ -247,7 +247,7 @@ class Run:
         self.boot("boot 1")
         # 1. started at boot, READY=1 (Type=notify: "active" only after it), watchdog pings.
         st = self.wait_for("calendarbot active", lambda: (lambda u: u if u.get("ActiveState") ==
-                           "active" else None)(self.unit("ActiveState")), 120)
+                           "active" else None)(self.unit("ActiveState")), 300)
         u = self.unit("Type", "ActiveState", "SubState", "MainPID", "WatchdogUSec",
                       "WatchdogTimestampMonotonic", "ExecMainStartTimestampMonotonic",
                       "UnitFileState")
@@ -261,7 +261,7 @@ class Run:
             check=False).strip())
         start_mono = int(u["ExecMainStartTimestampMonotonic"])
 
-        updated = self.wait_line(r"^work: updated", 180)
+        updated = self.wait_line(r"^work: updated", 300)
         frame = updated and self.wait_line(r"^frame whats-next: drawn", 60,
                                            after=updated)
         first = self.find(self.journal(), r"^frame \S+: drawn")
@@ -457,7 +457,7 @@ class Run:
         self.vm.send("systemctl reboot")
         self.boot_id = self.vm.wait_agent(self.args.boot_timeout)
         self.log("boot 2 (reboot): agent ready")
-        failed = self.wait_line(r"keeping the last good data", 180)
+        failed = self.wait_line(r"keeping the last good data", 300)
         entries = self.journal()
         snap = self.find(entries, r"^work: \d+ events from the snapshot")
         # In the journal's order: the snapshot loaded, a frame drawn, then the first fetch failed.
@@ -535,7 +535,7 @@ class Run:
         with open(v2_path, "wb") as f:
             f.write(v2)
         self.boot("boot 3 (after the power cut)")
-        failed = self.wait_line(r"keeping the last good data", 180)
+        failed = self.wait_line(r"keeping the last good data", 300)
         since = self.last_success(self.journal())
         self.wait_for("the offline redraw", lambda: dt.datetime.now(UTC).second >= 5 and (
             not failed or self.find(self.journal(), r"^frame whats-next: drawn",
@@ -631,7 +631,7 @@ def main():
     p.add_argument("--out", default="build/system-test")
     p.add_argument("--work", default="build/system-test/vm")
     p.add_argument("--smp", type=int, default=4)
-    p.add_argument("--boot-timeout", type=int, default=300)
+    p.add_argument("--boot-timeout", type=int, default=600)
     args = p.parse_args()
     for a in ("cache", "out", "work", "deb", "calendarbot"):
         setattr(args, a, os.path.abspath(getattr(args, a)))
