@@ -347,6 +347,7 @@ RruleVerdict quickRruleVerdict(std::string_view rrule) noexcept {
 }
 
 bool rruleNumbersFit(std::string_view rule) {
+  rule = rule.substr(0, rule.find('\0'));  // libical's C string ends there
   while (!rule.empty()) {
     const std::size_t semi = std::min(rule.find(';'), rule.size());
     std::string_view part = rule.substr(0, semi);

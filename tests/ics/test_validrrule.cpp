@@ -376,6 +376,8 @@ TEST_CASE("validRrule agrees with libical on edge cases", "[validrrule]") {
       "FREQ=DAILY;COUNT=3\0;COUNT=4"s,
       "FREQ=DAILY;BYDAY=MO\0X"s,
       "FREQ=DA\0ILY"s,
+      "FREQ=DAILY\0;INTERVAL=20240101"s,  // libical never reads the number past the NUL
+      "FREQ=DAILY;BYDAY=MO\0;COUNT=99999999999"s,
   };
   Tally t;
   for (const std::string& rule : kRules) compare(rule, t);
