@@ -15,6 +15,7 @@
 #include <filesystem>
 
 #include "daemon/feed_sink.hpp"
+#include "daemon/fetch_seccomp.hpp"
 #include "daemon/log.hpp"
 #include "hal/sys.hpp"
 
@@ -166,6 +167,13 @@ ChildFeedLoader::ChildFeedLoader(FetcherOptions options, ChildLimits limits)
       program_(limits_.program.empty() ? thisProgram() : limits_.program) {
   for (char** e = environ; e != nullptr && *e != nullptr; ++e)
     if (keptForChild(*e)) environ_.emplace_back(*e);
+  if (limits_.seccomp && seccompLostToEmulator()) {
+    // Said at every start and reload; every other fence stays. Never the case on a Pi.
+    log::warning(
+        "fetch: system calls are translated by an emulator without seccomp (qemu-user): fetch "
+        "children run without their system-call allow-list");
+    limits_.seccomp = false;
+  }
 }
 
 ChildFeedLoader::~ChildFeedLoader() {

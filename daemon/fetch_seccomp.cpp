@@ -3,9 +3,13 @@
 
 #include <fmt/format.h>
 #include <seccomp.h>
+#include <sys/prctl.h>
 
+#include <cerrno>
 #include <cstring>
+#include <fstream>
 #include <memory>
+#include <string>
 
 namespace cb::daemon {
 namespace {
@@ -170,6 +174,18 @@ std::string installFetchSeccomp() {
   if (const int rc = seccomp_load(ctx.get()); rc != 0)
     return fmt::format("seccomp_load: {}", std::strerror(-rc));
   return {};
+}
+
+bool seccompLostToEmulator() {
+  static const bool lost = [] {
+    // A kernel with seccomp answers 0 (or the mode already set); only without it EINVAL.
+    if (::prctl(PR_GET_SECCOMP, 0, 0, 0, 0) >= 0 || errno != EINVAL) return false;
+    std::ifstream status("/proc/self/status");
+    for (std::string line; std::getline(status, line);)
+      if (line.starts_with("Seccomp:")) return true;
+    return false;
+  }();
+  return lost;
 }
 
 }  // namespace cb::daemon
