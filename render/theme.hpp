@@ -24,7 +24,9 @@ enum class ThemeKind : std::uint8_t { Lcd, Eink };
 // The fonts, in the order Pango tries them for each character (all from Debian,
 // installed with the package and by .ci/install-deps):
 //  1. DejaVu Sans (fonts-dejavu-core): Latin, Greek, Cyrillic, Hebrew, Arabic, Armenian,
-//     Georgian and the common symbols (☕ ✔ ☎ ★ ⚠ → ✈).
+//     Georgian and the common symbols (☕ ✔ ☎ ★ ⚠ → ✈). Its Oblique and Bold Oblique, the
+//     tentative meetings' titles, come with fonts-dejavu-extra (7.2 MB): without them
+//     fontconfig slants the upright glyphs, another frame than the golden images'.
 //  2. WenQuanYi Micro Hei (fonts-wqy-microhei, 5.0 MB): Chinese, Japanese kana, Korean Hangul.
 //  3. Symbola (fonts-symbola, 3.1 MB): emoji up to Unicode 9 as monochrome outlines, which
 //     threshold cleanly on a 1-bit panel (a colour bitmap emoji font turns to blots there).
