@@ -18,11 +18,19 @@ need_packages() {
 }
 
 # copy_tree DEST: the tree as git sees it (tracked and new files, not ignored ones) into DEST.
+# Only files whose content differs are written, and they get the time of the copy: a build
+# dir outside DEST (.ci/cross's) rebuilds exactly what changed. (A copy keeping the tree's
+# times let ninja keep objects built from other contents with newer times: a stale test
+# object that disagreed with its library about a class's layout crashed under qemu.)
 copy_tree() {
-  $sudo rm -rf "$1"
-  mkdir -p "$1"
+  need_packages rsync
+  local stage
+  stage=$(mktemp -d)
   git ls-files -z --cached --others --exclude-standard |
-    tar --null -T - -cf - | tar -xf - -C "$1"
+    tar --null -T - -cf - | tar -xf - -C "$stage"
+  mkdir -p "$1"
+  $sudo rsync -r --checksum --delete --links --perms "$stage/" "$1/"
+  rm -rf "$stage"
 }
 
 # bookworm TARGET OPTION...: mmdebstrap of bookworm, its updates and security fixes included;
