@@ -167,11 +167,12 @@ ChildFeedLoader::ChildFeedLoader(FetcherOptions options, ChildLimits limits)
       program_(limits_.program.empty() ? thisProgram() : limits_.program) {
   for (char** e = environ; e != nullptr && *e != nullptr; ++e)
     if (keptForChild(*e)) environ_.emplace_back(*e);
-  if (limits_.seccomp && seccompLostToEmulator()) {
+  if (limits_.seccomp && underQemuUser()) {
     // Said at every start and reload; every other fence stays. Never the case on a Pi.
     log::warning(
-        "fetch: system calls are translated by an emulator without seccomp (qemu-user): fetch "
-        "children run without their system-call allow-list");
+        "fetch: system calls are translated by qemu-user, which has no seccomp and ignores "
+        "memory limits: fetch children run without their system-call allow-list and "
+        "address-space limit");
     limits_.seccomp = false;
   }
 }

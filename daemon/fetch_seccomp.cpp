@@ -176,7 +176,7 @@ std::string installFetchSeccomp() {
   return {};
 }
 
-bool seccompLostToEmulator() {
+bool underQemuUser() {
   static const bool lost = [] {
     // A kernel with seccomp answers 0 (or the mode already set); only without it EINVAL.
     if (::prctl(PR_GET_SECCOMP, 0, 0, 0, 0) >= 0 || errno != EINVAL) return false;

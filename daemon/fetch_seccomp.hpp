@@ -13,12 +13,13 @@ namespace cb::daemon {
 // Returns "" or why the filter could not be loaded.
 [[nodiscard]] std::string installFetchSeccomp();
 
-// True when this process's system calls are translated by an emulator that has no seccomp:
-// qemu-user (how .ci/cross runs the arm64 and armhf builds) answers seccomp(2) with ENOSYS
-// and PR_GET_SECCOMP with EINVAL, while the kernel under it, whose /proc it shows, has
-// seccomp ("Seccomp:" in /proc/self/status). A real kernel never contradicts itself so: one
-// without seccomp reports neither, and the filter stays required there (each refresh then
-// fails, naming it). Probed once; false when /proc cannot be read.
-[[nodiscard]] bool seccompLostToEmulator();
+// True when this process's system calls are translated by qemu-user (how .ci/cross runs the
+// arm64 and armhf builds), which implements no seccomp -- seccomp(2) fails with ENOSYS and
+// PR_GET_SECCOMP with EINVAL while the kernel under it, whose /proc it shows, has seccomp
+// ("Seccomp:" in /proc/self/status) -- and accepts RLIMIT_AS/RLIMIT_DATA without applying
+// them (they would limit qemu itself). A real kernel never contradicts itself so: one without
+// seccomp reports neither, and the filter stays required there (each refresh then fails,
+// naming it). Probed once; false when /proc cannot be read.
+[[nodiscard]] bool underQemuUser();
 
 }  // namespace cb::daemon
