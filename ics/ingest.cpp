@@ -206,6 +206,7 @@ struct Ingest::State {
     mergeRecords(d, records, options);
     if (budget) {
       budget->finishMerged(d.singles, d.stats);
+      dropSeriesOutside(d, *options.keptWindow(), options.limits);
       compactTexts(d, records);
       d.stats.events = d.singles.size() + d.series.size();
       if (d.stats.beyondBudget > 0)

@@ -85,6 +85,33 @@ void ScreenBudget::finish(std::vector<Occurrence>& singles, std::vector<Meta>& m
   metas.resize(out);
 }
 
+void dropSeriesOutside(EventStore::Data& data, TimeWindow window, const Limits& limits) {
+  std::uint64_t feedLeft = limits.maxExpansionStepsPerFeed;
+  std::vector<Occurrence> probe;
+  std::size_t out = 0;
+  for (std::size_t i = 0; i < data.series.size(); ++i) {
+    bool outside = false;
+    if (feedLeft > 0) {
+      StepBudget budget(std::min(limits.maxExpansionStepsPerSeries, feedLeft));
+      probe.clear();
+      // A few candidates, not one: EXDATEs and overrides may exclude the first ones, and a
+      // capped expansion (more candidates than that) keeps the series undecided.
+      constexpr std::size_t kCandidates = 64;
+      const Expansion e = expandSeries(data.series[i], *data.display, window.from, window.to,
+                                       kCandidates, budget, probe);
+      feedLeft -= std::min(feedLeft, budget.used());
+      outside = e == Expansion::kComplete && probe.empty();
+    }
+    if (outside) {
+      ++data.stats.dropped;
+      continue;
+    }
+    if (out != i) data.series[out] = std::move(data.series[i]);
+    ++out;
+  }
+  data.series.erase(data.series.begin() + long(out), data.series.end());
+}
+
 void compactTexts(EventStore::Data& data, Records& records) {
   Arena fresh;
   auto texts = [&](Occurrence& o) {

@@ -40,6 +40,13 @@ class ScreenBudget {
   std::vector<std::pair<std::uint64_t, std::int64_t>> leftOutRevisions_;
 };
 
+// Drops the series with no instance in `window` (ended before it, or starting after it): a
+// store for the screens is rebuilt on every refresh, and its plain events outside the window
+// were dropped at parse time already. Each is expanded within the feed's step budgets; one
+// that cannot be decided within them is kept (the screens' expansion judges it). Counted in
+// IngestStats::dropped. Call compactTexts afterwards.
+void dropSeriesOutside(EventStore::Data& data, TimeWindow window, const Limits& limits);
+
 // Rebuilds the arena with only the texts the records still use (after a prune).
 void compactTexts(EventStore::Data& data, Records& records);
 

@@ -55,7 +55,8 @@ struct IngestOptions {
   const TimeZone* displayZone = &TimeZone::utc();  // floating times and all-day dates
   std::vector<std::string> ownerEmails{};          // lower-case, without "mailto:"
   // When set, non-recurring events wholly outside [now - 1 day, now + horizon]
-  // are dropped at ingest. Unset keeps everything (the `occurrences` command).
+  // are dropped at ingest, and so are series with no instance in it (ended, or starting
+  // later). Unset keeps everything (the `occurrences` command).
   std::optional<Instant> now{};
   std::chrono::days horizon{62};
   // When set (and `now` is not), events wholly outside it are dropped at ingest: the
@@ -76,7 +77,7 @@ struct IngestStats {
   std::uint64_t bytes = 0;
   std::uint64_t events = 0;      // records kept (plain events, overrides, series)
   std::uint64_t skipped = 0;     // VEVENTs skipped as malformed or over a limit
-  std::uint64_t dropped = 0;     // VEVENTs outside the ingest window
+  std::uint64_t dropped = 0;     // VEVENTs (and series, see IngestOptions::now) outside the window
   std::uint64_t duplicates = 0;  // superseded by a higher SEQUENCE of the same UID
   std::uint64_t longLines = 0;   // content lines cut at Limits::maxLineBytes
   // Plain events and overrides left out past the screen budget (Limits::maxOccurrencesPerWindow,

@@ -96,6 +96,7 @@ def main():
     ap.add_argument("--refreshes", type=int, default=3)
     ap.add_argument("--settle-seconds", type=float, default=8)
     ap.add_argument("--keep", action="store_true", help="keep the work dir (daemon.log) and say where")
+    ap.add_argument("--smaps-out", help="copy the daemon's steady /proc/PID/smaps to this file")
     args = ap.parse_args()
     binary = os.path.join(args.build, "daemon", "calendarbot")
     gen = os.path.join(args.build, "perf", "gen_feed")
@@ -161,6 +162,8 @@ def main():
             quoted = [line.rstrip() for line in f
                       if line.split()[0] in ("Rss:", "Pss:", "Anonymous:", "Private_Dirty:")]
         print("daemon smaps_rollup: " + "; ".join(" ".join(q.split()) for q in quoted))
+        if args.smaps_out:
+            shutil.copy(f"/proc/{proc.pid}/smaps", args.smaps_out)
         rss, anon, filed = bd.rollup(proc.pid)
         print(f"daemon steady RSS {rss / 1024:.1f} MB ({anon / 1024:.1f} anonymous, "
               f"{filed / 1024:.1f} file-backed) [budget 20 MB]")

@@ -2,6 +2,10 @@
 // Limits::maxOccurrencesPerWindow of them, and holds at most twice that while it ingests.
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <string>
+#include <vector>
+
 #include <catch2/catch.hpp>
 
 #include "engine_support.hpp"
@@ -103,4 +107,42 @@ TEST_CASE("a revision left out past the budget does not bring back the older one
   for (const Occurrence& o : occ) CHECK(o.summary != "old time");
   CHECK(occ.size() == 19);
   CHECK(store.stats().beyondBudget == 32);
+}
+
+TEST_CASE("a store for the screens keeps only the series with an instance in its window",
+          "[ics][budget]") {
+  auto series = [](const std::string& uid, Instant start, const std::string& rule,
+                   const std::string& extra = "") {
+    return fmt::format(
+        "BEGIN:VEVENT\r\nUID:{}\r\nDTSTAMP:20250101T000000Z\r\nDTSTART:{}\r\nDTEND:{}\r\n"
+        "RRULE:{}\r\n{}SUMMARY:{}\r\nEND:VEVENT\r\n",
+        uid, stamp(start), stamp(start + hours{1}), rule, extra, uid);
+  };
+  // The window of a store built at kNow: [kNow - 1 day, kNow + 62 days] (the default horizon).
+  const std::string body =
+      series("ended-count", kNow - days{700}, "FREQ=WEEKLY;COUNT=10") +
+      series("ended-until", kNow - days{400}, "FREQ=DAILY;UNTIL=" + stamp(kNow - days{3})) +
+      series("later", kNow + days{90}, "FREQ=DAILY") +
+      series("all-excluded", kNow - days{3}, "FREQ=DAILY;COUNT=3",
+             "EXDATE:" + stamp(kNow - days{3}) + "," + stamp(kNow - days{2}) + "," +
+                 stamp(kNow - days{1}) + "\r\n") +
+      series("weekly", kNow - days{700}, "FREQ=WEEKLY") +
+      series("ends-tomorrow", kNow - days{30}, "FREQ=DAILY;UNTIL=" + stamp(kNow + days{1})) +
+      series("starts-soon", kNow + days{60}, "FREQ=YEARLY") +
+      series("running", kNow - hours{2} - days{7}, "FREQ=DAILY;INTERVAL=7;COUNT=2");
+  const EventStore& store = cb::test::ingestCalendar(body, "UTC", screens(100));
+  CHECK(store.seriesCount() == 4);
+  CHECK(store.stats().dropped == 4);
+  CHECK(store.stats().events == 4);
+  std::vector<std::string> shown;
+  for (const Occurrence& o : store.occurrences(kNow - days{1}, kNow + days{62}))
+    if (std::find(shown.begin(), shown.end(), o.summary) == shown.end())
+      shown.emplace_back(o.summary);
+  std::sort(shown.begin(), shown.end());
+  CHECK(shown == std::vector<std::string>{"ends-tomorrow", "running", "starts-soon", "weekly"});
+  SECTION("without a now (the occurrences command) every series stays") {
+    IngestOptions all;
+    all.window = TimeWindow{kNow - days{2}, kNow + days{60}};
+    CHECK(cb::test::ingestCalendar(body, "UTC", all).seriesCount() == 8);
+  }
 }
