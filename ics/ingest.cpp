@@ -203,7 +203,7 @@ struct Ingest::State {
     for (const std::string& text : later) (void)parser.parse(text, components.calendarZone(), true);
     EventStore::Data& d = *store.data_;
     if (budget) budget->finish(d.singles, records.singleMeta, d.stats);
-    mergeRecords(d, records, options);
+    mergeRecords(d, records, options, report);
     if (budget) {
       budget->finishMerged(d.singles, d.stats);
       dropSeriesOutside(d, *options.keptWindow(), options.limits);

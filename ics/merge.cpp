@@ -2,6 +2,8 @@
 // series, RANGE=THISANDFUTURE splits.
 #include "ics/merge.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <map>
 #include <optional>
@@ -30,10 +32,15 @@ struct Merge {
   EventStore::Data& data;
   Records& records;
   const IngestOptions& options;
+  const Reporter& report;
 
   void run();
   std::optional<Instant> matchInstance(const Series& s, const Override& ov,
-                                       std::vector<Instant>& keys) const;
+                                       std::vector<Instant>& keys);
+  // Matching overrides to instances expands their series: it spends from the feed's
+  // expansion budget like a window's expansion does (Limits::maxExpansionSteps*).
+  std::uint64_t matchLeft = 0;
+  bool matchSpent = false;  // a match ran out of budget: its series is dropped
   static Series splitSeries(Series& seg, const Override& ov);
   template <class T>
   void dedupe(std::vector<T>& items, std::vector<Meta>& metas);
@@ -74,6 +81,8 @@ void Merge::run() {
     }
   }
   std::vector<Instant> keys;
+  matchLeft = options.limits.maxExpansionStepsPerFeed;
+  std::size_t droppedHere = 0;
   // With a window, an instance the override replaces far outside it is never shown:
   // finding it (libical iterates from DTSTART) is the costliest step of an ingest.
   const std::optional<TimeWindow> window = options.keptWindow();
@@ -83,8 +92,19 @@ void Merge::run() {
   for (const Override& ov : overrides) {
     if (Series* seg = ov.thisAndFuture ? nullptr : segmentOf(ov);
         seg != nullptr && replacedMatters(ridKey(*seg, ov) + seg->shift)) {
-      if (std::optional<Instant> key = matchInstance(*seg, ov, keys))
+      if (seg->dropped) {
+        // Its series is left out already: the override stands as an event of its own.
+      } else if (std::optional<Instant> key = matchInstance(*seg, ov, keys)) {
         seg->exclude.insert(std::upper_bound(seg->exclude.begin(), seg->exclude.end(), *key), *key);
+      } else if (matchSpent) {
+        seg->dropped = true;
+        ++d.droppedSeries;
+        if (droppedHere++ < 10)
+          report.warning(fmt::format(
+              "recurring event UID \"{}\" ({}) left out: matching its overrides takes more "
+              "than the expansion budget",
+              seg->proto.uid.substr(0, 200), seg->proto.summary.substr(0, 60)));
+      }
     }
     if (window && (ov.occ.end < window->from || ov.occ.start > window->to)) {
       ++d.stats.dropped;
@@ -92,6 +112,11 @@ void Merge::run() {
     }
     d.singles.push_back(ov.occ);
   }
+  // Series dropped while matching go now (a snapshot keeps no such mark).
+  if (droppedHere > 0) std::erase_if(d.series, [](const Series& x) { return x.dropped; });
+  if (droppedHere > 10)
+    report.warning(fmt::format("{} more recurring events left out for the cost of their overrides",
+                               droppedHere - 10));
   d.stats.events = d.singles.size() + d.series.size();
 }
 
@@ -99,12 +124,16 @@ void Merge::run() {
 // instance on that date (calendars write DATE-TIME ids for all-day series and
 // vice versa); none: the override is an extra occurrence.
 std::optional<Instant> Merge::matchInstance(const Series& s, const Override& ov,
-                                            std::vector<Instant>& keys) const {
+                                            std::vector<Instant>& keys) {
   const TimeZone& display = *options.displayZone;
   const Instant exact = ridKey(s, ov) + s.shift;
   keys.clear();
-  StepBudget budget(options.limits.maxExpansionStepsPerSeries);
+  StepBudget budget(std::min(options.limits.maxExpansionStepsPerSeries, matchLeft));
   seriesKeys(s, display, exact - days{2}, exact + days{2}, budget, keys);
+  matchLeft -= budget.used();
+  data.stats.matchSteps += budget.used();
+  matchSpent = budget.left() == 0;
+  if (matchSpent) return std::nullopt;
   if (std::find(keys.begin(), keys.end(), exact) != keys.end()) return exact;
   for (Instant k : keys) {
     const Instant original = k - s.shift;
@@ -217,8 +246,9 @@ void Merge::dedupeOverrides() {
 
 }  // namespace
 
-void mergeRecords(EventStore::Data& data, Records& records, const IngestOptions& options) {
-  Merge{data, records, options}.run();
+void mergeRecords(EventStore::Data& data, Records& records, const IngestOptions& options,
+                  const Reporter& report) {
+  Merge{data, records, options, report}.run();
 }
 
 }  // namespace cb::ics

@@ -8,6 +8,9 @@ namespace cb::ics {
 
 // Keeps the current revision of each UID, turns overrides into records (excluding the
 // instances they replace) and splits series at RANGE=THISANDFUTURE overrides.
-void mergeRecords(EventStore::Data& data, Records& records, const IngestOptions& options);
+// Matching overrides spends from the feed's expansion budget; a series whose matching goes
+// over it is dropped with a warning through `report`.
+void mergeRecords(EventStore::Data& data, Records& records, const IngestOptions& options,
+                  const Reporter& report);
 
 }  // namespace cb::ics

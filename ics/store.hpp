@@ -83,6 +83,7 @@ struct IngestStats {
   // Plain events and overrides left out past the screen budget (Limits::maxOccurrencesPerWindow,
   // when IngestOptions::now is set), and the most the ingest held at once (at most twice it).
   std::uint64_t beyondBudget = 0;
+  std::uint64_t matchSteps = 0;  // expansion steps spent matching overrides to instances
   std::uint64_t peakEvents = 0;
   bool sawCalendar = false;  // a BEGIN:VCALENDAR was seen
 };

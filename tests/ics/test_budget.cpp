@@ -146,3 +146,50 @@ TEST_CASE("a store for the screens keeps only the series with an instance in its
     CHECK(cb::test::ingestCalendar(body, "UTC", all).seriesCount() == 8);
   }
 }
+
+TEST_CASE("matching overrides to their instances spends from the feed's expansion budget",
+          "[ics][budget]") {
+  auto feed = [](const std::string& freq, int overrides) {
+    std::string body =
+        "BEGIN:VEVENT\r\nUID:s\r\nDTSTAMP:20250101T000000Z\r\nDTSTART:20250301T000000Z\r\n"
+        "DTEND:20250301T000100Z\r\nRRULE:FREQ=" +
+        freq + "\r\nSUMMARY:series\r\nEND:VEVENT\r\n";
+    for (int i = 0; i < overrides; ++i) {
+      const Instant at = utc(2025, 3, 2) + (freq == "DAILY" ? days{i} : days{0}) + minutes{i};
+      body += fmt::format(
+          "BEGIN:VEVENT\r\nUID:s\r\nDTSTAMP:20250101T000000Z\r\nRECURRENCE-ID:{}\r\n"
+          "DTSTART:{}\r\nDTEND:{}\r\nSUMMARY:moved {}\r\nEND:VEVENT\r\n",
+          stamp(at), stamp(at + hours{1}), stamp(at + hours{2}), i);
+    }
+    return body;
+  };
+  IngestOptions options;
+  options.limits.maxExpansionStepsPerFeed = 100000;
+  std::vector<std::string> warnings;
+  SECTION("within the budget every override replaces its instance") {
+    const EventStore& store = cb::test::ingestCalendar(feed("DAILY", 50), "UTC", options);
+    CHECK(store.stats().matchSteps > 0);
+    CHECK(store.stats().matchSteps <= 100000);
+    CHECK(store.seriesCount() == 1);
+    const auto occ = store.occurrences(utc(2025, 3, 2), utc(2025, 3, 2) + days{50});
+    CHECK(occ.size() == 50);  // 50 moved instances, none also at its old time
+    for (const Occurrence& o : occ) CHECK(o.fromOverride);
+  }
+  SECTION("a minutely series with 500 overrides: its series is dropped at the budget") {
+    std::size_t said = 0;
+    options.displayZone = &TimeZone::utc();
+    options.keepUids = true;
+    Ingest ingest(options, [&](std::string_view w) {
+      if (w.find("matching its overrides takes more than the expansion budget") !=
+          std::string_view::npos)
+        ++said;
+    });
+    ingest.feed("BEGIN:VCALENDAR\r\n" + feed("MINUTELY", 500) + "END:VCALENDAR\r\n");
+    const EventStore store = ingest.finish();
+    CHECK(said == 1);
+    CHECK(store.stats().matchSteps <= 100000);  // not 500 searches of two days of minutes
+    CHECK(store.seriesCount() == 0);
+    CHECK(store.droppedSeries() == 1);
+    CHECK(store.eventCount() == 500);  // the overrides stand as events
+  }
+}
