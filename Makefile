@@ -5,7 +5,7 @@ BUILD ?= build
 MESON_OPTS ?= -Dgpio=enabled -Deink=enabled -Dwerror=true
 DEMO_OUT ?= /tmp/calendarbot-demo.png
 SAN_BUILD ?= build-sanitize
-SAN_SUITES ?= ics
+SAN_SUITES ?= ics hal render layouts golden
 FUZZ_BUILD ?= build-fuzz
 FUZZ_SECONDS ?= 60
 FUZZ_TARGETS ?= ingest snapshot config tzif
@@ -49,9 +49,11 @@ gallery: build
 	CB_BLESS=1 CB_GOLDEN_DIR=$(CURDIR)/$(BUILD)/gallery meson test -C $(BUILD) --suite golden
 	$(BUILD)/tests/layouts/gallery $(BUILD)/gallery.png $(BUILD)/gallery
 
-# The $(SAN_SUITES) suites under AddressSanitizer + UndefinedBehaviorSanitizer (leaks included),
-# in their own build dir (-O0: quick to compile; only what those tests need is built).
-# CI runs it after `make test`.
+# The $(SAN_SUITES) suites under AddressSanitizer + UndefinedBehaviorSanitizer (leaks included,
+# libraries' one-time allocations suppressed in .ci/lsan.supp), in their own build dir (-O0:
+# quick to compile; only what those tests need is built). CI runs it after `make test`. Not yet
+# daemon and integration: the fetch child's memory limit (RLIMIT_AS) cannot hold ASan's shadow
+# memory, so its tests fail under ASan until the child's limits know about it (issue 12).
 sanitize: deps
 	@[ -f $(SAN_BUILD)/build.ninja ] || meson setup $(SAN_BUILD) $(MESON_OPTS) \
 	  -Db_sanitize=address,undefined -Db_lundef=false -Dbuildtype=debug
@@ -59,6 +61,7 @@ sanitize: deps
 	@for suite in $(SAN_SUITES); do \
 	  ninja -C $(SAN_BUILD) $$(.ci/suite-targets $(SAN_BUILD) $$suite) || exit 1; \
 	  ASAN_OPTIONS=halt_on_error=1:detect_leaks=1:abort_on_error=0 \
+	  LSAN_OPTIONS=suppressions=$(CURDIR)/.ci/lsan.supp:print_suppressions=0 \
 	  UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
 	  meson test -C $(SAN_BUILD) --no-rebuild --suite $$suite --print-errorlogs || exit 1; \
 	done
