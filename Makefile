@@ -52,8 +52,9 @@ gallery: build
 # The $(SAN_SUITES) suites under AddressSanitizer + UndefinedBehaviorSanitizer (leaks included,
 # libraries' one-time allocations suppressed in .ci/lsan.supp), in their own build dir (-O0:
 # quick to compile; only what those tests need is built). CI runs it after `make test`. Not yet
-# daemon and integration: the fetch child's memory limit (RLIMIT_AS) cannot hold ASan's shadow
-# memory, so its tests fail under ASan until the child's limits know about it (issue 12).
+# daemon and integration: under ASan two fetch-child tests see a refresh fail that should succeed
+# and the daemon suite runs past its 30 s timeout; not diagnosed yet (first suspect: the child's
+# RLIMIT_AS against ASan's shadow memory) — issue 12.
 sanitize: deps
 	@[ -f $(SAN_BUILD)/build.ninja ] || meson setup $(SAN_BUILD) $(MESON_OPTS) \
 	  -Db_sanitize=address,undefined -Db_lundef=false -Dbuildtype=debug
