@@ -3,6 +3,7 @@
 #include <signal.h>
 #include <catch2/catch.hpp>
 
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <mutex>
@@ -317,7 +318,11 @@ TEST_CASE(
   REQUIRE(daemon.waitForLog("keeping the last good data"));
   CHECK(daemon.alive());
   CHECK(sd.lastStatus().find("1 source, 3 events") == 0);
-  CHECK(settledInk(dir / "frame.png") == inkWithData);
+  // The same data is still drawn. The minute may have ticked since inkWithData (the clock and
+  // the countdowns redraw: ~400 pixels of ~38,000 here), while losing the three events' rows
+  // would take far more than 2 %.
+  const int inkAfter = settledInk(dir / "frame.png");
+  CHECK(std::abs(inkAfter - inkWithData) * 50 <= inkWithData);
   CHECK(childrenOf(daemon.pid()).empty());  // reaped
 
   // A large ingest in progress (a feed that never ends): SIGTERM must not wait for it.
