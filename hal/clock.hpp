@@ -2,10 +2,13 @@
 // injected from main so tests can freeze or warp time.
 #pragma once
 
+#include <errno.h>
 #include <time.h>
 
+#include <algorithm>
 #include <chrono>
 #include <functional>
+#include <limits>
 
 namespace cb::hal {
 
@@ -51,9 +54,13 @@ class SteadyClock final : public MonotonicClock {
     return std::chrono::seconds{ts.tv_sec} + std::chrono::nanoseconds{ts.tv_nsec};
   }
   void sleepFor(std::chrono::nanoseconds d) override {
+    if (d <= std::chrono::nanoseconds::zero()) return;  // nanosleep refuses a negative time
     const auto s = std::chrono::duration_cast<std::chrono::seconds>(d);
-    timespec ts{s.count(), long((d - s).count())};
-    while (nanosleep(&ts, &ts) != 0) {
+    // time_t is 32 bits on armhf (bookworm): clamp a (never that long) sleep rather than wrap.
+    const auto secs =
+        std::min<std::chrono::seconds::rep>(s.count(), std::numeric_limits<time_t>::max());
+    timespec ts{static_cast<time_t>(secs), static_cast<long>((d - s).count())};
+    while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {
     }
   }
 };
