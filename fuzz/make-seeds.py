@@ -94,9 +94,16 @@ if binary:
         (t / "config.toml").write_text(
             f'timezone = "UTC"\nstate_dir = "{t / "state"}"\n[display]\nkind = "png"\n'
             f'path = "{t / "frame.png"}"\n' + sources)
-        subprocess.run([binary, "run", "--once", "--config", str(t / "config.toml")],
-                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=120)
+        run = subprocess.run([binary, "run", "--once", "--config", str(t / "config.toml")],
+                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, timeout=120,
+                             text=True, errors="replace")
+        snaps = 0
         for p in (t / "state").rglob("*"):
             if p.is_file():
                 write("snapshot", p.name, p.read_bytes())
+                snaps += p.suffix == ".snap"
+        # Without the daemon's own images the snapshot target only meets the short header and
+        # its coverage collapses (it did, silently, when the fetch child failed under ASan).
+        if snaps == 0:
+            sys.exit("make-seeds: `run --once` wrote no snapshot; its log:\n" + run.stderr[-4000:])
 write("snapshot", "short-header", b"CBSNAP\r\n\x01\x00\x00\x00" + struct.pack("<IQQ", 0, 1 << 28, 0))
