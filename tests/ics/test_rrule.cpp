@@ -110,14 +110,17 @@ LocalSeconds randomStart(Rng& rng, bool isDate) {
   return t;
 }
 
-// Printable, so a failure shows where the sequences part. With a 32-bit time_t (armhf)
-// libical's iterator ends in 2037 -- its instants pass through time_t -- so both sides are
-// compared up to there; a 64-bit build compares them whole.
+// With a 32-bit time_t (armhf) libical's iterator ends in 2037 and refuses to start later --
+// its instants pass through time_t -- so both sides are compared up to there; a 64-bit build
+// compares them whole.
+constexpr LocalSeconds kLibicalEnd = local_days{year{2038} / 1 / 1};
+constexpr bool kLibicalEnds = sizeof(time_t) < 8;
+
+// Printable, so a failure shows where the sequences part (up to kLibicalEnd where it applies).
 std::string show(const std::vector<LocalSeconds>& v) {
-  constexpr LocalSeconds kLibicalEnd = local_days{year{2038} / 1 / 1};
   std::string s;
   for (LocalSeconds t : v) {
-    if (sizeof(time_t) < 8 && t >= kLibicalEnd) break;
+    if (kLibicalEnds && t >= kLibicalEnd) break;
     const icaltimetype i = toIcal(t, false);
     char buf[32];
     std::snprintf(buf, sizeof buf, "%04d%02d%02dT%02d%02d ", i.year, i.month, i.day, i.hour,
@@ -227,6 +230,10 @@ TEST_CASE("RruleIterator gives libical's instances for every shape it accepts", 
             show(libical(p.r, start, isDate, std::nullopt, 40)));
     const LocalSeconds from = start + days{rng.range(2, 4000)} + hours{rng.range(0, 23)};
     INFO("set_start +" << duration_cast<days>(from - start).count() << " days");
+    if (kLibicalEnds && from >= kLibicalEnd) {
+      ++compared;  // compared from DTSTART above, up to where libical can go
+      continue;
+    }
     REQUIRE(show(ours(*it, start, from, 20)) == show(libical(p.r, start, isDate, from, 20)));
     ++compared;
   }
