@@ -159,6 +159,17 @@ std::vector<LocalSeconds> libical(const icalrecurrencetype& r, LocalSeconds star
   return out;
 }
 
+// Whether libical takes `from` as the iterator's start: with a 32-bit time_t it refuses one
+// whose rule period reaches past 2037 (seen with YEARLY;INTERVAL=3 from 2028).
+bool libicalStarts(const icalrecurrencetype& r, LocalSeconds start, bool isDate,
+                   LocalSeconds from) {
+  icalrecur_iterator* it = icalrecur_iterator_new(r, toIcal(start, isDate));
+  const bool ok = it != nullptr && icalrecur_iterator_set_start(it, toIcal(from, isDate)) != 0;
+  if (it != nullptr) icalrecur_iterator_free(it);
+  icalerror_clear_errno();
+  return ok;
+}
+
 std::vector<LocalSeconds> ours(RruleIterator it, LocalSeconds start,
                                std::optional<LocalSeconds> from, std::size_t n) {
   std::vector<LocalSeconds> out;
@@ -230,7 +241,7 @@ TEST_CASE("RruleIterator gives libical's instances for every shape it accepts", 
             show(libical(p.r, start, isDate, std::nullopt, 40)));
     const LocalSeconds from = start + days{rng.range(2, 4000)} + hours{rng.range(0, 23)};
     INFO("set_start +" << duration_cast<days>(from - start).count() << " days");
-    if (kLibicalEnds && from >= kLibicalEnd) {
+    if (kLibicalEnds && (from >= kLibicalEnd || !libicalStarts(p.r, start, isDate, from))) {
       ++compared;  // compared from DTSTART above, up to where libical can go
       continue;
     }
