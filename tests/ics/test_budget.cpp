@@ -1,5 +1,6 @@
 // The screen budget: a store built for the screens keeps the events nearest to now, at most
 // Limits::maxOccurrencesPerWindow of them, and holds at most twice that while it ingests.
+#include <fmt/chrono.h>
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -18,12 +19,7 @@ using namespace std::chrono;
 namespace {
 
 std::string stamp(Instant t) {
-  const auto d = floor<days>(t);
-  const year_month_day ymd{d};
-  const hh_mm_ss hms{t - d};
-  return fmt::format("{:04}{:02}{:02}T{:02}{:02}{:02}Z", int(ymd.year()), unsigned(ymd.month()),
-                     unsigned(ymd.day()), hms.hours().count(), hms.minutes().count(),
-                     hms.seconds().count());
+  return fmt::format("{:%Y%m%dT%H%M%SZ}", floor<seconds>(t));
 }
 
 std::string event(const std::string& uid, Instant start, minutes length, int sequence = -1,

@@ -257,16 +257,21 @@ TEST_CASE("run --once with no sources draws one frame and exits", "[integration]
   CHECK(fs::is_regular_file(dir / "frame.png"));
 }
 
+// config.toml in `dir` for `run --once`: state in dir/state, the frame in dir/frame.png, one
+// source "s" at `url`.
+static fs::path oneSourceConfig(const fs::path& dir, const std::string& url) {
+  return write(dir / "config.toml",
+               "timezone = \"UTC\"\nstate_dir = \"" + (dir / "state").string() +
+                   "\"\n[display]\nkind = \"png\"\npath = \"" + (dir / "frame.png").string() +
+                   "\"\n[[source]]\nname = \"s\"\nurl = \"" + url + "\"\n");
+}
+
 TEST_CASE("snapshots and validators keep no part of a source's url", "[integration]") {
   const fs::path dir = test::tempDir("it-secret");
   const fs::path feedDir = dir / "token-s3cr3t-value";
   fs::create_directories(feedDir);
   write(feedDir / "cal.ics", calendar(plain()));
-  const fs::path config = write(
-      dir / "config.toml", "timezone = \"UTC\"\nstate_dir = \"" + (dir / "state").string() +
-                               "\"\n[display]\nkind = \"png\"\npath = \"" +
-                               (dir / "frame.png").string() + "\"\n[[source]]\nname = \"s\"\n" +
-                               "url = \"file://" + (feedDir / "cal.ics").string() + "\"\n");
+  const fs::path config = oneSourceConfig(dir, "file://" + (feedDir / "cal.ics").string());
   const auto r = test::run(test::calendarbot(), {"run", "--config", config.string(), "--once"});
   INFO(r.err);
   REQUIRE(r.exitCode == 0);
@@ -301,11 +306,7 @@ TEST_CASE("a feed of more events than the screens can show: the nearest 20,000 k
                     std::chrono::floor<std::chrono::seconds>(start) + std::chrono::minutes{30}));
   }
   write(dir / "busy.ics", calendar(body));
-  const fs::path config = write(
-      dir / "config.toml", "timezone = \"UTC\"\nstate_dir = \"" + (dir / "state").string() +
-                               "\"\n[display]\nkind = \"png\"\npath = \"" +
-                               (dir / "frame.png").string() + "\"\n[[source]]\nname = \"s\"\n" +
-                               "url = \"" + (dir / "busy.ics").string() + "\"\n");
+  const fs::path config = oneSourceConfig(dir, (dir / "busy.ics").string());
   const auto r = test::run(test::calendarbot(), {"run", "--config", config.string(), "--once"});
   INFO(r.err);
   REQUIRE(r.exitCode == 0);
