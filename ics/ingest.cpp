@@ -59,7 +59,8 @@ struct Ingest::State {
     store.data_->maxStepsPerSeries = options.limits.maxExpansionStepsPerSeries;
     store.data_->maxStepsPerFeed = options.limits.maxExpansionStepsPerFeed;
     store.data_->maxOccurrencesPerWindow = options.limits.maxOccurrencesPerWindow;
-    if (options.now) budget.emplace(*options.now, options.limits.maxOccurrencesPerWindow);
+    if (options.now)
+      budget.emplace(*options.now, options.limits.screenEvents, store.data_->leftOut);
   }
 
   // ---- LineSink: keep() sees the first physical line of each content line and drops what
@@ -212,7 +213,7 @@ struct Ingest::State {
       if (d.stats.beyondBudget > 0)
         report.warning(fmt::format(
             "{} events beyond what the screens can show left out (the {} nearest to now kept)",
-            d.stats.beyondBudget, options.limits.maxOccurrencesPerWindow));
+            d.stats.beyondBudget, options.limits.screenEvents));
     }
     d.zones = zones.owned();
     for (const auto& z : d.zones) d.zoneTexts.emplace_back(z->name(), zones.definition(z->name()));

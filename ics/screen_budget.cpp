@@ -2,6 +2,7 @@
 #include "ics/screen_budget.hpp"
 
 #include <algorithm>
+#include <array>
 #include <tuple>
 
 namespace cb::ics {
@@ -9,18 +10,24 @@ namespace {
 
 // Smaller is needed sooner.
 struct NeedKey {
-  bool past = false;
-  Instant at{};  // upcoming: start clamped to now; past: minus the end (recent first)
+  // 0: timed, runs now or later; 1: all-day, covers now or later; 2: ended before now;
+  // 3: no screen shows it.
+  std::uint8_t group = 0;
+  Instant at{};  // groups 0 and 1: start clamped to now; else minus the end (recent first)
   std::uint32_t order = 0;
   friend bool operator<(const NeedKey& a, const NeedKey& b) {
-    return std::tie(a.past, a.at, a.order) < std::tie(b.past, b.at, b.order);
+    return std::tie(a.group, a.at, a.order) < std::tie(b.group, b.at, b.order);
   }
 };
 
 NeedKey needOf(const Occurrence& o, std::uint32_t order, Instant now) {
+  const Instant recent = Instant{} - (o.end - Instant{});
+  if (o.status == Status::Cancelled || o.response == Response::Declined ||
+      hasCancelPrefix(o.summary))
+    return {3, recent, order};
   if (o.end > now || (o.start == o.end && o.start >= now))
-    return {false, std::max(o.start, now), order};
-  return {true, Instant{} - (o.end - Instant{}), order};
+    return {std::uint8_t(o.allDay ? 1 : 0), std::max(o.start, now), order};
+  return {2, recent, order};
 }
 
 }  // namespace
@@ -31,18 +38,38 @@ void ScreenBudget::prune(std::vector<Occurrence>& singles, std::vector<Meta>* me
   if (singles.size() <= keep_) return;
   std::vector<std::pair<NeedKey, std::uint32_t>> need;
   need.reserve(singles.size());
-  for (std::size_t i = 0; i < singles.size(); ++i)
+  std::array<std::size_t, 4> inGroup{};
+  for (std::size_t i = 0; i < singles.size(); ++i) {
     need.emplace_back(needOf(singles[i], metas ? (*metas)[i].order : std::uint32_t(i), now_),
                       std::uint32_t(i));
-  std::nth_element(need.begin(), need.begin() + long(keep_), need.end(),
-                   [](const auto& a, const auto& b) { return a.first < b.first; });
+    ++inGroup[need.back().first.group];
+  }
+  // What each group keeps: all-day items and the past their shares first (screen::kAllDayKept
+  // and kPastKept of kStoreEvents), timed rows ahead the rest; then all-day items and the past
+  // what is left, in that order; last what no screen shows.
+  const std::size_t allDayShare = keep_ * screen::kAllDayKept / screen::kStoreEvents;
+  const std::size_t pastShare = keep_ * screen::kPastKept / screen::kStoreEvents;
+  std::array<std::size_t, 4> keepOf{};
+  keepOf[1] = std::min(inGroup[1], allDayShare);
+  keepOf[2] = std::min(inGroup[2], pastShare);
+  keepOf[0] = std::min(inGroup[0], keep_ - keepOf[1] - keepOf[2]);
+  keepOf[1] = std::min(inGroup[1], keep_ - keepOf[0] - keepOf[2]);
+  keepOf[2] = std::min(inGroup[2], keep_ - keepOf[0] - keepOf[1]);
+  keepOf[3] = std::min(inGroup[3], keep_ - keepOf[0] - keepOf[1] - keepOf[2]);
+  std::sort(need.begin(), need.end(),
+            [](const auto& a, const auto& b) { return a.first < b.first; });
   std::vector<bool> kept(singles.size(), false);
-  for (std::size_t k = 0; k < keep_; ++k) kept[need[k].second] = true;
+  std::size_t groupStart = 0;
+  for (std::size_t g = 0; g < keepOf.size(); ++g) {
+    for (std::size_t k = 0; k < keepOf[g]; ++k) kept[need[groupStart + k].second] = true;
+    groupStart += inGroup[g];
+  }
   need = {};
   std::size_t out = 0;
   for (std::size_t i = 0; i < singles.size(); ++i) {
     if (!kept[i]) {
       ++stats.beyondBudget;
+      tally_.add(singles[i], now_);
       const Meta* m = metas ? &(*metas)[i] : nullptr;
       if (m && m->hasUid && m->sequence > 0 && leftOutRevisions_.size() < keep_)
         leftOutRevisions_.emplace_back(m->uidHash, m->sequence);
@@ -131,6 +158,7 @@ void compactTexts(EventStore::Data& data, Records& records) {
 
 void ScreenBudget::finishMerged(std::vector<Occurrence>& singles, IngestStats& stats) {
   prune(singles, nullptr, stats);
+  tally_.compact();
 }
 
 }  // namespace cb::ics

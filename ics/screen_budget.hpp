@@ -7,22 +7,29 @@
 #include <vector>
 
 #include "ics/ingest_records.hpp"
+#include "ics/screen_tally.hpp"
 
 namespace cb::ics {
 
 // Keeps the plain events a screen can need first, drops the rest (counted in
-// IngestStats::beyondBudget). Order of need: what runs at `now` or starts later, by start
-// (what whats-next and 4x8 draw, from now forward); then what ended before `now`, the most
-// recent first (only "No more meetings today" looks back). Ties by parse order, so the kept
-// set does not depend on when pruning ran.
+// IngestStats::beyondBudget, and in the store's ScreenTally when a screen would count them).
+// Order of need: timed events that run at `now` or start later, by start (what whats-next
+// and 4x8 draw, from now forward); all-day items covering now or later, nearest first, up to
+// their share (screen::kAllDayKept of kStoreEvents: a strip names one a day and counts the
+// rest); what ended before `now`, the most recent first, up to its share (kPastKept: only
+// "No more meetings today" looks back); shares unused by one go to the others; last what no
+// screen shows (cancelled, declined). Ties by parse order, so the kept set does not depend on
+// when pruning ran.
 class ScreenBudget {
  public:
-  ScreenBudget(Instant now, std::size_t keep) : now_(now), keep_(std::max<std::size_t>(1, keep)) {}
+  ScreenBudget(Instant now, std::size_t keep, ScreenTally& tally)
+      : now_(now), keep_(std::max<std::size_t>(1, keep)), tally_(tally) {}
 
   // During the ingest: prunes `singles` (and their metas) back to the budget once they hold
-  // twice it, so the ingest holds at most twice the budget whatever the feed.
+  // twice it (at least kPruneAt), so the ingest holds at most that many whatever the feed.
+  static constexpr std::size_t kPruneAt = 1024;
   void maybePrune(std::vector<Occurrence>& singles, std::vector<Meta>& metas, IngestStats& stats) {
-    if (singles.size() >= 2 * keep_) prune(singles, &metas, stats);
+    if (singles.size() >= std::max(2 * keep_, kPruneAt)) prune(singles, &metas, stats);
   }
   // At the end of the ingest, before the merge: exactly the budget, and no older revision
   // of an event whose newer one was left out.
@@ -35,6 +42,7 @@ class ScreenBudget {
 
   Instant now_;
   std::size_t keep_;
+  ScreenTally& tally_;
   // UIDs (and SEQUENCE) of revisions left out, so an older revision kept within the budget is
   // not shown in their place. Only SEQUENCE > 0 can supersede; at most `keep_` remembered.
   std::vector<std::pair<std::uint64_t, std::int64_t>> leftOutRevisions_;

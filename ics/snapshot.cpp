@@ -124,6 +124,7 @@ bool readOccurrence(Reader& r, Arena& arena, Occurrence& o) {
 }
 
 constexpr std::size_t kMinOccurrenceBytes = 8 * 5 + 1 + 4 + 2 + 8 + 4 * 4;
+constexpr std::size_t kTallyEntryBytes = 4 + 4 + 1 + 4;
 
 }  // namespace
 
@@ -172,6 +173,14 @@ std::string serializeStore(const EventStore& store) {
     w.instant(s.notBefore);
     w.instant(s.notAfter);
     w.num(std::int64_t(s.shift.count()));
+  }
+  const auto& leftOut = d.leftOut.entries();
+  w.num(std::uint32_t(leftOut.size()));
+  for (const ScreenTally::Entry& e : leftOut) {
+    w.num(e.first);
+    w.num(e.second);
+    w.num(std::uint8_t(e.kind | (e.free << 4)));
+    w.num(e.count);
   }
   return w.take();
 }
@@ -253,6 +262,18 @@ std::optional<EventStore> deserializeStore(std::string_view bytes) {
     if (!r.ok()) return std::nullopt;
     d.series.push_back(std::move(s));
   }
+  const std::size_t leftOutCount = r.count(kTallyEntryBytes);
+  std::vector<ScreenTally::Entry> leftOut(leftOutCount);
+  for (ScreenTally::Entry& e : leftOut) {
+    e.first = r.num<std::int32_t>();
+    e.second = r.num<std::int32_t>();
+    const auto bits = r.num<std::uint8_t>();
+    e.kind = std::uint8_t(bits & 15);
+    e.free = (bits >> 4) != 0;
+    e.count = r.num<std::uint32_t>();
+    if (e.kind >= ScreenTally::kKinds || (bits >> 4) > 1 || e.count == 0) return std::nullopt;
+  }
+  d.leftOut.assign(std::move(leftOut));
   if (!r.atEnd()) return std::nullopt;
   return store;
 }

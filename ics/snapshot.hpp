@@ -11,7 +11,8 @@ namespace cb::ics {
 
 // Version of the image layout; bump it whenever serializeStore() changes.
 // 2: Span::wallClock (flag 4 of a series), UID hashes by textHash (issue 16).
-inline constexpr std::uint32_t kStoreImageVersion = 2;
+// 3: the screen budget's tally of what it left out (EventStore::leftOut), after the series.
+inline constexpr std::uint32_t kStoreImageVersion = 3;
 
 // Compact binary image of everything the store holds (records, recurring masters,
 // the VTIMEZONEs they use, text, stats). Equal content gives equal bytes.

@@ -95,6 +95,10 @@ std::uint64_t EventStore::truncatedSeries() const {
   return data_->truncated;
 }
 
+const ScreenTally& EventStore::leftOut() const {
+  return data_->leftOut;
+}
+
 const IngestStats& EventStore::stats() const {
   return data_->stats;
 }

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "ics/event.hpp"
+#include "ics/screen_tally.hpp"
 
 namespace cb::ics {
 
@@ -30,11 +31,13 @@ struct Limits {
   // Occurrences one window may hold, all events and series together: what expansion may
   // allocate whatever the feed (about 100 bytes each). The daemon's agenda spans 8 days and
   // its screens show a few dozen events a day; `occurrences` raises it to list a window whole.
-  // It is also the screen budget of a store built for the screens (IngestOptions::now set):
-  // the agenda window can never show more occurrences than this, so such a store keeps at
-  // most this many plain events and overrides, the ones nearest to now (see ScreenBudget);
-  // the rest are counted in IngestStats::beyondBudget, with one warning.
   std::size_t maxOccurrencesPerWindow = 20000;
+  // The screen budget of a store built for the screens (IngestOptions::now set): it keeps at
+  // most this many plain events and overrides, the ones nearest to now (see ScreenBudget and
+  // screen::kStoreEvents, derived from what the layouts draw); the rest are counted in
+  // IngestStats::beyondBudget (one warning) and, for the screens' "+N", in
+  // EventStore::leftOut(). Not sent to the fetch child: it is the layouts' constant.
+  std::size_t screenEvents = screen::kStoreEvents;
 };
 
 // What the last EventStore::occurrences() call cost.
@@ -80,8 +83,9 @@ struct IngestStats {
   std::uint64_t dropped = 0;     // VEVENTs (and series, see IngestOptions::now) outside the window
   std::uint64_t duplicates = 0;  // superseded by a higher SEQUENCE of the same UID
   std::uint64_t longLines = 0;   // content lines cut at Limits::maxLineBytes
-  // Plain events and overrides left out past the screen budget (Limits::maxOccurrencesPerWindow,
-  // when IngestOptions::now is set), and the most the ingest held at once (at most twice it).
+  // Plain events and overrides left out past the screen budget (Limits::screenEvents, when
+  // IngestOptions::now is set), and the most the ingest held at once (at most twice it, or
+  // ScreenBudget::kPruneAt).
   std::uint64_t beyondBudget = 0;
   std::uint64_t matchSteps = 0;  // expansion steps spent matching overrides to instances
   std::uint64_t peakEvents = 0;
@@ -113,6 +117,9 @@ class EventStore {
   [[nodiscard]] std::size_t seriesCount() const;      // recurring masters
   [[nodiscard]] const IngestStats& stats() const;
   [[nodiscard]] std::size_t textBytes() const;  // SUMMARY, LOCATION, UID… texts held
+  // What the screen budget left out that a screen would count (empty but for a store built
+  // for the screens).
+  [[nodiscard]] const ScreenTally& leftOut() const;
 
   struct Data;
 

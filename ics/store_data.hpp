@@ -95,6 +95,7 @@ struct EventStore::Data {
   std::uint64_t maxStepsPerFeed = Limits{}.maxExpansionStepsPerFeed;
   std::size_t maxOccurrencesPerWindow = Limits{}.maxOccurrencesPerWindow;
   IngestStats stats;
+  ScreenTally leftOut;              // what the screen budget left out (a store for the screens)
   std::uint64_t truncated = 0;      // expansions cut at maxOccurrencesPerSeries
   ExpansionStats expansion;         // of the last occurrences() call
   std::uint64_t droppedSeries = 0;  // series dropped (over budget or refused), in all

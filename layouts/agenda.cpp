@@ -13,8 +13,16 @@ Agenda buildAgenda(std::span<const ics::EventStore* const> stores, ics::Instant 
   agenda.until = now + options.lookahead;
   const ics::Instant from = now - std::chrono::days{1};
   const ics::Instant to = now + options.lookahead;
+  std::vector<ics::ScreenTally::Entry> allDay;
+  const auto firstDay = std::chrono::floor<std::chrono::days>(from) - std::chrono::days{1};
+  const auto lastDay = std::chrono::floor<std::chrono::days>(to) + std::chrono::days{1};
   for (const ics::EventStore* store : stores) {
     if (store == nullptr) continue;
+    agenda.rowsLeftOut += store->leftOut().rows(now, to, options.hideFree);
+    for (const ics::ScreenTally::Entry& e : store->leftOut().entries())
+      if (e.kind == ics::ScreenTally::kAllDay && e.second > firstDay.time_since_epoch().count() &&
+          e.first <= lastDay.time_since_epoch().count())
+        allDay.push_back(e);
     for (const ics::Occurrence& o : store->occurrences(from, to, options.warn)) {
       if (o.status == ics::Status::Cancelled) continue;
       if (o.response == ics::Response::Declined) continue;
@@ -39,11 +47,17 @@ Agenda buildAgenda(std::span<const ics::EventStore* const> stores, ics::Instant 
       agenda.items.push_back(std::move(item));
     }
   }
+  agenda.allDayLeftOut.assign(std::move(allDay));
   std::stable_sort(agenda.items.begin(), agenda.items.end(),
                    [](const AgendaItem& a, const AgendaItem& b) {
                      return std::tie(a.start, a.end) < std::tie(b.start, b.end);
                    });
   return agenda;
+}
+
+std::uint64_t allDayLeftOut(const Agenda& agenda, ics::Date day, ics::Date today) {
+  return day == today ? agenda.allDayLeftOut.allDayCovering(day)
+                      : agenda.allDayLeftOut.allDayStarting(day);
 }
 
 }  // namespace cb::layouts

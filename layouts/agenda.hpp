@@ -39,7 +39,16 @@ struct AgendaOptions {
 struct Agenda {
   std::vector<AgendaItem> items;  // sorted by start, then end
   ics::Instant until{};           // end of the window looked at (the empty screen says so)
+  // What the stores' screen budget left out (ics::ScreenTally), where the screens count it:
+  // timed rows at `now` (running then, or starting before `until`; free ones per option),
+  // and all-day items around the window (query with allDayLeftOut()).
+  std::uint64_t rowsLeftOut = 0;
+  ics::ScreenTally allDayLeftOut;
 };
+
+// All-day items left out that a strip on `day` lists: those covering it (today), or starting
+// on it (a later day).
+[[nodiscard]] std::uint64_t allDayLeftOut(const Agenda& agenda, ics::Date day, ics::Date today);
 
 // Collects [now - 1 day, now + lookahead) from every store; drops cancelled
 // meetings (STATUS or Outlook's "Canceled: " title), those the owner declined

@@ -8,6 +8,8 @@
 #include <array>
 #include <cctype>
 
+#include "ics/screen_tally.hpp"
+
 namespace cb::layouts {
 namespace {
 using namespace std::chrono;
@@ -281,12 +283,7 @@ std::string decodeReferences(std::string_view text) {
 }  // namespace
 
 bool hasCancelPrefix(std::string_view summary) {
-  for (std::string_view prefix :
-       {"canceled:", "cancelled:", "abgesagt:", "annulé:", "annulé :", "cancelado:"}) {
-    if (summary.size() >= prefix.size() && lower(summary.substr(0, prefix.size())) == prefix)
-      return true;
-  }
-  return false;
+  return ics::hasCancelPrefix(summary);  // one list: the screen budget ranks by it too
 }
 
 std::string cleanText(std::string_view raw) {

@@ -37,8 +37,9 @@ struct Block {
   bool running = false;  // a row (or the heading) of what runs now
   int titleLines = 1;    // Row: two when the column has room for a long title
   std::vector<const AgendaItem*> allDay{};
-  std::string title{};     // Message
-  std::string subtitle{};  // Message
+  std::uint64_t allDayLeftOut = 0;  // AllDay: more items the store's screen budget left out
+  std::string title{};              // Message
+  std::string subtitle{};           // Message
 };
 
 struct Ui {
@@ -139,7 +140,8 @@ void drawHeader(Ui& ui, Rect r, ics::Date today) {
 }
 
 // "ALL DAY  Company holiday  +11": the count stays visible however long the first title.
-void drawAllDayStrip(Ui& ui, Rect r, const std::vector<const AgendaItem*>& items) {
+void drawAllDayStrip(Ui& ui, Rect r, const std::vector<const AgendaItem*>& items,
+                     std::uint64_t leftOut) {
   Canvas& c = ui.c;
   const Rect strip{r.x, r.y + ui.px(3), r.width, r.height - ui.px(6)};
   if (ui.eink)
@@ -156,8 +158,8 @@ void drawAllDayStrip(Ui& ui, Rect r, const std::vector<const AgendaItem*>& items
   const TextStyle textStyle{
       .sizePx = 19 * ui.s, .weight = 700, .color = Shade::Grey6, .valign = VAlign::Middle};
   int right = strip.x + strip.width - ui.px(10);
-  if (items.size() > 1) {
-    const std::string more = fmt::format("+{}", items.size() - 1);
+  if (items.size() > 1 || leftOut > 0) {
+    const std::string more = fmt::format("+{}", items.size() - 1 + leftOut);
     const int w = c.measureText(more, 0, textStyle).width + 2;
     c.text(more, {right - w, strip.y, w, strip.height}, textStyle);
     right -= w + ui.px(10);
@@ -362,7 +364,7 @@ void drawBlock(Ui& ui, Rect br, const Block& b, bool lastRow) {
       drawDaySeparator(ui, br, separatorLabel(b, ui.today));
       break;
     case Block::AllDay:
-      drawAllDayStrip(ui, br, b.allDay);
+      drawAllDayStrip(ui, br, b.allDay, b.allDayLeftOut);
       break;
     case Block::Row:
       drawRow(ui, br, *b.item, b.running ? ui.today : b.day, lastRow, b.titleLines);
@@ -374,14 +376,15 @@ void drawBlock(Ui& ui, Rect br, const Block& b, bool lastRow) {
 }
 
 // Places blocks[from…] top-down in `r`; returns the first block not placed. With
-// `more`, the rows that do not fit become "+N more" at the bottom.
+// `more`, the rows that do not fit, and `beyond` rows not in `blocks` at all, become "+N more"
+// at the bottom.
 std::size_t drawColumn(Ui& ui, Rect r, const std::vector<Block>& blocks, std::size_t from,
-                       bool more) {
+                       bool more, std::uint64_t beyond = 0) {
   int total = 0;
   for (std::size_t i = from; i < blocks.size(); ++i) total += blocks[i].height;
   const int moreH = ui.px(32);
   std::size_t shown = blocks.size();
-  if (total > r.height) {
+  if (total > r.height || (more && beyond > 0)) {
     const int room = more ? r.height - moreH : r.height;
     int used = 0;
     shown = from;
@@ -399,7 +402,7 @@ std::size_t drawColumn(Ui& ui, Rect r, const std::vector<Block>& blocks, std::si
     drawBlock(ui, {r.x, y, r.width, b.height}, b, lastRow);
     y += b.height;
   }
-  int hidden = 0;
+  std::uint64_t hidden = beyond;
   for (std::size_t i = shown; i < blocks.size(); ++i) hidden += blocks[i].kind == Block::Row;
   if (more && hidden > 0)
     ui.c.text(fmt::format("+{} more", hidden), {r.x, r.y + r.height - moreH, r.width, moreH},
@@ -467,7 +470,10 @@ void drawFourByEight(Canvas& c, const Agenda& agenda, const LayoutContext& ctx) 
                     .subtitle = "The agenda appears after the first sync."});
   } else {
     if (!f.allDayToday.empty())
-      head.push_back({.kind = Block::AllDay, .height = stripH, .allDay = f.allDayToday});
+      head.push_back({.kind = Block::AllDay,
+                      .height = stripH,
+                      .allDay = f.allDayToday,
+                      .allDayLeftOut = allDayLeftOut(agenda, f.today, f.today)});
 
     // Running rows first, under NOW, whatever day they started.
     std::vector<const AgendaItem*> running(f.alsoNow.begin(), f.alsoNow.end());
@@ -493,7 +499,11 @@ void drawFourByEight(Canvas& c, const Agenda& agenda, const LayoutContext& ctx) 
         if (day != f.today) {
           auto strip = allDayFor(agenda, day, f.today);
           if (!strip.empty())
-            list.push_back({.kind = Block::AllDay, .height = stripH, .day = day, .allDay = strip});
+            list.push_back({.kind = Block::AllDay,
+                            .height = stripH,
+                            .day = day,
+                            .allDay = strip,
+                            .allDayLeftOut = allDayLeftOut(agenda, day, f.today)});
         }
         lastDay = day;
         first = false;
@@ -524,6 +534,18 @@ void drawFourByEight(Canvas& c, const Agenda& agenda, const LayoutContext& ctx) 
     }
   }
 
+  // At most screen::kMaxRows rows (what the store's screen budget is derived from); the rest,
+  // and the rows the budget left out of the store, are counted in "+N more".
+  std::uint64_t beyond = agenda.rowsLeftOut;
+  std::size_t rows = 0;
+  for (std::size_t i = 0; i < list.size(); ++i) {
+    if (list[i].kind != Block::Row || ++rows <= ics::screen::kMaxRows) continue;
+    for (std::size_t k = i; k < list.size(); ++k) beyond += list[k].kind == Block::Row;
+    list.resize(i);
+    while (!list.empty() && list.back().kind != Block::Row) list.pop_back();
+    break;
+  }
+
   // The running meeting is drawn as the Now card, not as a row.
   auto drawHead = [&](Rect r) {
     int y = r.y;
@@ -543,7 +565,8 @@ void drawFourByEight(Canvas& c, const Agenda& agenda, const LayoutContext& ctx) 
     for (const Block& b : head) headH += b.height;
     growTitles(ui, list, body.width, body.height - headH);
     const int used = drawHead(body);
-    (void)drawColumn(ui, {body.x, body.y + used, body.width, body.height - used}, list, 0, true);
+    (void)drawColumn(ui, {body.x, body.y + used, body.width, body.height - used}, list, 0, true,
+                     beyond);
     return;
   }
   // Landscape: the list runs down the left column under the head, then on in the right
@@ -562,7 +585,7 @@ void drawFourByEight(Canvas& c, const Agenda& agenda, const LayoutContext& ctx) 
                         : Block{.kind = Block::DaySeparator, .height = sepH, .day = f.today};
     list.insert(list.begin() + long(next), heading);
   }
-  (void)drawColumn(ui, right, list, next, true);
+  (void)drawColumn(ui, right, list, next, true, beyond);
 }
 
 }  // namespace cb::layouts

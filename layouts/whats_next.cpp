@@ -283,7 +283,9 @@ void drawMeetingCard(Canvas& c, const Zones& z, Rect area, const AgendaItem& m, 
 
 // "TODAY  Company holiday  +11": all-day items and running long blocks are context,
 // one line whose count stays visible however long the first title is.
-void drawContextLine(Canvas& c, const Zones& z, Rect r, const std::vector<std::string>& items) {
+// `leftOut`: more items the store's screen budget left out (counted, not named).
+void drawContextLine(Canvas& c, const Zones& z, Rect r, const std::vector<std::string>& items,
+                     std::uint64_t leftOut) {
   const double s = z.s;
   const TextStyle tag{.sizePx = 18 * s,
                       .weight = 700,
@@ -298,8 +300,8 @@ void drawContextLine(Canvas& c, const Zones& z, Rect r, const std::vector<std::s
   c.text("TODAY", {r.x, ty, tagW, tagH}, tag);
   const TextStyle textStyle{.sizePx = 20 * s, .color = Shade::Grey6, .valign = VAlign::Middle};
   int right = r.x + r.width;
-  if (items.size() > 1) {
-    const std::string more = fmt::format("+{}", items.size() - 1);
+  if (items.size() > 1 || leftOut > 0) {
+    const std::string more = fmt::format("+{}", items.size() - 1 + leftOut);
     TextStyle moreStyle = textStyle;
     moreStyle.weight = 700;
     moreStyle.align = Align::Right;
@@ -372,7 +374,7 @@ void drawWhatsNext(Canvas& c, const Agenda& agenda, const LayoutContext& ctx) {
   if (!context.empty() && ctx.state.haveData) {
     const int lineH = int(40 * s);
     drawContextLine(c, z, {cardArea.x, cardArea.y + cardArea.height - lineH, cardArea.width, lineH},
-                    context);
+                    context, allDayLeftOut(agenda, f.today, f.today));
     cardArea.height -= lineH + int(10 * s);
   }
 

@@ -1,5 +1,6 @@
 // The screen budget: a store built for the screens keeps the events nearest to now, at most
-// Limits::maxOccurrencesPerWindow of them, and holds at most twice that while it ingests.
+// Limits::screenEvents of them (screen::kStoreEvents, from what the layouts draw), holds at
+// most twice that (or ScreenBudget's 1,024) while it ingests, and tallies what it left out.
 #include <fmt/chrono.h>
 #include <fmt/format.h>
 
@@ -37,7 +38,7 @@ const Instant kNow = utc(2025, 3, 10, 12);
 IngestOptions screens(std::size_t budget) {
   IngestOptions o;
   o.now = kNow;
-  o.limits.maxOccurrencesPerWindow = budget;
+  o.limits.screenEvents = budget;
   return o;
 }
 
@@ -45,9 +46,10 @@ IngestOptions screens(std::size_t budget) {
 
 TEST_CASE("a store for the screens keeps the events nearest to now, within its budget",
           "[ics][budget]") {
-  // 1,000 hourly events from 12 hours ago, each with its own 100-byte title.
+  // 1,400 hourly events from 12 hours ago (all within the 62-day horizon), each with its own
+  // 100-byte title.
   std::string body;
-  for (int i = 0; i < 1000; ++i)
+  for (int i = 0; i < 1400; ++i)
     body += event(fmt::format("e{}", i), kNow - hours{12} + hours{i}, minutes{30}, -1,
                   fmt::format("{:0>100}", i));
   std::vector<std::string> warnings;
@@ -55,39 +57,50 @@ TEST_CASE("a store for the screens keeps the events nearest to now, within its b
   for (std::size_t chunk : {std::size_t(7), std::size_t(4096)}) {
     const EventStore& store = cb::test::ingestCalendar(body, "UTC", options, chunk);
     CHECK(store.eventCount() == 100);
-    CHECK(store.stats().beyondBudget == 900);
+    CHECK(store.stats().beyondBudget == 1300);
     CHECK(store.stats().events == 100);
-    CHECK(store.stats().peakEvents <= 200);  // never more than twice the budget held
-    CHECK(store.textBytes() < 110 * 200);    // the texts of what was left out went too
-    // Kept: the 100 that start from now on, in order; what ended before now is left out first.
+    CHECK(store.stats().peakEvents <= 1024);  // never more than ScreenBudget::kPruneAt held
+    CHECK(store.stats().peakEvents > 100);
+    CHECK(store.textBytes() < 110 * 200);  // the texts of what was left out went too
+    // Kept: the 12 that ended before now (the past's share of the budget, a sixth, has room for
+    // them), then the 88 that start from now on, in order.
     const auto occ = store.occurrences(kNow - days{2}, kNow + days{60});
     REQUIRE(occ.size() == 100);
-    CHECK(occ.front().start == kNow);
-    CHECK(occ.back().start == kNow + hours{99});
-    CHECK(occ[42].summary == fmt::format("{:0>100}", 12 + 42));
+    CHECK(occ.front().start == kNow - hours{12});
+    CHECK(occ[12].start == kNow);
+    CHECK(occ.back().start == kNow + hours{87});
+    CHECK(occ[42].summary == fmt::format("{:0>100}", 42));
+    // What was left out is tallied where a screen counts it: rows starting in a week from now
+    // (hours 88 to 167), none that ended, none running.
+    CHECK(store.leftOut().total() == 1300);
+    CHECK(store.leftOut().rows(kNow, kNow + days{7}, true) == 168 - 88);
+    CHECK(store.leftOut().rows(kNow + hours{100}, kNow + hours{110}, true) == 10);
+    CHECK(store.leftOut().entries().size() == 1300);  // one a minute: nothing to merge
   }
 
   SECTION("one warning says how many") {
     std::size_t said = 0;
     Ingest ingest(screens(100), [&](std::string_view w) {
-      if (w.find("900 events beyond what the screens can show") != std::string_view::npos) ++said;
+      if (w.find("1300 events beyond what the screens can show") != std::string_view::npos) ++said;
     });
     ingest.feed("BEGIN:VCALENDAR\r\n" + body + "END:VCALENDAR\r\n");
     (void)ingest.finish();
     CHECK(said == 1);
   }
-  SECTION("within the budget, past events stay (\"No more meetings today\" needs them)") {
-    const EventStore& store = cb::test::ingestCalendar(body, "UTC", screens(995));
-    CHECK(store.eventCount() == 995);
+  SECTION("the past keeps its share of the budget (\"No more meetings today\" needs them)") {
+    const EventStore& store = cb::test::ingestCalendar(body, "UTC", screens(40));
+    CHECK(store.eventCount() == 40);
     const auto occ = store.occurrences(kNow - days{2}, kNow + days{60});
-    CHECK(occ.front().start == kNow - hours{7});  // the most recent past ones kept
+    CHECK(occ.front().start == kNow - hours{6});  // 40 * 16 / 96: the 6 most recent past ones
+    CHECK(occ[6].start == kNow);
   }
   SECTION("without a now (the occurrences command) every event in the window stays") {
     IngestOptions all;
     all.window = TimeWindow{kNow - days{2}, kNow + days{60}};
-    all.limits.maxOccurrencesPerWindow = 100;
+    all.limits.screenEvents = 100;
     const EventStore& store = cb::test::ingestCalendar(body, "UTC", all);
-    CHECK(store.eventCount() == 1000);
+    CHECK(store.eventCount() == 1400);
+    CHECK(store.leftOut().total() == 0);
     CHECK(store.stats().beyondBudget == 0);
   }
 }
