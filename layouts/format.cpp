@@ -2,6 +2,7 @@
 #include "layouts/format.hpp"
 
 #include <fmt/format.h>
+#include <fribidi.h>
 #include <glib.h>
 
 #include <algorithm>
@@ -145,8 +146,25 @@ std::string eventTimes(ics::Instant start, ics::Instant end, ics::Date day,
   return fmt::format("{} – {}", withDay(start, from), withDay(end, to));
 }
 
+bool firstStrongIsRtl(std::string_view text) {
+  int isolates = 0;  // UAX #9 P2: what an isolate inside the field holds does not count
+  for (const char* p = text.data(); p < text.data() + text.size();) {
+    const gunichar c = g_utf8_get_char_validated(p, text.data() + text.size() - p);
+    if (c == gunichar(-1) || c == gunichar(-2)) return false;
+    p = g_utf8_next_char(p);
+    const FriBidiCharType t = fribidi_get_bidi_type(c);
+    if (FRIBIDI_IS_ISOLATE(t)) {
+      isolates += t == FRIBIDI_TYPE_PDI ? (isolates > 0 ? -1 : 0) : 1;
+    } else if (isolates == 0 && FRIBIDI_IS_LETTER(t)) {
+      return FRIBIDI_IS_RTL(t);
+    }
+  }
+  return false;
+}
+
 std::string isolate(std::string_view field) {
-  return fmt::format("\u2068{}\u2069", field);
+  return fmt::format("\u200e{}{}\u202c\u200e", firstStrongIsRtl(field) ? "\u202b" : "\u202a",
+                     field);
 }
 
 std::string ltrField(std::string_view field) {

@@ -42,9 +42,13 @@ namespace cb::layouts {
 [[nodiscard]] std::string eventTimes(ics::Instant start, ics::Instant end, ics::Date day,
                                      const ics::TimeZone& zone, bool use24h);
 
-// Text from a calendar inside a line we compose: wrapped in FIRST STRONG ISOLATE …
-// POP DIRECTIONAL ISOLATE, so a Hebrew or Arabic field keeps its own direction
-// without reordering its neighbours (UAX #9, isolates).
+// Text from a calendar inside a left-to-right line we compose, so a Hebrew or Arabic field keeps
+// its own direction without reordering its neighbours: an embedding of the field's first strong
+// direction (LRE or RLE … PDF) between LEFT-TO-RIGHT MARKs, UAX #9's isolation before isolates.
+// Not FIRST STRONG ISOLATE … POP DIRECTIONAL ISOLATE: no font of the theme but Symbola has
+// them, Pango shapes a control with the font around it, and measuring the "missing" glyph
+// loaded a monospace font for a hex box never drawn (0.6 MB resident in the daemon).
+[[nodiscard]] bool firstStrongIsRtl(std::string_view text);
 [[nodiscard]] std::string isolate(std::string_view field);
 // A composed line read left to right whatever its fields: a LEFT-TO-RIGHT MARK
 // first, so the paragraph's base direction never comes from a calendar field.

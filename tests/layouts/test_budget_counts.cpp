@@ -106,7 +106,7 @@ TEST_CASE("a day with more events than the store keeps: the screens count every 
         CHECK(std::find(drawn.begin(), drawn.end(), "+39") != drawn.end());  // the strip
         if (layout.name != "4x8") continue;
         // Every timed meeting is a row drawn (its title, isolated) or counted in "+N more".
-        static const std::regex kRowTitle("\u200e\u2068[mf][0-9]+\u2069");
+        static const std::regex kRowTitle("\u200e\u200e\u202a[mf][0-9]+\u202c\u200e");
         int rows = 0;
         for (const render::DrawnText& t : budgetedStats.texts)
           rows += std::regex_match(t.text, kRowTitle);

@@ -167,7 +167,7 @@ TEST_CASE("focus: running meeting ending first, the other named, all-day never n
   layouts::LayoutContext ctx;
   ctx.now = now;
   ctx.zone = &berlin;
-  CHECK(layouts::whatsNextStatus(f, ctx) == "\u200eAlso now: \u2068Vendor demo\u2069");
+  CHECK(layouts::whatsNextStatus(f, ctx) == "\u200eAlso now: \u200e\u202aVendor demo\u202c\u200e");
 
   // Only all-day events: there is no next meeting.
   layouts::Agenda onlyAllDay;
@@ -198,11 +198,11 @@ TEST_CASE("status line texts and urgency thresholds", "[layouts]") {
                     timed(now + hours{30}, minutes{30}, "A")}) == "No more meetings today");
   CHECK(statusWith({timed(now - minutes{5}, minutes{30}, "A"),
                     timed(now + hours{5}, minutes{30}, "Design review")}) ==
-        "\u200eNext: 14:00 \u2068Design review\u2069");
+        "\u200eNext: 14:00 \u200e\u202aDesign review\u202c\u200e");
   ctx.use24h = false;
   CHECK(statusWith({timed(now - minutes{5}, minutes{30}, "A"),
                     timed(now + hours{5}, minutes{30}, "Design review")}) ==
-        "\u200eNext: 2:00 PM \u2068Design review\u2069");
+        "\u200eNext: 2:00 PM \u200e\u202aDesign review\u202c\u200e");
   ctx.state.offlineSince = now - minutes{108};
   CHECK(layouts::offlineText(ctx) == "Offline since 7:12 AM");
   ctx.state.offlineSince = now - hours{63};  // Friday 18:00, read on Monday

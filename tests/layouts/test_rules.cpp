@@ -171,11 +171,17 @@ TEST_CASE("rule 4: stale-data times carry their day", "[rules]") {
   // Offline keeps the "Next:" line.
   const auto a = officeAgenda(mon);
   CHECK(layouts::whatsNextStatus(layouts::focusAt(a, mon, berlin()), ctx) ==
-        "\u200eNext: 14:00 \u2068R&D roadmap – Q3 – draft\u2069");
+        "\u200eNext: 14:00 \u200e\u202aR&D roadmap – Q3 – draft\u202c\u200e");
 }
 
 TEST_CASE("rule 5: calendar fields are isolated, composed lines run left to right", "[rules]") {
-  CHECK(layouts::isolate("חדר") == "\u2068חדר\u2069");
+  // An embedding of the field's first strong direction between left-to-right marks.
+  CHECK(layouts::isolate("חדר") == "\u200e\u202bחדר\u202c\u200e");
+  CHECK(layouts::isolate("2 · قاعة") == "\u200e\u202b2 · قاعة\u202c\u200e");
+  CHECK(layouts::isolate("Raum חדר") == "\u200e\u202aRaum חדר\u202c\u200e");
+  CHECK(layouts::isolate("12:00 \u2067חדר\u2069 Raum") ==
+        "\u200e\u202a12:00 \u2067חדר\u2069 Raum\u202c\u200e");  // P2 skips isolates
+  CHECK(layouts::isolate("") == "\u200e\u202a\u202c\u200e");
   CHECK(layouts::ltrLine("x") == "\u200ex");
   // Pango agrees: the time range stays at the left of a line that ends in Hebrew.
   PangoFontMap* map = pango_cairo_font_map_get_default();
@@ -189,6 +195,33 @@ TEST_CASE("rule 5: calendar fields are isolated, composed lines run left to righ
   pango_layout_index_to_pos(layout, int(line.find("11:00")), &time);
   pango_layout_index_to_pos(layout, int(line.find("חדר")), &hebrew);
   CHECK(time.x < hebrew.x);
+  // Two right-to-left fields keep their order in the line: neither is drawn right of the other
+  // as one right-to-left run would draw them.
+  const std::string both = layouts::ltrLine("Also now: " + layouts::isolate("חדר א") + " · " +
+                                            layouts::isolate("חדר ב"));
+  pango_layout_set_text(layout, both.c_str(), -1);
+  PangoRectangle first, second;
+  pango_layout_index_to_pos(layout, int(both.find("חדר א")), &first);
+  pango_layout_index_to_pos(layout, int(both.find("חדר ב")), &second);
+  CHECK(first.x < second.x);
+  // Every character, the controls too, is shaped with a font that has it: Pango measures one
+  // the font lacks as a hex box, and that loads a monospace font never drawn.
+  const std::string fields = layouts::ltrField("R&D roadmap") + " " + layouts::isolate("会議") +
+                             " " + layouts::isolate("قاعة");
+  PangoFontDescription* desc = pango_font_description_from_string(cb::render::kFontFamilies);
+  pango_font_description_set_weight(desc, PANGO_WEIGHT_BOLD);
+  pango_layout_set_font_description(layout, desc);
+  pango_font_description_free(desc);
+  pango_layout_set_text(layout, fields.c_str(), -1);
+  int lacking = 0, chars = 0;
+  for (GSList* run = pango_layout_get_line_readonly(layout, 0)->runs; run; run = run->next) {
+    const PangoItem* item = static_cast<PangoGlyphItem*>(run->data)->item;
+    for (const char* p = fields.c_str() + item->offset;
+         p < fields.c_str() + item->offset + item->length; p = g_utf8_next_char(p), ++chars)
+      lacking += !pango_font_has_char(item->analysis.font, g_utf8_get_char(p));
+  }
+  CHECK(chars == int(g_utf8_strlen(fields.c_str(), -1)));
+  CHECK(lacking == 0);
   g_object_unref(layout);
   g_object_unref(context);
 }
