@@ -115,49 +115,56 @@ std::uint64_t EventStore::droppedSeries() const {
   return data_->droppedSeries;
 }
 
-std::vector<Occurrence> EventStore::occurrences(Instant from, Instant to,
-                                                const WarningSink& warn) const {
-  std::vector<Occurrence> out;
-  ExpansionStats& stats = data_->expansion;
+void visitWindow(EventStore::Data& d, Instant from, Instant to, const WarningSink& warn,
+                 const std::function<void(const Occurrence&, std::uint32_t)>& visit) {
+  ExpansionStats& stats = d.expansion;
   stats = {};
-  const std::size_t total = data_->maxOccurrencesPerWindow;
-  for (const Occurrence& o : data_->singles) {
+  const std::size_t total = d.maxOccurrencesPerWindow;
+  std::size_t taken = 0;
+  for (std::size_t i = 0; i < d.singles.size(); ++i) {
+    const Occurrence& o = d.singles[i];
     const bool overlaps =
         o.start == o.end ? (from <= o.start && o.start < to) : (o.start < to && o.end > from);
     if (!overlaps) continue;
-    if (out.size() >= total) {
+    if (taken >= total) {
       ++stats.cutByWindow;
       continue;
     }
-    out.push_back(o);
+    ++taken;
+    visit(o, std::uint32_t(i));
   }
-  std::uint64_t feedLeft = data_->maxStepsPerFeed;
+  std::uint64_t feedLeft = d.maxStepsPerFeed;
   std::size_t warned = 0;
   auto warnOnce = [&](std::string text) {
     // One line per dropped series, but a feed of thousands does not flood the journal.
     if (warn && warned++ < kWarningsPerCall) warn(text);
   };
-  for (const Series& s : data_->series) {
+  std::vector<Occurrence> instances;  // one series' at a time
+  for (std::size_t i = 0; i < d.series.size(); ++i) {
+    const Series& s = d.series[i];
     if (s.dropped) continue;
-    if (out.size() >= total) {
+    if (taken >= total) {
       ++stats.cutByWindow;
       continue;
     }
-    StepBudget budget(std::min(data_->maxStepsPerSeries, feedLeft));
-    const std::size_t before = out.size();
-    const std::size_t cap = std::min(data_->maxOccurrencesPerSeries, total - out.size());
-    const Expansion e = expandSeries(s, *data_->display, from, to, cap, budget, out);
+    StepBudget budget(std::min(d.maxStepsPerSeries, feedLeft));
+    const std::size_t cap = std::min(d.maxOccurrencesPerSeries, total - taken);
+    instances.clear();
+    const Expansion e = expandSeries(s, *d.display, from, to, cap, budget, instances);
     feedLeft -= std::min(feedLeft, budget.used());
     stats.steps += budget.used();
     stats.maxSeriesSteps = std::max(stats.maxSeriesSteps, budget.used());
-    if (e == Expansion::kCapped) ++data_->truncated;
-    if (e < Expansion::kOverBudget) continue;
-    out.resize(before);
+    if (e == Expansion::kCapped) ++d.truncated;
+    if (e < Expansion::kOverBudget) {
+      taken += instances.size();
+      for (const Occurrence& o : instances) visit(o, std::uint32_t(d.singles.size() + i));
+      continue;
+    }
     s.dropped = true;
     ++stats.droppedNow;
-    ++data_->droppedSeries;
+    ++d.droppedSeries;
     {
-      const bool feedSpent = feedLeft == 0 && budget.used() < data_->maxStepsPerSeries;
+      const bool feedSpent = feedLeft == 0 && budget.used() < d.maxStepsPerSeries;
       warnOnce(fmt::format("recurring event UID \"{}\" ({}) left out: {}",
                            s.proto.uid.substr(0, 200), s.proto.summary.substr(0, 60),
                            e == Expansion::kRefused ? "a rule shape we do not expand"
@@ -171,6 +178,13 @@ std::vector<Occurrence> EventStore::occurrences(Instant from, Instant to,
   if (warn && stats.cutByWindow > 0)
     warn(fmt::format("the window holds more than {} occurrences: {} events left out", total,
                      stats.cutByWindow));
+}
+
+std::vector<Occurrence> EventStore::occurrences(Instant from, Instant to,
+                                                const WarningSink& warn) const {
+  std::vector<Occurrence> out;
+  visitWindow(*data_, from, to, warn,
+              [&out](const Occurrence& o, std::uint32_t) { out.push_back(o); });
   std::sort(out.begin(), out.end(), [](const Occurrence& a, const Occurrence& b) {
     return std::tie(a.start, a.end, a.summary) < std::tie(b.start, b.end, b.summary);
   });

@@ -127,6 +127,9 @@ class EventStore {
   friend class Ingest;
   friend std::string serializeStore(const EventStore& store);
   friend std::optional<EventStore> deserializeStore(std::string_view bytes);
+  friend struct TsvCost writeWindowTsv(const EventStore& store, Instant from, Instant to,
+                                       const WarningSink& warn,
+                                       const std::function<void(std::string_view)>& out);
   std::unique_ptr<Data> data_;
 };
 

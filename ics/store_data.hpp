@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -100,6 +101,13 @@ struct EventStore::Data {
   ExpansionStats expansion;         // of the last occurrences() call
   std::uint64_t droppedSeries = 0;  // series dropped (over budget or refused), in all
 };
+
+// Visits the occurrences overlapping [from, to) that occurrences() returns, unsorted: the
+// singles, then each series' instances, within the window's caps and the expansion budgets
+// (series over theirs are dropped and warned of). `index`: the single's index in d.singles, or
+// d.singles.size() + the series' index.
+void visitWindow(EventStore::Data& d, Instant from, Instant to, const WarningSink& warn,
+                 const std::function<void(const Occurrence&, std::uint32_t index)>& visit);
 
 // Steps an expansion may still take: iterator steps and candidate instants looked at.
 class StepBudget {

@@ -2,6 +2,9 @@
 #include "ics/tsv.hpp"
 
 #include <algorithm>
+#include <tuple>
+
+#include "ics/store_data.hpp"
 
 namespace cb::ics {
 
@@ -27,6 +30,42 @@ void appendEscaped(std::string& out, std::string_view text) {
     }
   }
 }
+
+// Sorts lines (offset, length in `text`, the newline included) byte-wise and hands them out.
+void sortAndWrite(const std::string& text, std::vector<std::pair<std::size_t, std::size_t>>& lines,
+                  const std::function<void(std::string_view)>& out) {
+  auto view = [&text](const std::pair<std::size_t, std::size_t>& l) {
+    return std::string_view(text).substr(l.first, l.second - 1);
+  };
+  std::sort(lines.begin(), lines.end(),
+            [&](const auto& a, const auto& b) { return view(a) < view(b); });
+  for (const auto& l : lines) out(std::string_view(text).substr(l.first, l.second));
+}
+
+void appendLine(std::string& text, std::vector<std::pair<std::size_t, std::size_t>>& lines,
+                const Occurrence& o) {
+  const std::size_t at = text.size();
+  appendTsvLine(text, o);
+  text += '\n';
+  lines.emplace_back(at, text.size() - at);
+}
+
+// One occurrence of a window: timed, its instants; all-day, its dates (what START and END
+// print); and the single or series it comes from (see visitWindow).
+struct Ref {
+  std::int64_t first = 0;   // seconds, or days (all-day)
+  std::int64_t second = 0;  // the end, likewise
+  std::uint32_t index = 0;
+  bool allDay = false;
+  // START's byte order: "YYYYMMDD" of an all-day item sorts before "YYYYMMDDTHHMMSSZ" of
+  // that date ('\t' < 'T'), and dates and instants in time order (four-digit years).
+  [[nodiscard]] std::pair<std::int64_t, std::int64_t> startKey() const {
+    if (allDay) return {first, INT64_MIN};
+    const std::int64_t day = first >= 0 ? first / 86400 : -((-first + 86399) / 86400);
+    return {day, first};
+  }
+};
+static_assert(sizeof(Ref) == TsvCost::kRefBytes);
 
 }  // namespace
 
@@ -73,25 +112,70 @@ void writeTsv(std::vector<Occurrence> occurrences,
   std::string text;
   std::vector<std::pair<std::size_t, std::size_t>> lines;
   lines.reserve(occurrences.size());
-  for (const Occurrence& o : occurrences) {
-    const std::size_t at = text.size();
-    appendTsvLine(text, o);
-    text += '\n';
-    lines.emplace_back(at, text.size() - at);
-  }
+  for (const Occurrence& o : occurrences) appendLine(text, lines, o);
   occurrences = {};
-  auto view = [&text](const std::pair<std::size_t, std::size_t>& l) {
-    return std::string_view(text).substr(l.first, l.second - 1);
-  };
-  std::sort(lines.begin(), lines.end(),
-            [&](const auto& a, const auto& b) { return view(a) < view(b); });
-  for (const auto& l : lines) out(std::string_view(text).substr(l.first, l.second));
+  sortAndWrite(text, lines, out);
 }
 
 std::string tsvDocument(const std::vector<Occurrence>& occurrences) {
   std::string doc;
   writeTsv(occurrences, [&doc](std::string_view line) { doc += line; });
   return doc;
+}
+
+TsvCost writeWindowTsv(const EventStore& store, Instant from, Instant to, const WarningSink& warn,
+                       const std::function<void(std::string_view)>& out) {
+  using std::chrono::days;
+  EventStore::Data& d = *store.data_;
+  TsvCost cost;
+  std::vector<Ref> refs;
+  visitWindow(d, from, to, warn, [&refs](const Occurrence& o, std::uint32_t index) {
+    if (o.allDay)
+      refs.push_back({o.startDate.time_since_epoch().count(), o.endDate.time_since_epoch().count(),
+                      index, true});
+    else
+      refs.push_back(
+          {o.start.time_since_epoch().count(), o.end.time_since_epoch().count(), index, false});
+  });
+  std::sort(refs.begin(), refs.end(), [](const Ref& a, const Ref& b) {
+    return std::tuple(a.startKey(), a.second, a.index) <
+           std::tuple(b.startKey(), b.second, b.index);
+  });
+  std::string text;
+  std::vector<std::pair<std::size_t, std::size_t>> lines;
+  for (std::size_t i = 0; i < refs.size();) {
+    std::size_t j = i;
+    text.clear();
+    lines.clear();
+    for (; j < refs.size() && refs[j].startKey() == refs[i].startKey(); ++j) {
+      const Ref& r = refs[j];
+      Occurrence o;
+      if (r.index < d.singles.size()) {
+        o = d.singles[r.index];
+      } else {
+        const Series& s = d.series[r.index - d.singles.size()];
+        o = s.proto;
+        o.allDay = s.allDay;
+        if (s.allDay) {
+          o.startDate = Date{days{r.first}};
+          o.endDate = Date{days{r.second}};
+        } else {
+          o.start = Instant{std::chrono::seconds{r.first}};
+          o.end = Instant{std::chrono::seconds{r.second}};
+        }
+      }
+      appendLine(text, lines, o);
+    }
+    cost.largestGroup = std::max<std::uint64_t>(cost.largestGroup, j - i);
+    cost.peakBytes =
+        std::max<std::uint64_t>(cost.peakBytes, refs.capacity() * sizeof(Ref) + text.capacity() +
+                                                    lines.capacity() * sizeof(lines[0]));
+    cost.lines += j - i;
+    sortAndWrite(text, lines, out);
+    i = j;
+  }
+  cost.peakBytes = std::max<std::uint64_t>(cost.peakBytes, refs.capacity() * sizeof(Ref));
+  return cost;
 }
 
 }  // namespace cb::ics
