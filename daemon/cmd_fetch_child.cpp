@@ -108,6 +108,7 @@ int cmdFetchChild(const std::vector<std::string_view>& args) {
   std::optional<FetchRequest> request = decodeFetchRequest(readRequest());
   ::close(STDIN_FILENO);
   if (!request) return kChildBadRequest;
+  log::setLevel(request->logLevel);
   const ChildLimits& limits = request->limits;
   if (!setLimits(limits) || ::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) return kChildUnfenced;
   const LandlockOutcome fence =
@@ -120,6 +121,9 @@ int cmdFetchChild(const std::vector<std::string_view>& args) {
     log::debug("{}: no Landlock in this kernel: the fetch child's files are not fenced",
                request->job.source.name);
   if (limits.seccomp && !installFetchSeccomp().empty()) return kChildNoSeccomp;
+  log::debug("{}: fetch child {} fenced (limits, no new privileges{}{}), fetching",
+             request->job.source.name, ::getpid(), fence.applied ? ", Landlock" : "",
+             limits.seccomp ? ", seccomp" : "");
 
   const std::string label = sourceLabel(request->job.source);
   std::string message;

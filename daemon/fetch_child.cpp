@@ -214,7 +214,7 @@ void ChildFeedLoader::launch(Request request) {
   std::string error;
   FetchRequest req{prepareFetchJob(source, child->request.ingest, options_.stateDir,
                                    options_.revalidateAfter, conditional, error),
-                   options_, limits_};
+                   options_, limits_, log::level()};
   if (!error.empty()) return fail(error);
   req.options.stateDir.clear();
   std::string message = encodeFetchRequest(req);

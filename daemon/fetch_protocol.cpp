@@ -140,6 +140,7 @@ std::string encodeFetchRequest(const FetchRequest& r) {
   putDuration(w, l.cpu);
   w.put(std::uint32_t(l.openFiles));
   w.put(std::uint8_t(l.seccomp));
+  w.put(std::uint8_t(r.logLevel));
   return std::move(w).sealed();
 }
 
@@ -170,9 +171,12 @@ std::optional<FetchRequest> decodeFetchRequest(std::string_view bytes) {
   o.maxWarningsLogged = std::size_t(warnings);
   ChildLimits& l = r.limits;
   std::uint32_t openFiles = 0;
+  std::uint8_t level = 0;
   if (!in->get(l.memoryBytes) || !getDuration(*in, l.cpu) || !in->get(openFiles) ||
-      !in->get(seccomp) || in->left() != 0)
+      !in->get(seccomp) || !in->get(level) || in->left() != 0 ||
+      level < std::uint8_t(log::Level::Error) || level > std::uint8_t(log::Level::Debug))
     return std::nullopt;
+  r.logLevel = log::Level(level);
   l.openFiles = openFiles;
   l.seccomp = seccomp != 0;
   return r;

@@ -9,6 +9,7 @@
 
 #include "daemon/fetch_job.hpp"
 #include "daemon/fetcher.hpp"
+#include "daemon/log.hpp"
 
 namespace cb::daemon {
 
@@ -46,6 +47,8 @@ struct FetchRequest {
   FetchJob job;
   FetcherOptions options;  // stateDir is not sent: the child has no state dir
   ChildLimits limits;
+  // The daemon's: a child of a daemon at log_level = "debug" says what it does too.
+  log::Level logLevel = log::Level::Info;
 };
 
 // Request and result share one frame: an 8-byte magic, a u32 version, the fields
@@ -54,7 +57,7 @@ struct FetchRequest {
 // result is a failed refresh, never a store swapped in. The version changes with
 // the binary's layout: a child exec'd from a newer binary (an upgrade underneath
 // a running daemon) is a refused answer, logged, and the next start fixes it.
-inline constexpr std::uint32_t kFetchProtocolVersion = 2;
+inline constexpr std::uint32_t kFetchProtocolVersion = 3;
 inline constexpr std::uint64_t kMaxRequestBytes = 1 << 20;
 
 [[nodiscard]] std::string encodeFetchRequest(const FetchRequest& request);

@@ -16,6 +16,7 @@
 #include "daemon/fetch_landlock.hpp"
 #include "daemon/fetch_protocol.hpp"
 #include "daemon/fetch_seccomp.hpp"
+#include "daemon/log.hpp"
 #include "fetch_test_support.hpp"
 #include "hal/sys.hpp"
 #include "http_server.hpp"
@@ -142,6 +143,55 @@ TEST_CASE("fetch protocol: every result survives the pipe; anything else is refu
     INFO("flipped " << at);
     CHECK_FALSE(decodeFetchResult(bad).has_value());
   }
+}
+
+TEST_CASE("fetch protocol: a request survives the pipe, the daemon's log level with it",
+          "[daemon][fetch-child]") {
+  FetchRequest request;
+  request.job.source = source("https://example.com/cal.ics");
+  request.options = testOptions();
+  request.options.stateDir.clear();
+  for (const log::Level level : {log::Level::Error, log::Level::Info, log::Level::Debug}) {
+    request.logLevel = level;
+    const std::optional<FetchRequest> back = decodeFetchRequest(encodeFetchRequest(request));
+    REQUIRE(back.has_value());
+    CHECK(back->logLevel == level);
+    CHECK(back->job.source.url == request.job.source.url);
+  }
+  // A level that is no sd-daemon priority we log at is a malformed request.
+  for (const int bad : {0, 2, 8, 255}) {
+    request.logLevel = log::Level(bad);
+    CHECK_FALSE(decodeFetchRequest(encodeFetchRequest(request)).has_value());
+  }
+}
+
+TEST_CASE("fetch child: logs at the daemon's level", "[daemon][fetch-child]") {
+  TempDir dir;
+  std::ofstream(dir.path / "cal.ics") << calendar(2);
+  const log::Level was = log::level();
+  // The child writes to the daemon's stderr: a file here for the two fetches.
+  const std::string path = (dir.path / "stderr").string();
+  const int saved = ::dup(STDERR_FILENO);
+  REQUIRE(saved >= 0);
+  std::string logged[2];
+  for (const log::Level level : {log::Level::Info, log::Level::Debug}) {
+    const int file = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    REQUIRE(file >= 0);
+    REQUIRE(::dup2(file, STDERR_FILENO) == STDERR_FILENO);
+    ::close(file);
+    log::setLevel(level);
+    ChildFeedLoader loader(testOptions(), testLimits());
+    const FetchResult o = fetchWith(loader, source((dir.path / "cal.ics").string()));
+    log::setLevel(was);
+    REQUIRE(::dup2(saved, STDERR_FILENO) == STDERR_FILENO);
+    CHECK(o.kind == Kind::Updated);
+    logged[level == log::Level::Debug] = fileText(path);
+  }
+  ::close(saved);
+  INFO("info: " << logged[0] << "\ndebug: " << logged[1]);
+  CHECK(logged[0].find("fenced") == std::string::npos);
+  CHECK(logged[1].find("fetch child") != std::string::npos);
+  CHECK(logged[1].find("fenced (limits, no new privileges") != std::string::npos);
 }
 
 TEST_CASE("fetch child: whole first fetch after a start, conditional after that",
