@@ -284,9 +284,10 @@ bool App::renderNow() {
   monitor_.recordRender(duration_cast<microseconds>(t1 - t0));
   const bool shown = show(std::move(frame));
   if (shown)
-    log::debug("frame {}: drawn in {:.1f} ms, shown in {:.1f} ms", config_.cycle[layoutIndex_],
+    log::debug("frame {}: drawn in {:.1f} ms, shown in {:.1f} ms{}", config_.cycle[layoutIndex_],
                duration<double, std::milli>(t1 - t0).count(),
-               duration<double, std::milli>(steady_clock::now() - t1).count());
+               duration<double, std::milli>(steady_clock::now() - t1).count(),
+               repainted_ ? " (the whole panel)" : "");
   if (trimDue_) {
     // Ingest, snapshot and first-frame buffers are freed by now: give their
     // pages back rather than keep the high-water mark resident for months.
@@ -319,7 +320,10 @@ std::size_t App::prewarm() {
 
 bool App::show(render::Frame frame) {
   const std::uint64_t hash = frame.hash();
-  if (!lastDigest_.empty() && lastHash_ == hash) {  // unchanged: spare the panel
+  // The framebuffer is rewritten whole now and then, unchanged or not, so that whatever drew
+  // over it (a getty on its console) does not stay.
+  repainted_ = display_->needsRepaint();
+  if (!repainted_ && !lastDigest_.empty() && lastHash_ == hash) {  // unchanged: spare the panel
     lastDrawnAt_ = clock_.now();
     return false;
   }

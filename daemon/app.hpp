@@ -137,6 +137,7 @@ class App {
   std::size_t layoutIndex_ = 0;
   // Meetings skipped with the button, each with its end (then forgotten).
   std::vector<std::pair<layouts::SkipKey, ics::Instant>> skipped_;
+  bool repainted_ = false;  // the last show() rewrote the whole panel
   FrameDigest lastDigest_;  // of the frame on the display (empty: none or forgotten)
   std::uint64_t lastHash_ = 0;
   ics::Instant lastDrawnAt_{};  // when the frame on the display was drawn

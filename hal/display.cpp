@@ -18,7 +18,7 @@ std::unique_ptr<Display> createDisplay(const DisplayConfig& config, std::string&
     o.tty = config.tty;
     o.rotation = config.rotation;
     o.fit = config.fit == "scale" ? Fit::Scale : Fit::Center;
-    return FramebufferDisplay::create(o, realSys(), error);
+    return FramebufferDisplay::create(o, realSys(), error, clock);
   }
   if (config.kind == "eink") return EinkDisplay::create(config, error, clock);
   error = "display kind \"" + config.kind + "\" is not available in this build";

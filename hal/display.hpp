@@ -54,6 +54,10 @@ class Display {
   // must then call show() although the frame hash did not change — a long
   // button press does this.
   virtual void invalidate() {}
+  // True when the panel may no longer show the last frame (the framebuffer: its console was
+  // taken back from text mode, or its periodic whole repaint is due): the caller must call
+  // show() although the frame hash did not change. Asked before each frame.
+  [[nodiscard]] virtual bool needsRepaint() { return false; }
   // True when the frame of the last show() is not shown yet and must be offered
   // again later, even unchanged (e-ink refresh pacing).
   [[nodiscard]] virtual bool pending() const { return false; }

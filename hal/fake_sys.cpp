@@ -71,6 +71,13 @@ void FakeSys::fillMemory(const std::string& path, unsigned char value) {
     throw std::runtime_error("filling the fake framebuffer");
 }
 
+void FakeSys::resetTty(const std::string& path) {
+  Node& n = nodes_.at(path);
+  for (const auto& [fd, p] : open_)
+    if (p == path) hungUp_.insert(fd);
+  n.mode = KD_TEXT;
+}
+
 int FakeSys::ttyMode(const std::string& path) const {
   return node(path).mode;
 }
@@ -102,6 +109,7 @@ int FakeSys::open(const char* path, int flags) {
 
 int FakeSys::close(int fd) {
   if (open_.erase(fd) == 0) return -EBADF;
+  hungUp_.erase(fd);
   ::close(fd);
   return 0;
 }
@@ -109,6 +117,7 @@ int FakeSys::close(int fd) {
 int FakeSys::ioctl(int fd, unsigned long request, void* arg) {
   const auto o = open_.find(fd);
   if (o == open_.end()) return -EBADF;
+  if (hungUp_.count(fd) != 0) return -EIO;
   if (const auto f = ioctlFailures_.find(request); f != ioctlFailures_.end()) {
     const int err = f->second;
     ioctlFailures_.erase(f);

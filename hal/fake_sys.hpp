@@ -40,6 +40,10 @@ class FakeSys final : public Sys {
   [[nodiscard]] std::vector<unsigned char> memory(const std::string& path) const;
   // Overwrites the whole framebuffer memory (mappings see it at once).
   void fillMemory(const std::string& path, unsigned char value);
+  // What systemd does to a tty when a getty starts on it (TTYVHangup=, TTYReset=): every
+  // descriptor open on it is hung up (its ioctls fail with EIO from then on, as after the
+  // kernel's vhangup) and the console is put back into text mode.
+  void resetTty(const std::string& path);
   [[nodiscard]] int ttyMode(const std::string& path) const;
   [[nodiscard]] const std::vector<int>& ttyModeHistory(const std::string& path) const;
   // Transfers seen on a spidev node, one entry per spi_ioc_transfer.
@@ -73,6 +77,7 @@ class FakeSys final : public Sys {
   std::map<std::string, int> denied_;
   std::set<std::string> writeOnly_;
   std::map<int, std::string> open_;  // fd → path
+  std::set<int> hungUp_;
   std::map<unsigned long, int> ioctlFailures_;
 };
 

@@ -20,11 +20,11 @@ namespace cb::hal {
 // because a config reload opens the new display before the old one closes.
 class ConsoleGraphics {
  public:
-  ConsoleGraphics(Sys& sys, UniqueFd fd) : sys_(sys), fd_(std::move(fd)) {}
+  ConsoleGraphics(Sys& sys, std::string path, UniqueFd fd)
+      : sys_(sys), path_(std::move(path)), fd_(std::move(fd)) {}
   ~ConsoleGraphics() {
     // Always back to text: a previous run that crashed may have left graphics mode behind.
-    const int rc =
-        sys_.ioctl(fd_.get(), KDSETMODE, reinterpret_cast<void*>(std::uintptr_t(KD_TEXT)));
+    const int rc = fd_.valid() ? setMode(sys_, fd_.get(), KD_TEXT) : 0;
     if (rc < 0)
       logMessage(LogLevel::Warning,
                  fmt::format("console: KDSETMODE KD_TEXT: {}", std::strerror(-rc)));
@@ -37,8 +37,7 @@ class ConsoleGraphics {
     static std::map<std::pair<Sys*, std::string>, std::weak_ptr<ConsoleGraphics>> live;
     auto& slot = live[{&sys, path}];
     if (auto existing = slot.lock()) return existing;
-    // Write access is all KDSETMODE needs, and all group tty has (root:tty 0620).
-    const int fd = sys.open(path.c_str(), O_WRONLY | O_NOCTTY);
+    const int fd = openTty(sys, path);
     if (fd < 0) {
       logMessage(LogLevel::Warning,
                  fmt::format("console {}: {} — the cursor may blink over the calendar{}", path,
@@ -50,21 +49,65 @@ class ConsoleGraphics {
       return nullptr;
     }
     UniqueFd owned(sys, fd);
-    const int rc = sys.ioctl(fd, KDSETMODE, reinterpret_cast<void*>(std::uintptr_t(KD_GRAPHICS)));
+    const int rc = setMode(sys, fd, KD_GRAPHICS);
     if (rc < 0) {
       logMessage(LogLevel::Warning,
                  fmt::format("console {}: KDSETMODE KD_GRAPHICS: {}{}", path, std::strerror(-rc),
                              rc == -EPERM ? " (needs CAP_SYS_TTY_CONFIG)" : ""));
       return nullptr;
     }
-    auto guard = std::make_shared<ConsoleGraphics>(sys, std::move(owned));
+    auto guard = std::make_shared<ConsoleGraphics>(sys, path, std::move(owned));
     slot = guard;
     return guard;
   }
 
+  // Takes the console back when something else put it into text mode since: systemd does
+  // that to a tty when a getty starts on it (TTYReset=, with a vhangup that leaves our
+  // descriptor dead and a VT_DISALLOCATE that clears the screen), and the console then draws
+  // its text over the calendar. True when it was taken back: the framebuffer holds whatever
+  // the console drew, so the caller redraws all of it.
+  [[nodiscard]] bool reclaim() {
+    int mode = KD_TEXT;
+    int rc = fd_.valid() ? sys_.ioctl(fd_.get(), KDGETMODE, &mode) : -EBADF;
+    if (rc == 0 && mode == KD_GRAPHICS) return false;
+    std::string what = rc == 0 ? "back in text mode" : "hung up";
+    if (rc < 0) {  // a vhangup: this descriptor answers EIO for good; a new one works
+      const int fd = openTty(sys_, path_);
+      if (fd < 0) return failed(fmt::format("reopening it: {}", std::strerror(-fd)));
+      fd_ = UniqueFd(sys_, fd);
+    }
+    rc = setMode(sys_, fd_.get(), KD_GRAPHICS);
+    if (rc < 0) return failed(fmt::format("KDSETMODE KD_GRAPHICS: {}", std::strerror(-rc)));
+    failing_ = false;
+    logMessage(LogLevel::Warning,
+               fmt::format("console {}: {} (a getty started on it?) — graphics mode taken back, "
+                           "the whole panel redrawn",
+                           path_, what));
+    return true;
+  }
+
  private:
+  // Write access is all KDSETMODE needs, and all group tty has (root:tty 0620).
+  static int openTty(Sys& sys, const std::string& path) {
+    return sys.open(path.c_str(), O_WRONLY | O_NOCTTY);
+  }
+  static int setMode(Sys& sys, int fd, int mode) {
+    return sys.ioctl(fd, KDSETMODE, reinterpret_cast<void*>(std::uintptr_t(mode)));
+  }
+  // Logged once until the console is back; the whole panel is redrawn each time anyway.
+  bool failed(const std::string& why) {
+    if (!failing_)
+      logMessage(
+          LogLevel::Warning,
+          fmt::format("console {}: not in graphics mode and cannot be put back ({})", path_, why));
+    failing_ = true;
+    return true;
+  }
+
   Sys& sys_;
+  std::string path_;
   UniqueFd fd_;
+  bool failing_ = false;
 };
 
 namespace {
@@ -133,12 +176,13 @@ int checkFormat(const fb_var_screeninfo& v, const fb_fix_screeninfo& f, std::str
   return 0;
 }
 
-FramebufferDisplay::FramebufferDisplay(FramebufferOptions options, Sys& sys)
-    : options_(std::move(options)), sys_(sys) {}
+FramebufferDisplay::FramebufferDisplay(FramebufferOptions options, Sys& sys, MonotonicClock* clock)
+    : options_(std::move(options)), sys_(sys), clock_(clock ? *clock : steady_) {}
 
 std::unique_ptr<FramebufferDisplay> FramebufferDisplay::create(const FramebufferOptions& options,
-                                                               Sys& sys, std::string& error) {
-  std::unique_ptr<FramebufferDisplay> d(new FramebufferDisplay(options, sys));
+                                                               Sys& sys, std::string& error,
+                                                               MonotonicClock* clock) {
+  std::unique_ptr<FramebufferDisplay> d(new FramebufferDisplay(options, sys, clock));
   const int fd = sys.open(options.device.c_str(), O_RDWR);
   if (fd < 0) {
     error = fmt::format("framebuffer {}: {}{}", options.device, std::strerror(-fd), groupHint(fd));
@@ -196,17 +240,27 @@ std::string FramebufferDisplay::describe() const {
   return fmt::format("{} {}x{} {}", options_.device, var_.xres, var_.yres, describeFormat(var_));
 }
 
-void FramebufferDisplay::clear() {
-  const std::size_t rowBytes = std::size_t(var_.xres) * std::size_t(bytesPerPixel_);
+// Black outside `keep` (the frame's place), which the frame's own pixels cover next: the
+// calendar itself never flashes black on a whole repaint.
+void FramebufferDisplay::clearAround(const Region& keep) {
+  const std::size_t bpp = std::size_t(bytesPerPixel_);
+  const auto blacken = [&](unsigned char* row, std::uint32_t from, std::uint32_t to) {
+    if (from >= to) return;
+    std::memset(row + from * bpp, 0, (to - from) * bpp);
+    if (opaque_ != 0)
+      for (std::uint32_t x = from; x < to; ++x)
+        for (std::size_t i = 0; i < bpp; ++i)
+          row[x * bpp + i] |= static_cast<unsigned char>(opaque_ >> (8 * i));
+  };
   for (std::uint32_t y = 0; y < var_.yres; ++y) {
     unsigned char* row = map_.data() + std::size_t(var_.yoffset + y) * fix_.line_length +
-                         std::size_t(var_.xoffset) * std::size_t(bytesPerPixel_);
-    std::memset(row, 0, rowBytes);
-    if (opaque_ != 0)
-      for (std::uint32_t x = 0; x < var_.xres; ++x)
-        for (int i = 0; i < bytesPerPixel_; ++i)
-          row[std::size_t(x) * std::size_t(bytesPerPixel_) + std::size_t(i)] |=
-              static_cast<unsigned char>(opaque_ >> (8 * i));
+                         std::size_t(var_.xoffset) * bpp;
+    if (int(y) < keep.y || int(y) >= keep.y + keep.height) {
+      blacken(row, 0, var_.xres);
+    } else {
+      blacken(row, 0, std::uint32_t(keep.x));
+      blacken(row, std::uint32_t(keep.x + keep.width), var_.xres);
+    }
   }
 }
 
@@ -244,6 +298,12 @@ void FramebufferDisplay::writeRect(const Image& image, const Region& rect) {
   lastRows_ += rect.height;
 }
 
+bool FramebufferDisplay::needsRepaint() {
+  if (console_ && console_->reclaim()) fresh_ = true;
+  if (clock_.now() - lastWhole_ >= kRepaintEvery) fresh_ = true;
+  return fresh_;
+}
+
 int FramebufferDisplay::show(const Image& image) {
   lastRows_ = 0;
   if (image.width <= 0 || image.height <= 0 || image.strideWords < image.width ||
@@ -256,9 +316,10 @@ int FramebufferDisplay::show(const Image& image) {
     fresh_ = true;
   }
   Region rect = placement_.target();
-  if (fresh_) {
-    if (rect.width != int(var_.xres) || rect.height != int(var_.yres)) clear();
+  if (needsRepaint()) {
+    clearAround(rect);
     fresh_ = false;
+    lastWhole_ = clock_.now();
   } else if (!image.damage.empty()) {
     rect = placement_.panelDamage(image.damage);
     if (rect.empty()) return 0;

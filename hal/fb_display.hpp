@@ -4,10 +4,12 @@
 #include <linux/fb.h>
 
 #include <array>
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <string>
 
+#include "hal/clock.hpp"
 #include "hal/display.hpp"
 #include "hal/placement.hpp"
 #include "hal/sys.hpp"
@@ -38,20 +40,34 @@ class ConsoleGraphics;
 // signalfd), so App — and with it this display — is destroyed and the console
 // restored; only a crash (SIGKILL, SIGSEGV) leaves the console in graphics
 // mode, which the next start (or `chvt`) repairs.
+//
+// The framebuffer is not ours alone: a getty starting on the console tty resets it to text
+// mode and clears it, and anything with access to /dev/fbN may draw on it. So each show()
+// first takes the console back into graphics mode if it left it, and the whole panel (the
+// borders too) is rewritten then and at least every kRepaintEvery, not only the damaged rows:
+// whatever scribbled on the screen is gone at the next minute's frame.
 class FramebufferDisplay final : public Display {
  public:
+  // Long enough that the daemon's minute frames each rewrite the whole panel once; a button
+  // press in between writes only what changed.
+  static constexpr std::chrono::seconds kRepaintEvery{50};
+
   // Opens and maps the device; nullptr with `error` set (naming the fix, e.g. the group).
+  // `clock` times the periodic whole repaint (nullptr: CLOCK_MONOTONIC).
   [[nodiscard]] static std::unique_ptr<FramebufferDisplay> create(const FramebufferOptions& options,
-                                                                  Sys& sys, std::string& error);
+                                                                  Sys& sys, std::string& error,
+                                                                  MonotonicClock* clock = nullptr);
   ~FramebufferDisplay() override;
   FramebufferDisplay(const FramebufferDisplay&) = delete;
   FramebufferDisplay& operator=(const FramebufferDisplay&) = delete;
 
-  // Converts and writes the damaged rows (all of them after invalidate() or a
-  // size change; the borders are cleared to black then). 0 or -errno.
+  // Converts and writes the damaged rows; all of them, and the borders cleared to black,
+  // after invalidate(), a size change, the console taken back, or kRepaintEvery. 0 or -errno.
   [[nodiscard]] int show(const Image& image) override;
   [[nodiscard]] std::string describe() const override;
   void invalidate() override { fresh_ = true; }
+  // True when the next show() rewrites the whole panel (see above); takes the console back.
+  [[nodiscard]] bool needsRepaint() override;
 
   [[nodiscard]] const fb_var_screeninfo& var() const { return var_; }
   [[nodiscard]] const fb_fix_screeninfo& fix() const { return fix_; }
@@ -59,12 +75,15 @@ class FramebufferDisplay final : public Display {
   [[nodiscard]] int lastRowsWritten() const { return lastRows_; }
 
  private:
-  FramebufferDisplay(FramebufferOptions options, Sys& sys);
+  FramebufferDisplay(FramebufferOptions options, Sys& sys, MonotonicClock* clock);
   void writeRect(const Image& image, const Region& rect);
-  void clear();
+  void clearAround(const Region& keep);
 
   FramebufferOptions options_;
   Sys& sys_;
+  SteadyClock steady_;
+  MonotonicClock& clock_;
+  std::chrono::nanoseconds lastWhole_{};
   UniqueFd fd_;
   UniqueMapping map_;
   std::shared_ptr<ConsoleGraphics> console_;

@@ -260,6 +260,65 @@ TEST_CASE("framebuffer: the console is in graphics mode while a display lives", 
   CHECK(d);
 }
 
+TEST_CASE("framebuffer: a getty's console reset and any scribble are healed by a whole repaint",
+          "[hal][fb]") {
+  const Format& f = kFormats[1];  // XRGB8888
+  const std::vector<std::uint32_t> px = {0xff102030, 0xff405060, 0xff708090, 0xffa0b0c0};
+  const Panel panel = makePanel(f, 6, 4);  // the 2x2 frame centred, black borders around it
+  std::vector<std::uint32_t> want(6 * 4, 0xff000000);
+  want[1 * 6 + 2] = px[0];
+  want[1 * 6 + 3] = px[1];
+  want[2 * 6 + 2] = px[2];
+  want[2 * 6 + 3] = px[3];
+  FakeSys sys;
+  sys.addFramebuffer("/dev/fb0", panel.var, panel.fix);
+  sys.addTty("/dev/tty1", KD_TEXT);
+  FakeMonotonicClock clock;
+  std::string error;
+  {
+    auto d =
+        FramebufferDisplay::create({"/dev/fb0", "/dev/tty1", 0, Fit::Center}, sys, error, &clock);
+    REQUIRE(d);
+    REQUIRE(d->show(Image{px, 2, 2, 2, 1, {}}) == 0);
+    CHECK_FALSE(d->needsRepaint());
+    CHECK(d->show(Image{px, 2, 2, 2, 1, {0, 0, 1, 1}}) == 0);
+    CHECK(d->lastRowsWritten() == 1);  // the damage only
+
+    // getty@tty1 starts: systemd hangs the tty up (our descriptor is dead), puts it back into
+    // text mode, and the console clears the screen and prints the login prompt.
+    sys.resetTty("/dev/tty1");
+    sys.fillMemory("/dev/fb0", 0xA5);
+    REQUIRE(sys.ttyMode("/dev/tty1") == KD_TEXT);
+    CHECK(d->needsRepaint());  // the next frame, changed or not, is shown whole
+    CHECK(sys.ttyMode("/dev/tty1") == KD_GRAPHICS);
+    REQUIRE(d->show(Image{px, 2, 2, 2, 2, {0, 0, 1, 1}}) == 0);
+    CHECK(d->lastRowsWritten() == 2);
+    checkMemory(sys.memory("/dev/fb0"), panel, f.name, want);  // borders black again
+    CHECK_FALSE(d->needsRepaint());
+
+    // Something else draws on /dev/fb0 while the console stays ours: the damage-only frames
+    // leave it, the first frame kRepaintEvery after the last whole one removes it.
+    sys.fillMemory("/dev/fb0", 0xA5);
+    clock.advance(FramebufferDisplay::kRepaintEvery - std::chrono::seconds{1});
+    CHECK_FALSE(d->needsRepaint());
+    REQUIRE(d->show(Image{px, 2, 2, 2, 3, {1, 1, 1, 1}}) == 0);
+    CHECK(d->lastRowsWritten() == 1);
+    clock.advance(std::chrono::seconds{1});
+    CHECK(d->needsRepaint());
+    REQUIRE(d->show(Image{px, 2, 2, 2, 3, {1, 1, 1, 1}}) == 0);
+    checkMemory(sys.memory("/dev/fb0"), panel, f.name, want);
+
+    // A console that cannot be taken back (here: no longer openable) keeps every frame whole.
+    sys.resetTty("/dev/tty1");
+    sys.deny("/dev/tty1", EACCES);
+    CHECK(d->needsRepaint());
+    REQUIRE(d->show(Image{px, 2, 2, 2, 3, {}}) == 0);
+    CHECK(d->needsRepaint());
+    CHECK(sys.ttyMode("/dev/tty1") == KD_TEXT);
+  }
+  CHECK(sys.openCount() == 0);  // the hung-up descriptor and its replacement closed
+}
+
 TEST_CASE("framebuffer: errors say what is wrong and what to do", "[hal][fb]") {
   FakeSys sys;
   std::string error;

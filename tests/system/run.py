@@ -341,6 +341,8 @@ class Run:
                    u["MainPID"] == pid and u["ActiveState"] == "active",
                    refused["MESSAGE"] if refused else "no 'reload refused' line")
 
+        self.console_heals()
+
         # 5. the feed server stops → the events stay, "offline since" the last good fetch.
         self.feed.stop()
         stopped = int(float(self.vm.out("cat /proc/uptime").split()[0]) * 1e6)
@@ -381,6 +383,36 @@ class Run:
         u = self.unit("WatchdogUSec", "WatchdogTimestampMonotonic")
         self.check(1, "the watchdog is pinged (WatchdogTimestamp advanced while running)",
                    int(u["WatchdogTimestampMonotonic"]) > self.watchdog0 > 0, str(u))
+
+    def console_heals(self):
+        """2. the screen stays the calendar's: the package keeps getty@tty1 from starting (it
+        conflicts with it), and what a getty's start does to tty1 anyway (systemd's TTYReset=,
+        TTYVHangup=, TTYVTDisallocate=: text mode, the screen cleared, text on it) or bytes
+        written straight into /dev/fb0 are gone by the next minute's frame, which rewrites the
+        whole panel: the grab is then identical to the render again."""
+        getty = self.vm.out("systemctl is-active getty@tty1", check=False).strip()
+        self.check(2, "getty@tty1 is not running (calendarbot.service conflicts with it)",
+                   getty == "inactive", getty)
+        for what, command in (
+                ("a getty-style reset of tty1 (text mode, cleared, a login prompt)",
+                 "systemd-run --wait --quiet -p TTYPath=/dev/tty1 -p TTYReset=yes "
+                 "-p TTYVHangup=yes -p TTYVTDisallocate=yes -p StandardInput=tty "
+                 "-p StandardOutput=tty /bin/echo 'calendarbot-vm login:'"),
+                ("random bytes written into /dev/fb0",
+                 "dd if=/dev/urandom of=/dev/fb0 bs=64k count=40 2>/dev/null")):
+            self.vm.out(command)
+            # systemd resets the tty before and after the command: the console is in text mode
+            # when it returns. The next frame takes it back and rewrites the whole panel, as
+            # does any frame 50 s after the last whole one: the minute's frame at the latest.
+            mark = self.mark()
+            frame = self.wait_line(r"^frame \S+: drawn .*\(the whole panel\)", 150, after=mark)
+            time.sleep(1)
+            now = dt.datetime.now(UTC)
+            name = "healed-console.png" if "getty" in what else "healed-scribble.png"
+            grab = self.grab(name)
+            ok, why = self.matches(grab, "whats-next", now, self.last_success(self.journal()))
+            self.check(2, f"{name}: after {what} the screen is the calendar again",
+                       ok and frame is not None, why if frame else "no whole-panel frame")
 
     def press_and_wait_layout(self, layout, after):
         self.vm.press_button()
