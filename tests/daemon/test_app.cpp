@@ -23,6 +23,8 @@ struct FakeDisplay final : hal::Display {
   int holdBack = 0;  // the next n frames wait (e-ink pacing)
   bool held = false;
   int offered = 0;
+  bool repaint = false;  // needsRepaint()'s answer
+  bool needsRepaint() override { return repaint; }
   int show(const hal::Image& image) override {
     if (fail) return fail;
     ++offered;
@@ -241,6 +243,16 @@ TEST_CASE("damage comes from tile digests, not a copy of the last frame", "[daem
   REQUIRE(app.renderNow());
   CHECK(screen.damages.back().width == app.config().width);
   CHECK(screen.damages.back().height == app.config().height);
+
+  // An unchanged frame spares the display, unless the display asks for a repaint (the
+  // framebuffer: its console was reset, or its periodic whole rewrite is due).
+  const std::size_t shown = screen.shown.size();
+  CHECK_FALSE(app.renderNow());
+  CHECK(screen.shown.size() == shown);
+  screen.repaint = true;
+  REQUIRE(app.renderNow());
+  REQUIRE(screen.shown.size() == shown + 1);
+  CHECK(screen.shown.back() == screen.shown[shown - 1]);  // the same frame, shown again
 }
 
 TEST_CASE("the other layouts are drawn off-screen once, and again after a reload", "[daemon]") {
