@@ -393,77 +393,107 @@ class Run:
         getty = self.vm.out("systemctl is-active getty@tty1", check=False).strip()
         self.check(2, "getty@tty1 is not running (calendarbot.service conflicts with it)",
                    getty == "inactive", getty)
-        for what, command in (
-                ("a getty-style reset of tty1 (text mode, cleared, a login prompt)",
-                 "systemd-run --wait --quiet -p TTYPath=/dev/tty1 -p TTYReset=yes "
-                 "-p TTYVHangup=yes -p TTYVTDisallocate=yes -p StandardInput=tty "
-                 "-p StandardOutput=tty /bin/echo 'calendarbot-vm login:'"),
-                ("random bytes written into /dev/fb0",
-                 "dd if=/dev/urandom of=/dev/fb0 bs=64k count=40 2>/dev/null")):
+        for name, what, command, evidence in (
+                # A oneshot unit with getty@.service's tty settings (systemd-run would need
+                # D-Bus, which the image does not have): started, it returns once it ran.
+                ("console", "a getty-style reset of tty1 (text mode, cleared, a login prompt)",
+                 "printf '%s\\n' '[Service]' Type=oneshot TTYPath=/dev/tty1 TTYReset=yes "
+                 "TTYVHangup=yes TTYVTDisallocate=yes StandardInput=tty StandardOutput=tty "
+                 "\"ExecStart=/bin/echo 'calendarbot-vm login:'\" "
+                 "> /run/systemd/system/cb-getty-like.service && systemctl daemon-reload && "
+                 "systemctl start cb-getty-like",
+                 r"^console /dev/tty1: (hung up|back in text mode) .* graphics mode taken back"),
+                ("scribble", "random bytes written into /dev/fb0",
+                 "dd if=/dev/urandom of=/dev/fb0 bs=64k count=40 2>/dev/null", None)):
+            before = self.mark()
             self.vm.out(command)
             # systemd resets the tty before and after the command: the console is in text mode
             # when it returns. The next frame takes it back and rewrites the whole panel, as
             # does any frame 50 s after the last whole one: the minute's frame at the latest.
             mark = self.mark()
+            self.grab(f"{name}-disturbed.png")  # what it did (not compared: a frame may be quick)
             frame = self.wait_line(r"^frame \S+: drawn .*\(the whole panel\)", 150, after=mark)
+            seen = self.find(self.journal(), evidence, after=before) if evidence else True
             time.sleep(1)
             now = dt.datetime.now(UTC)
-            name = "healed-console.png" if "getty" in what else "healed-scribble.png"
-            grab = self.grab(name)
+            grab = self.grab(f"healed-{name}.png")
             ok, why = self.matches(grab, "whats-next", now, self.last_success(self.journal()))
-            self.check(2, f"{name}: after {what} the screen is the calendar again",
-                       ok and frame is not None, why if frame else "no whole-panel frame")
+            if frame:
+                self.figure(f"{what} to the whole panel redrawn",
+                            f"{(int(frame['__MONOTONIC_TIMESTAMP']) - mark) / 1e6:.1f} s")
+            self.check(2, f"healed-{name}.png: after {what} the screen is the calendar again",
+                       ok and frame is not None and seen is not None,
+                       why + ("" if frame else "; no whole-panel frame") +
+                       ("" if seen else "; the daemon did not log taking the console back"))
 
     def press_and_wait_layout(self, layout, after):
         self.vm.press_button()
         return self.wait_line(rf"^frame {layout}: drawn", 30, after=after)
 
-    def screen_changed_after_press(self, timeout=10.0):
-        """Host-side: seconds from the QMP press to the first screen grab that differs."""
-        tmp = os.path.join(self.args.work, "poll.png")
-        before = Image.open(self.grab_to(tmp)).convert("RGB")
+    def calendar_area(self, ppm):
+        """The calendar's 480x800 in the middle of a screendump (the PPM is removed)."""
+        with Image.open(ppm) as full:
+            full = full.convert("RGB")
+            w, h = full.size
+            x, y = (w - SIZE[0]) // 2, (h - SIZE[1]) // 2
+            area = full.crop((x, y, x + SIZE[0], y + SIZE[1]))
+        os.unlink(ppm)
+        return area
+
+    def polls_after_press(self, timeout=10.0, settle=1.0):
+        """Host-side: the QMP press, then the calendar's area grabbed as fast as QEMU answers,
+        until `settle` s after the first grab that differs from the one before the press (or
+        `timeout`). [(seconds from the press to the grab's answer, image)], and whether the
+        area changed at all."""
+        tmp = os.path.join(self.args.work, "poll")
+        before = self.calendar_area(self.vm.screendump(tmp))
         pressed = time.monotonic()
         self.vm.press_button()
-        while time.monotonic() - pressed < timeout:
-            with Image.open(self.grab_to(tmp)) as now:
-                if ImageChops.difference(before, now.convert("RGB")).getbbox():
-                    return time.monotonic() - pressed
-        return None
-
-    def grab_to(self, path):
-        ppm = self.vm.screendump(path)
-        with Image.open(ppm) as full:
-            full.convert("RGB").save(path)
-        os.unlink(ppm)
-        return path
+        polls, changed = [], None
+        while time.monotonic() - pressed < (timeout if changed is None else changed + settle):
+            area = self.calendar_area(self.vm.screendump(tmp))
+            t = time.monotonic() - pressed
+            polls.append((t, area))
+            if changed is None and ImageChops.difference(before, area).getbbox():
+                changed = t
+        return polls, changed is not None
 
     def button_press(self, layout, name):
-        mark = int(float(self.vm.out("cat /proc/uptime").split()[0]) * 1e6)
-        seen = self.screen_changed_after_press()
-        if seen is not None:
-            self.figure(f"button press to a changed screen ({layout}, host-side, QMP)",
-                        f"{seen * 1000:.0f} ms")
+        mark = self.mark()
+        polls, changed = self.polls_after_press()
         frame = self.wait_line(rf"^frame {layout}: drawn", 30, after=mark)
         entries = self.journal()
-        switched = self.find(entries, rf"^layout: {layout}$", after=mark)
         now = dt.datetime.now(UTC)
         grab = self.grab(name)
         ok, why = self.matches(grab, layout, now, self.last_success(entries))
-        # The press's edge is read by the daemon (it logs the layout), then the frame is shown:
-        # the journal's own monotonic clock times the two in the VM.
-        latency = ((int(frame["__MONOTONIC_TIMESTAMP"]) - int(switched["__MONOTONIC_TIMESTAMP"]))
-                   / 1e6 if frame and switched else None)
-        if latency is not None:
-            self.figure(f"button to {layout} frame shown (journal)", f"{latency * 1000:.0f} ms")
+        # Press to screen, from outside: the first grab after the QMP press that is the frame the
+        # check then compared with the render -- not just any change (a blinking cursor, a
+        # countdown's minute, an older frame still on its way through virtio-gpu would count).
+        # It includes the press itself (QEMU holds the line 100 ms; a short press acts on its
+        # release), the edge's way to the daemon, the frame, and virtio-gpu's deferred flush.
+        with Image.open(grab) as g:
+            final = g.convert("RGB")
+            seen = next((t for t, area in polls if not ImageChops.difference(final, area)
+                         .getbbox()), None)
+        self.figure(f"button press to {layout} on screen (host-side: QMP press to the grab)",
+                    f"{seen * 1000:.0f} ms" if seen is not None else
+                    "n/a (the screen changed again before the compared grab)")
+        # In the VM, in the daemon: from the layout switch (the press's release read) to the
+        # frame written into /dev/fb0, as the daemon times it (steady clock: "drawn in X ms,
+        # shown in Y ms"). The journal's own timestamps are not used: they are taken when
+        # journald reads each line, on a loaded emulated machine up to half a second late.
+        m = frame and re.search(r"drawn in ([\d.]+) ms, shown in ([\d.]+) ms", frame["MESSAGE"])
+        if m:
+            self.figure(f"layout switch to {layout} frame in /dev/fb0 (the daemon's own timing)",
+                        f"{float(m.group(1)) + float(m.group(2)):.0f} ms")
         # The switch is asserted (the screen changes after the press, within the 10 s poll, and
-        # shows the other layout); "within a second" is timed from outside -- QMP press to the
-        # first grab that differs -- and printed above, never asserted: four emulated CPUs on a
-        # shared 2-core host took 93-965 ms, and CI must not go red on the host's load.
+        # shows the other layout); "within a second" is printed above, never asserted: four
+        # emulated CPUs on a shared 2-core host took 93-965 ms, and CI must not go red on the
+        # host's load.
         if seen is not None and seen >= 1.0:
             print(f"  note: {layout} appeared {seen:.2f} s after the press (target: 1 s)")
-        self.check(3, f"{name}: a button press switches to {layout}",
-                   ok and seen is not None,
-                   f"{why}; screen changed after {seen} s" if seen else f"{why}; no change")
+        self.check(3, f"{name}: a button press switches to {layout}", ok and changed,
+                   why + ("" if changed else "; the screen did not change after the press"))
 
     def long_press(self):
         """3. a long press (the line held 3 s; the config's long press is 2 s) refreshes every
