@@ -1,4 +1,6 @@
 // daemon: App keeps the last good data, marks stale sources, skips unchanged frames; the governor.
+#include <fmt/chrono.h>
+
 #include <catch2/catch.hpp>
 
 #include <deque>
@@ -395,6 +397,44 @@ TEST_CASE("on e-ink the minute's redraw follows the countdown's steps", "[daemon
   Config lcd = testConfig();
   App other(lcd, clock, std::make_unique<FakeDisplay>(), std::make_unique<ScriptedLoader>());
   CHECK(other.redrawDue());
+}
+
+TEST_CASE("a drop behind the screen budget is held as suspect too", "[daemon]") {
+  const auto start = *ics::parseIsoInstant("2025-03-10T08:00:00Z", ics::TimeZone::utc());
+  hal::FakeClock clock(start);
+  auto loader = std::make_unique<ScriptedLoader>();
+  ScriptedLoader& feed = *loader;
+  // Meetings a minute apart from now: both stores keep the screen budget's 96.
+  auto meetings = [&](int n) {
+    std::string body = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\n";
+    for (int i = 0; i < n; ++i)
+      body += fmt::format(
+          "BEGIN:VEVENT\r\nUID:m{0}\r\nDTSTART:{1:%Y%m%dT%H%M%SZ}\r\n"
+          "DTEND:{2:%Y%m%dT%H%M%SZ}\r\nSUMMARY:m{0}\r\nEND:VEVENT\r\n",
+          i, start + minutes{i}, start + minutes{i + 30});
+    ics::IngestOptions o;
+    o.now = start;
+    ics::Ingest ingest(o);
+    ingest.feed(body + "END:VCALENDAR\r\n");
+    FetchResult out;
+    out.kind = FetchResult::Kind::Updated;
+    out.store = ingest.finish();
+    return out;
+  };
+  feed.script.push_back(meetings(2000));
+  feed.script.push_back(meetings(150));  // 96 kept, as before: but 150 of 2,000
+  Config config = testConfig();
+  config.fetch.confirmDrop = minutes{30};
+  App app(config, clock, std::make_unique<FakeDisplay>(), std::move(loader));
+  app.refreshDue(true);
+  feed.process({});
+  REQUIRE(app.sources()[0].store);
+  CHECK(app.sources()[0].store->leftOut().total() == 2000 - ics::screen::kStoreEvents);
+  clock.advance(minutes{5});
+  app.refreshDue(true);
+  feed.process({});
+  CHECK(app.sources()[0].suspectSince == clock.now());
+  CHECK(app.sources()[0].store->leftOut().total() == 2000 - ics::screen::kStoreEvents);
 }
 
 TEST_CASE("a drop to no events is held as suspect until a later fetch confirms it", "[daemon]") {
