@@ -271,7 +271,10 @@ std::optional<EventStore> deserializeStore(std::string_view bytes) {
     e.kind = std::uint8_t(bits & 15);
     e.free = (bits >> 4) != 0;
     e.count = r.num<std::uint32_t>();
-    if (e.kind >= ScreenTally::kKinds || (bits >> 4) > 1 || e.count == 0) return std::nullopt;
+    const bool dates = e.kind == ScreenTally::kAllDay;
+    if (e.kind >= ScreenTally::kKinds || (bits >> 4) > 1 || e.count == 0 ||
+        (dates ? e.first >= e.second : e.second != 0))
+      return std::nullopt;
   }
   d.leftOut.assign(std::move(leftOut));
   if (!r.atEnd()) return std::nullopt;

@@ -11,6 +11,7 @@
 #include <catch2/catch.hpp>
 
 #include "engine_support.hpp"
+#include "ics/snapshot.hpp"
 #include "ics/store.hpp"
 
 using namespace cb::ics;
@@ -201,4 +202,29 @@ TEST_CASE("matching overrides to their instances spends from the feed's expansio
     CHECK(store.droppedSeries() == 1);
     CHECK(store.eventCount() == 500);  // the overrides stand as events
   }
+}
+
+TEST_CASE("the tally of what the screen budget left out survives the snapshot, checked",
+          "[ics][budget]") {
+  std::string body;
+  for (int i = 0; i < 300; ++i)
+    body += event(fmt::format("e{}", i), kNow + minutes{i}, minutes{30});
+  for (int i = 0; i < 30; ++i)
+    body += fmt::format(
+        "BEGIN:VEVENT\r\nUID:d{}\r\nDTSTAMP:20250101T000000Z\r\nDTSTART;VALUE=DATE:20250311\r\n"
+        "DTEND;VALUE=DATE:20250313\r\nSUMMARY:away\r\nEND:VEVENT\r\n",
+        i);
+  const EventStore& store = cb::test::ingestCalendar(body, "UTC", screens(40));
+  const Date tomorrow = floor<days>(kNow) + days{1};
+  REQUIRE(store.leftOut().allDayCovering(tomorrow + days{1}) > 0);
+  const std::string image = serializeStore(store);
+  const auto copy = deserializeStore(image);
+  REQUIRE(copy);
+  CHECK(copy->leftOut().entries() == store.leftOut().entries());
+  CHECK(copy->leftOut().rows(kNow, kNow + days{1}, true) == 300 - 34);  // 40 - 40 * 16 / 96
+  CHECK(copy->leftOut().allDayStarting(tomorrow) == store.leftOut().allDayStarting(tomorrow));
+  // An all-day entry whose end is not after its start (the last entry: all-day sort last).
+  std::string bad = image;
+  bad.replace(bad.size() - 9, 4, bad.substr(bad.size() - 13, 4));
+  CHECK_FALSE(deserializeStore(bad));
 }
