@@ -5,7 +5,7 @@ BUILD ?= build
 MESON_OPTS ?= -Dgpio=enabled -Deink=enabled -Dwerror=true
 DEMO_OUT ?= /tmp/calendarbot-demo.png
 SAN_BUILD ?= build-sanitize
-SAN_SUITES ?= ics hal render layouts golden
+SAN_SUITES ?= ics hal render layouts golden daemon integration systemd style
 FUZZ_BUILD ?= build-fuzz
 FUZZ_SECONDS ?= 60
 FUZZ_TARGETS ?= ingest snapshot config tzif
@@ -49,18 +49,19 @@ gallery: build
 	CB_BLESS=1 CB_GOLDEN_DIR=$(CURDIR)/$(BUILD)/gallery meson test -C $(BUILD) --suite golden
 	$(BUILD)/tests/layouts/gallery $(BUILD)/gallery.png $(BUILD)/gallery
 
-# The $(SAN_SUITES) suites under AddressSanitizer + UndefinedBehaviorSanitizer (leaks included,
-# libraries' one-time allocations suppressed in .ci/lsan.supp), in their own build dir (-O0:
-# quick to compile; only what those tests need is built). CI runs it after `make test`. Not yet
-# daemon and integration: under ASan two fetch-child tests see a refresh fail that should succeed
-# and the daemon suite runs past its 30 s timeout; not diagnosed yet (first suspect: the child's
-# RLIMIT_AS against ASan's shadow memory) — issue 12.
+# Every suite (SAN_SUITES) under AddressSanitizer + UndefinedBehaviorSanitizer (leaks included,
+# libraries' one-time allocations suppressed in .ci/lsan.supp), in its own build dir (-O0: quick
+# to compile; only what those tests need is built). CI runs it after `make test`. Under ASan the
+# fetch child runs without its address-space limit (the shadow takes terabytes of it; the
+# memory-limit test says so and passes over it) and ends with _exit (no leak check in its
+# seccomp sandbox).
 sanitize: deps
 	@[ -f $(SAN_BUILD)/build.ninja ] || meson setup $(SAN_BUILD) $(MESON_OPTS) \
 	  -Db_sanitize=address,undefined -Db_lundef=false -Dbuildtype=debug
 	ninja -C $(SAN_BUILD) build.ninja  # reconfigures when a meson.build changed: fresh introspection
 	@for suite in $(SAN_SUITES); do \
-	  ninja -C $(SAN_BUILD) $$(.ci/suite-targets $(SAN_BUILD) $$suite) || exit 1; \
+	  targets=$$(.ci/suite-targets $(SAN_BUILD) $$suite) || exit 1; \
+	  [ -z "$$targets" ] || ninja -C $(SAN_BUILD) $$targets || exit 1; \
 	  ASAN_OPTIONS=halt_on_error=1:detect_leaks=1:abort_on_error=0 \
 	  LSAN_OPTIONS=suppressions=$(CURDIR)/.ci/lsan.supp:print_suppressions=0 \
 	  UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
