@@ -16,21 +16,26 @@ namespace cb::ics {
 //  - 4x8 draws at most kMaxRows event rows on one screen (480x800 fits 10, 800x480 two columns
 //    of 6; a taller size stops at kMaxRows and says "+N more"). whats-next draws fewer: the
 //    meeting it counts down to, the next one, and the names of what else runs now.
-//  - Events that end between two refreshes make room for later ones: the store keeps
-//    kScreensAhead screens of timed rows from now on (running, then by start).
+//  - Events that end make room for later ones, and the network may be down for days (the
+//    screens keep the last good data and say "Offline since"): the store keeps timed rows
+//    from now on (running, then by start) for a week without a refresh at one full screen
+//    a day (kOfflineDays), plus the screen drawn at its end. Recurring series are expanded
+//    from their rules and are not limited by this; a feed of single events (a booking
+//    system's, a timetable's) is: 64 rows would run out after four busy days offline.
 //  - Looking back ("No more meetings today" needs a meeting of today that ended): the
 //    kPastKept most recent ones.
 //  - All-day items: one strip a day names the first and counts the rest, so a screen's
 //    worth of them (kAllDayKept), nearest first, whatever the feed holds.
-//  kStoreEvents = kMaxRows * kScreensAhead + kPastKept + kAllDayKept = 16 * 4 + 16 + 16 = 96.
+//  kStoreEvents = kMaxRows * (kOfflineDays + 1) + kPastKept + kAllDayKept = 128 + 16 + 16 = 160
+//  (at 128 bytes a record, about 20 KB).
 // Series are not counted here: they are expanded per window (Limits::maxOccurrencesPerWindow).
 namespace screen {
 inline constexpr std::size_t kMaxRows = 16;
-inline constexpr std::size_t kScreensAhead = 4;
+inline constexpr std::size_t kOfflineDays = 7;
 inline constexpr std::size_t kPastKept = kMaxRows;
 inline constexpr std::size_t kAllDayKept = kMaxRows;
-inline constexpr std::size_t kStoreEvents = kMaxRows * kScreensAhead + kPastKept + kAllDayKept;
-static_assert(kStoreEvents == 96);
+inline constexpr std::size_t kStoreEvents = kMaxRows * (kOfflineDays + 1) + kPastKept + kAllDayKept;
+static_assert(kStoreEvents == 160);
 }  // namespace screen
 
 // The events a store built for the screens left out that a screen would have counted: how

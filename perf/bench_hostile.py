@@ -7,7 +7,7 @@ usage: perf/bench_hostile.py BUILD_DIR
 Each family is generated here and handed to the real binary in its own process (peak RSS is
 the child's ru_maxrss): `occurrences --stats` over a week (the CLI's window cap: 200,000; its
 output streamed) and `run --once` (the daemon: snapshot, agenda of 8 days, one frame; window
-cap 20,000; a store keeps the 96 events its screens can show, ics/screen_tally.hpp).
+cap 20,000; a store keeps the 160 events its screens can show, ics/screen_tally.hpp).
 Families: never-matching rules (120 rules, every FREQ), N MINUTELY series (250 and 1,000),
 a 200,000-event window, many sources (64 file sources, the config's maximum).
 Budget (DESIGN.md): each under 2 s and 64 MB here; the daemon within its RSS budget.

@@ -63,18 +63,18 @@ TEST_CASE("a store for the screens keeps the events nearest to now, within its b
     CHECK(store.stats().peakEvents <= 1024);  // never more than ScreenBudget::kPruneAt held
     CHECK(store.stats().peakEvents > 100);
     CHECK(store.textBytes() < 110 * 200);  // the texts of what was left out went too
-    // Kept: the 12 that ended before now (the past's share of the budget, a sixth, has room for
-    // them), then the 88 that start from now on, in order.
+    // Kept: the 10 most recent of the 12 that ended before now (the past's share of the budget,
+    // kPastKept / kStoreEvents = 16 / 160 of it), then the 90 that start from now on, in order.
     const auto occ = store.occurrences(kNow - days{2}, kNow + days{60});
     REQUIRE(occ.size() == 100);
-    CHECK(occ.front().start == kNow - hours{12});
-    CHECK(occ[12].start == kNow);
-    CHECK(occ.back().start == kNow + hours{87});
-    CHECK(occ[42].summary == fmt::format("{:0>100}", 42));
+    CHECK(occ.front().start == kNow - hours{10});
+    CHECK(occ[10].start == kNow);
+    CHECK(occ.back().start == kNow + hours{89});
+    CHECK(occ[40].summary == fmt::format("{:0>100}", 42));  // the first two left out
     // What was left out is tallied where a screen counts it: rows starting in a week from now
-    // (hours 88 to 167), none that ended, none running.
+    // (hours 90 to 167), none that ended, none running.
     CHECK(store.leftOut().total() == 1300);
-    CHECK(store.leftOut().rows(kNow, kNow + days{7}, true) == 168 - 88);
+    CHECK(store.leftOut().rows(kNow, kNow + days{7}, true) == 168 - 90);
     CHECK(store.leftOut().rows(kNow + hours{100}, kNow + hours{110}, true) == 10);
     CHECK(store.leftOut().entries().size() == 1300);  // one a minute: nothing to merge
   }
@@ -92,8 +92,8 @@ TEST_CASE("a store for the screens keeps the events nearest to now, within its b
     const EventStore& store = cb::test::ingestCalendar(body, "UTC", screens(40));
     CHECK(store.eventCount() == 40);
     const auto occ = store.occurrences(kNow - days{2}, kNow + days{60});
-    CHECK(occ.front().start == kNow - hours{6});  // 40 * 16 / 96: the 6 most recent past ones
-    CHECK(occ[6].start == kNow);
+    CHECK(occ.front().start == kNow - hours{4});  // 40 * 16 / 160: the 4 most recent past ones
+    CHECK(occ[4].start == kNow);
   }
   SECTION("without a now (the occurrences command) every event in the window stays") {
     IngestOptions all;
@@ -104,6 +104,29 @@ TEST_CASE("a store for the screens keeps the events nearest to now, within its b
     CHECK(store.leftOut().total() == 0);
     CHECK(store.stats().beyondBudget == 0);
   }
+}
+
+TEST_CASE("a store for the screens lasts a week offline at a full screen of meetings a day",
+          "[ics][budget]") {
+  // A feed of single events (a booking system's): 16 half-hour meetings a day (one 4x8 screen
+  // full) for 12 days from now, and nothing recurring. The default budget is kept: with no
+  // refresh for 7 days, the screen of day 8 still has every one of its meetings.
+  std::string body;
+  for (int day = 0; day < 12; ++day)
+    for (int slot = 0; slot < 16; ++slot)
+      body += event(fmt::format("d{}s{}", day, slot), kNow + days{day} + minutes{30 * slot},
+                    minutes{25});
+  IngestOptions options;
+  options.now = kNow;
+  const EventStore& store = cb::test::ingestCalendar(body, "UTC", options);
+  // (No past and no all-day items here: their shares go to the rows ahead, 10 days of them.)
+  CHECK(store.eventCount() == screen::kStoreEvents);
+  for (int day = 0; day <= int(screen::kOfflineDays); ++day) {
+    INFO("day " << day);
+    CHECK(store.occurrences(kNow + days{day}, kNow + days{day + 1}).size() == 16);
+  }
+  CHECK(store.occurrences(kNow + days{10}, kNow + days{11}).empty());
+  CHECK(store.leftOut().rows(kNow + days{10}, kNow + days{11}, true) == 16);  // counted, though
 }
 
 TEST_CASE("a revision left out past the budget does not bring back the older one",
@@ -221,7 +244,7 @@ TEST_CASE("the tally of what the screen budget left out survives the snapshot, c
   const auto copy = deserializeStore(image);
   REQUIRE(copy);
   CHECK(copy->leftOut().entries() == store.leftOut().entries());
-  CHECK(copy->leftOut().rows(kNow, kNow + days{1}, true) == 300 - 34);  // 40 - 40 * 16 / 96
+  CHECK(copy->leftOut().rows(kNow, kNow + days{1}, true) == 300 - 36);  // 40 - 40 * 16 / 160
   CHECK(copy->leftOut().allDayStarting(tomorrow) == store.leftOut().allDayStarting(tomorrow));
   // An all-day entry whose end is not after its start (the last entry: all-day sort last).
   std::string bad = image;

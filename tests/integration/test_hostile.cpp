@@ -290,7 +290,8 @@ TEST_CASE("snapshots and validators keep no part of a source's url", "[integrati
   CHECK(has(again.err, "from the snapshot"));
 }
 
-TEST_CASE("a feed of more events than the screens can show: the nearest 96 kept", "[integration]") {
+TEST_CASE("a feed of more events than the screens can show: the nearest 160 kept",
+          "[integration]") {
   const fs::path dir = test::tempDir("it-budget");
   // 25,000 events a minute apart from half a day ago: every one inside the ingest horizon.
   const auto first = std::chrono::floor<std::chrono::hours>(std::chrono::system_clock::now()) -
@@ -310,6 +311,6 @@ TEST_CASE("a feed of more events than the screens can show: the nearest 96 kept"
   INFO(r.err);
   REQUIRE(r.exitCode == 0);
   // ics::screen::kStoreEvents: what the layouts can draw, with their margins.
-  CHECK(has(r.err, "96 events kept"));
-  CHECK(has(r.err, "24904 events beyond what the screens can show left out (the 96 nearest"));
+  CHECK(has(r.err, "160 events kept"));
+  CHECK(has(r.err, "24840 events beyond what the screens can show left out (the 160 nearest"));
 }

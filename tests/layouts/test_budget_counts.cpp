@@ -55,7 +55,7 @@ TEST_CASE("a day with more events than the store keeps: the screens count every 
           "[layouts][budget]") {
   const ics::Instant now = sys_days{2025y / March / 10} + hours{9};
   const ics::Instant first = now + minutes{10};
-  constexpr int kMeetings = 400;
+  constexpr int kMeetings = 500;
   std::string body;
   for (int i = 0; i < kMeetings; ++i) body += event(fmt::format("m{}", i), first + minutes{i});
   // Not counted anywhere: no screen shows them.
