@@ -2,6 +2,9 @@
 // stay alive for the test run (occurrences view text their store owns).
 #pragma once
 
+#include <fmt/chrono.h>
+#include <fmt/format.h>
+
 #include <deque>
 #include <string>
 
@@ -12,6 +15,11 @@ namespace cb::test {
 inline ics::Instant utc(int y, int mo, int d, int h = 0, int mi = 0) {
   using namespace std::chrono;
   return ics::Instant{sys_days{year{y} / mo / d}} + hours{h} + minutes{mi};
+}
+
+// An instant as an iCalendar UTC DATE-TIME (20250310T120000Z), to the second.
+inline std::string icsUtc(ics::Instant t) {
+  return fmt::format("{:%Y%m%dT%H%M%SZ}", std::chrono::floor<std::chrono::seconds>(t));
 }
 
 // `body` (VEVENTs) inside a VCALENDAR after `calendarProps`, fed `chunk` bytes at a time

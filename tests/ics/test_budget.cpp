@@ -20,16 +20,12 @@ using namespace std::chrono;
 
 namespace {
 
-std::string stamp(Instant t) {
-  return fmt::format("{:%Y%m%dT%H%M%SZ}", floor<seconds>(t));
-}
-
 std::string event(const std::string& uid, Instant start, minutes length, int sequence = -1,
                   const std::string& summary = "") {
   return fmt::format(
       "BEGIN:VEVENT\r\nUID:{}\r\nDTSTAMP:20250101T000000Z\r\nDTSTART:{}\r\nDTEND:{}\r\n{}"
       "SUMMARY:{}\r\nEND:VEVENT\r\n",
-      uid, stamp(start), stamp(start + length),
+      uid, cb::test::icsUtc(start), cb::test::icsUtc(start + length),
       sequence >= 0 ? fmt::format("SEQUENCE:{}\r\n", sequence) : "",
       summary.empty() ? uid : summary);
 }
@@ -149,18 +145,20 @@ TEST_CASE("a store for the screens keeps only the series with an instance in its
     return fmt::format(
         "BEGIN:VEVENT\r\nUID:{}\r\nDTSTAMP:20250101T000000Z\r\nDTSTART:{}\r\nDTEND:{}\r\n"
         "RRULE:{}\r\n{}SUMMARY:{}\r\nEND:VEVENT\r\n",
-        uid, stamp(start), stamp(start + hours{1}), rule, extra, uid);
+        uid, cb::test::icsUtc(start), cb::test::icsUtc(start + hours{1}), rule, extra, uid);
   };
   // The window of a store built at kNow: [kNow - 1 day, kNow + 62 days] (the default horizon).
   const std::string body =
       series("ended-count", kNow - days{700}, "FREQ=WEEKLY;COUNT=10") +
-      series("ended-until", kNow - days{400}, "FREQ=DAILY;UNTIL=" + stamp(kNow - days{3})) +
+      series("ended-until", kNow - days{400},
+             "FREQ=DAILY;UNTIL=" + cb::test::icsUtc(kNow - days{3})) +
       series("later", kNow + days{90}, "FREQ=DAILY") +
       series("all-excluded", kNow - days{3}, "FREQ=DAILY;COUNT=3",
-             "EXDATE:" + stamp(kNow - days{3}) + "," + stamp(kNow - days{2}) + "," +
-                 stamp(kNow - days{1}) + "\r\n") +
+             "EXDATE:" + cb::test::icsUtc(kNow - days{3}) + "," + cb::test::icsUtc(kNow - days{2}) +
+                 "," + cb::test::icsUtc(kNow - days{1}) + "\r\n") +
       series("weekly", kNow - days{700}, "FREQ=WEEKLY") +
-      series("ends-tomorrow", kNow - days{30}, "FREQ=DAILY;UNTIL=" + stamp(kNow + days{1})) +
+      series("ends-tomorrow", kNow - days{30},
+             "FREQ=DAILY;UNTIL=" + cb::test::icsUtc(kNow + days{1})) +
       series("starts-soon", kNow + days{60}, "FREQ=YEARLY") +
       series("running", kNow - hours{2} - days{7}, "FREQ=DAILY;INTERVAL=7;COUNT=2");
   const EventStore& store = cb::test::ingestCalendar(body, "UTC", screens(100));
@@ -192,7 +190,8 @@ TEST_CASE("matching overrides to their instances spends from the feed's expansio
       body += fmt::format(
           "BEGIN:VEVENT\r\nUID:s\r\nDTSTAMP:20250101T000000Z\r\nRECURRENCE-ID:{}\r\n"
           "DTSTART:{}\r\nDTEND:{}\r\nSUMMARY:moved {}\r\nEND:VEVENT\r\n",
-          stamp(at), stamp(at + hours{1}), stamp(at + hours{2}), i);
+          cb::test::icsUtc(at), cb::test::icsUtc(at + hours{1}), cb::test::icsUtc(at + hours{2}),
+          i);
     }
     return body;
   };

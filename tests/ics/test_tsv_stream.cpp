@@ -17,10 +17,6 @@ using namespace std::chrono;
 
 namespace {
 
-std::string stamp(Instant t) {
-  return fmt::format("{:%Y%m%dT%H%M%SZ}", floor<seconds>(t));
-}
-
 std::string event(const std::string& uid, const std::string& when, const std::string& extra = "",
                   const std::string& summary = "") {
   return fmt::format(
@@ -29,7 +25,8 @@ std::string event(const std::string& uid, const std::string& when, const std::st
 }
 
 std::string timed(Instant start, minutes length) {
-  return fmt::format("DTSTART:{}\r\nDTEND:{}\r\n", stamp(start), stamp(start + length));
+  return fmt::format("DTSTART:{}\r\nDTEND:{}\r\n", cb::test::icsUtc(start),
+                     cb::test::icsUtc(start + length));
 }
 
 struct Streamed {
@@ -75,7 +72,7 @@ TEST_CASE("streamed TSV: the lines and order of the whole window sorted", "[ics]
                 "RRULE:FREQ=YEARLY\r\n");
   body += event("daily", timed(utc(2025, 3, 1, 8), minutes{15}), "RRULE:FREQ=DAILY;COUNT=20\r\n");
   body += event("daily", timed(utc(2025, 3, 6, 11), minutes{15}),
-                "RECURRENCE-ID:" + stamp(utc(2025, 3, 6, 8)) + "\r\n", "moved");
+                "RECURRENCE-ID:" + cb::test::icsUtc(utc(2025, 3, 6, 8)) + "\r\n", "moved");
   for (const char* zone : {"UTC", "Pacific/Auckland", "America/Los_Angeles"}) {
     INFO(zone);
     const EventStore& store = cb::test::ingestCalendar(body, zone, window(from, to));
