@@ -46,29 +46,36 @@ struct Fmt {
   fb_bitfield r, g, b;
 };
 
+const Fmt kXrgb8888{"XRGB8888", 32, {16, 8, 0}, {8, 8, 0}, {0, 8, 0}};
+
+// A fake xres x yres panel of format `f` at /dev/fb0.
+void addPanel(FakeSys& sys, unsigned xres, unsigned yres, const Fmt& f) {
+  fb_var_screeninfo var{};
+  var.xres = var.xres_virtual = xres;
+  var.yres = var.yres_virtual = yres;
+  var.bits_per_pixel = f.bpp;
+  var.red = f.r;
+  var.green = f.g;
+  var.blue = f.b;
+  fb_fix_screeninfo fix{};
+  fix.type = FB_TYPE_PACKED_PIXELS;
+  fix.visual = FB_VISUAL_TRUECOLOR;
+  fix.line_length = var.xres * f.bpp / 8;
+  fix.smem_len = fix.line_length * var.yres;
+  sys.addFramebuffer("/dev/fb0", var, fix);
+}
+
 void benchFramebuffer() {
   const Fmt formats[] = {{"RGB565", 16, {11, 5, 0}, {5, 6, 0}, {0, 5, 0}},
                          {"RGB888", 24, {16, 8, 0}, {8, 8, 0}, {0, 8, 0}},
-                         {"XRGB8888", 32, {16, 8, 0}, {8, 8, 0}, {0, 8, 0}}};
+                         kXrgb8888};
   fmt::print("framebuffer: 480x800 frame, median of 50 shows (memfd-backed fake device)\n");
   fmt::print("  {:<9} {:>8} {:>12} {:>16}\n", "format", "rotation", "full ms", "60 rows dmg ms");
   for (const Fmt& f : formats)
     for (int rotation : {0, 90}) {
       const bool swap = rotation == 90;
-      fb_var_screeninfo var{};
-      var.xres = var.xres_virtual = swap ? 800 : 480;
-      var.yres = var.yres_virtual = swap ? 480 : 800;
-      var.bits_per_pixel = f.bpp;
-      var.red = f.r;
-      var.green = f.g;
-      var.blue = f.b;
-      fb_fix_screeninfo fix{};
-      fix.type = FB_TYPE_PACKED_PIXELS;
-      fix.visual = FB_VISUAL_TRUECOLOR;
-      fix.line_length = var.xres * f.bpp / 8;
-      fix.smem_len = fix.line_length * var.yres;
       FakeSys sys;
-      sys.addFramebuffer("/dev/fb0", var, fix);
+      addPanel(sys, swap ? 800 : 480, swap ? 480 : 800, f);
       std::string error;
       auto d = FramebufferDisplay::create({"/dev/fb0", "", rotation, Fit::Center}, sys, error);
       if (!d) {
@@ -90,20 +97,8 @@ void benchFramebuffer() {
 // The periodic whole repaint (hal/fb_display.hpp, kRepaintEvery) on an HDMI-sized panel: the
 // frame converted and the borders around it cleared.
 void benchWholeRepaint() {
-  fb_var_screeninfo var{};
-  var.xres = var.xres_virtual = 1280;
-  var.yres = var.yres_virtual = 800;
-  var.bits_per_pixel = 32;
-  var.red = {16, 8, 0};
-  var.green = {8, 8, 0};
-  var.blue = {0, 8, 0};
-  fb_fix_screeninfo fix{};
-  fix.type = FB_TYPE_PACKED_PIXELS;
-  fix.visual = FB_VISUAL_TRUECOLOR;
-  fix.line_length = var.xres * 4;
-  fix.smem_len = fix.line_length * var.yres;
   FakeSys sys;
-  sys.addFramebuffer("/dev/fb0", var, fix);
+  addPanel(sys, 1280, 800, kXrgb8888);
   std::string error;
   auto d = FramebufferDisplay::create({"/dev/fb0", "", 0, Fit::Center}, sys, error);
   if (!d) return;
