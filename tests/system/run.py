@@ -348,14 +348,7 @@ class Run:
         stopped = int(float(self.vm.out("cat /proc/uptime").split()[0]) * 1e6)
         failed = self.wait_line(r"keeping the last good data", 120, after=stopped)
         since = self.last_success(self.journal())
-        # The offline note appears on the first frame drawn once the last good fetch is more than
-        # twice the refresh interval old (a failed fetch or the minute redraws; a frame is logged
-        # only when the picture changed). `since` is cut to the second: one more for the margin.
-        offline_at = since + dt.timedelta(seconds=2 * REFRESH_S + 1) if since else None
-        if failed and offline_at:
-            self.wait_for("the offline frame", lambda: any(
-                re.search(r"^frame whats-next: drawn", e["MESSAGE"]) and self.when(e) > offline_at
-                for e in self.daemon_lines(self.journal())), 240)
+        self.wait_offline_frame(failed, since)
         now = dt.datetime.now(UTC)
         grab = self.grab("offline.png")
         ok, why = (self.matches(grab, "whats-next", now, since, since) if failed and since
@@ -515,6 +508,27 @@ class Run:
                    f"long press {bool(held)}, then fetching {bool(fetching)}, fetched "
                    f"{bool(fetched)}, frame {bool(frame)}, layout line {bool(layout)}")
 
+    def wait_offline_frame(self, failed, since):
+        """The first whats-next frame that says offline: drawn after the first failed fetch
+        (the journal entry `failed`) and once the last good data (`since`) is more than twice
+        the refresh interval old -- the daemon's rule, in whole seconds. After the power cut
+        the last good fetch can be under a minute old when the first fetch fails: the frame
+        after the failure then is not offline yet (a run failed on that, 2026-12-05). The
+        journal stamps a line when journald reads it, up to a second late here: 3 s of margin.
+        Then a grab not in the minute's first seconds, when the minute's frame may be on its
+        way."""
+        if not failed or not since:
+            return None
+        offline_at = since + dt.timedelta(seconds=2 * REFRESH_S + 3)
+        after = int(failed["__MONOTONIC_TIMESTAMP"])
+        frame = self.wait_for("the offline frame", lambda: next(
+            (e for e in self.daemon_lines(self.journal())
+             if re.search(r"^frame whats-next: drawn", e["MESSAGE"]) and
+             self.when(e) > offline_at and int(e["__MONOTONIC_TIMESTAMP"]) > after), None), 180)
+        self.wait_for("a grab after the minute's first seconds",
+                      lambda: dt.datetime.now(UTC).second >= 5, 10, 0.2)
+        return frame
+
     def mark(self):
         """The VM's monotonic clock now, in the journal's microseconds."""
         return int(float(self.vm.out("cat /proc/uptime").split()[0]) * 1e6)
@@ -531,15 +545,13 @@ class Run:
         drawn = snap and self.find(entries, r"^frame whats-next: drawn", after=snap)
         then = drawn and self.find(entries, "keeping the last good data", after=drawn)
         ordered = bool(failed and then and then["__CURSOR"] == failed["__CURSOR"])
-        self.wait_for("the offline redraw", lambda: dt.datetime.now(UTC).second >= 5 and
-                      self.find(self.journal(), r"^frame whats-next: drawn",
-                                after=failed) if failed else True, 90)
-        now = dt.datetime.now(UTC)
-        grab = self.grab("reboot-offline.png")
         # The snapshot is rewritten when the data changes, not after a fetch that found it the
         # same (the SD card is spared): after a reboot "offline since" is the time of the last
         # snapshot written, which may be earlier than the last good fetch the first boot showed.
         since = self.last_success(self.journal())
+        self.wait_offline_frame(failed, since)
+        now = dt.datetime.now(UTC)
+        grab = self.grab("reboot-offline.png")
         in_range = (since and self.last_written and
                     self.last_written - dt.timedelta(seconds=2) <= since <= self.last_written)
         self.snapshot_since = since
@@ -604,9 +616,7 @@ class Run:
         self.boot("boot 3 (after the power cut)")
         failed = self.wait_line(r"keeping the last good data", 300)
         since = self.last_success(self.journal())
-        self.wait_for("the offline redraw", lambda: dt.datetime.now(UTC).second >= 5 and (
-            not failed or self.find(self.journal(), r"^frame whats-next: drawn",
-                                    after=failed)), 90)
+        self.wait_offline_frame(failed, since)
         now = dt.datetime.now(UTC)
         grab = self.grab("power-cut.png")
         ok, why = (self.matches(grab, "whats-next", now, since, since, v2_path)
