@@ -55,7 +55,28 @@ class Reader {
     in_.remove_prefix(n);
     return s;
   }
-  Instant instant() { return Instant{seconds{num<std::int64_t>()}}; }
+  // Every instant, date and length the ingest produces lies within years 1..9999; one in an
+  // image beyond kSpan (about 12,700 years either side of 1970) is refused, so the sums of a
+  // few of them the expansion takes can never overflow (fuzz_snapshot: an RDATE period
+  // ending 2e11 years on made `end - key` overflow).
+  static constexpr std::int64_t kSpan = 400'000'000'000;  // seconds
+  std::int64_t secs() {
+    const auto v = num<std::int64_t>();
+    return v < -kSpan || v > kSpan ? fail<std::int64_t>() : v;
+  }
+  std::int64_t days_() {
+    const auto v = num<std::int64_t>();
+    return v < -kSpan / 86400 || v > kSpan / 86400 ? fail<std::int64_t>() : v;
+  }
+  Instant instant() { return Instant{seconds{secs()}}; }
+  // A segment's bound: an instant, or "none" (Instant::min/max, compared only).
+  Instant bound() {
+    const auto v = num<std::int64_t>();
+    if (v == Instant::min().time_since_epoch().count() ||
+        v == Instant::max().time_since_epoch().count())
+      return Instant{seconds{v}};
+    return v < -kSpan || v > kSpan ? fail<Instant>() : Instant{seconds{v}};
+  }
   // A count of items each at least `minBytes` long: bounded by what is left.
   std::size_t count(std::size_t minBytes) {
     const std::uint32_t n = num<std::uint32_t>();
@@ -103,8 +124,8 @@ bool enumValue(std::uint8_t v, E last, E& out) {
 bool readOccurrence(Reader& r, Arena& arena, Occurrence& o) {
   o.start = r.instant();
   o.end = r.instant();
-  o.startDate = Date{days{r.num<std::int64_t>()}};
-  o.endDate = Date{days{r.num<std::int64_t>()}};
+  o.startDate = Date{days{r.days_()}};
+  o.endDate = Date{days{r.days_()}};
   const auto flags = r.num<std::uint8_t>();
   o.allDay = flags & 1;
   o.fromOverride = flags & 2;
@@ -229,11 +250,13 @@ std::optional<EventStore> deserializeStore(std::string_view bytes) {
     s.allDay = flags & 1;
     s.floating = flags & 2;
     s.length.wallClock = flags & 4;
-    s.dtstart = LocalSeconds{seconds{r.num<std::int64_t>()}};
+    s.dtstart = LocalSeconds{seconds{r.secs()}};
     s.length.days = r.num<std::int32_t>();
-    s.length.exact = seconds{r.num<std::int64_t>()};
+    s.length.exact = seconds{r.secs()};
     const std::string_view rules = r.str();
-    if (!r.ok() || s.length.days < 0 || s.length.exact.count() < 0) return std::nullopt;
+    if (!r.ok() || s.length.days < 0 || s.length.days > Reader::kSpan / 86400 ||
+        s.length.exact.count() < 0)
+      return std::nullopt;
     std::string_view check = rules;
     while (!check.empty()) {  // never hand libical a rule the ingest would not have
       std::size_t nl = check.find('\n');
@@ -254,11 +277,10 @@ std::optional<EventStore> deserializeStore(std::string_view bytes) {
     for (std::size_t k = 0; k < excludes; ++k) s.exclude.push_back(r.instant());
     if (!std::is_sorted(s.exclude.begin(), s.exclude.end())) return std::nullopt;
     const std::size_t excludeDays = r.count(8);
-    for (std::size_t k = 0; k < excludeDays; ++k)
-      s.excludeDays.push_back(Date{days{r.num<std::int64_t>()}});
-    s.notBefore = r.instant();
-    s.notAfter = r.instant();
-    s.shift = seconds{r.num<std::int64_t>()};
+    for (std::size_t k = 0; k < excludeDays; ++k) s.excludeDays.push_back(Date{days{r.days_()}});
+    s.notBefore = r.bound();
+    s.notAfter = r.bound();
+    s.shift = seconds{r.secs()};
     if (!r.ok()) return std::nullopt;
     d.series.push_back(std::move(s));
   }

@@ -295,3 +295,36 @@ TEST_CASE("store image round-trips and rejects damaged bytes", "[ics]") {
   for (std::size_t i = 8; i < garbage.size(); i += 7) garbage[i] = char(garbage[i] ^ 0x5A);
   CHECK_NOTHROW((void)deserializeStore(garbage));  // may or may not parse, must not crash
 }
+
+TEST_CASE("a store image with an instant or a length beyond years 1..9999 is refused", "[ics]") {
+  // fuzz_snapshot found an RDATE period ending 2e11 years on: the expansion's `end - key`
+  // overflowed. An image holds what the ingest makes, so such values are a damaged image.
+  EventStore& s = load(
+      "BEGIN:VEVENT\r\nUID:p\r\nDTSTART:20250310T090000Z\r\nDTEND:20250310T093000Z\r\n"
+      "RRULE:FREQ=DAILY;COUNT=2\r\nRDATE;VALUE=PERIOD:20250315T090000Z/20250315T101112Z\r\n"
+      "END:VEVENT\r\n",
+      "UTC");
+  const std::string image = serializeStore(s);
+  REQUIRE(deserializeStore(image));
+  const auto at = [&](std::int64_t v) {
+    std::string bytes(8, '\0');
+    for (int i = 0; i < 8; ++i) bytes[std::size_t(i)] = char(std::uint64_t(v) >> (8 * i));
+    const std::size_t pos = image.find(bytes);
+    REQUIRE(pos != std::string::npos);
+    REQUIRE(image.find(bytes, pos + 1) == std::string::npos);  // the one field meant
+    return pos;
+  };
+  const std::size_t end = at((utc(2025, 3, 15, 10, 11) + seconds{12}).time_since_epoch().count());
+  for (const std::int64_t v : {std::int64_t(6124895493223874597),
+                               std::int64_t(-6881593793234796540), std::int64_t(400'000'000'001)}) {
+    std::string bad = image;
+    for (int i = 0; i < 8; ++i) bad[end + std::size_t(i)] = char(std::uint64_t(v) >> (8 * i));
+    CHECK_FALSE(deserializeStore(bad));
+  }
+  std::string fine = image;  // within the span: read (the test's patching is right)
+  const std::int64_t later = (utc(2025, 3, 15, 11)).time_since_epoch().count();
+  for (int i = 0; i < 8; ++i) fine[end + std::size_t(i)] = char(std::uint64_t(later) >> (8 * i));
+  REQUIRE(deserializeStore(fine));
+  CHECK(deserializeStore(fine)->occurrences(utc(2025, 3, 15), utc(2025, 3, 16)).front().end ==
+        utc(2025, 3, 15, 11));
+}
