@@ -60,22 +60,20 @@ class Reader {
   // few of them the expansion takes can never overflow (fuzz_snapshot: an RDATE period
   // ending 2e11 years on made `end - key` overflow).
   static constexpr std::int64_t kSpan = 400'000'000'000;  // seconds
-  std::int64_t secs() {
+  // An int64 within ±limit; beyond it the read fails.
+  std::int64_t within(std::int64_t limit) {
     const auto v = num<std::int64_t>();
-    return v < -kSpan || v > kSpan ? fail<std::int64_t>() : v;
+    return v < -limit || v > limit ? fail<std::int64_t>() : v;
   }
-  std::int64_t days_() {
-    const auto v = num<std::int64_t>();
-    return v < -kSpan / 86400 || v > kSpan / 86400 ? fail<std::int64_t>() : v;
-  }
+  std::int64_t secs() { return within(kSpan); }
   Instant instant() { return Instant{seconds{secs()}}; }
+  Date date() { return Date{days{within(kSpan / 86400)}}; }
   // A segment's bound: an instant, or "none" (Instant::min/max, compared only).
   Instant bound() {
     const auto v = num<std::int64_t>();
-    if (v == Instant::min().time_since_epoch().count() ||
-        v == Instant::max().time_since_epoch().count())
-      return Instant{seconds{v}};
-    return v < -kSpan || v > kSpan ? fail<Instant>() : Instant{seconds{v}};
+    const bool none = v == Instant::min().time_since_epoch().count() ||
+                      v == Instant::max().time_since_epoch().count();
+    return none || (v >= -kSpan && v <= kSpan) ? Instant{seconds{v}} : fail<Instant>();
   }
   // A count of items each at least `minBytes` long: bounded by what is left.
   std::size_t count(std::size_t minBytes) {
@@ -124,8 +122,8 @@ bool enumValue(std::uint8_t v, E last, E& out) {
 bool readOccurrence(Reader& r, Arena& arena, Occurrence& o) {
   o.start = r.instant();
   o.end = r.instant();
-  o.startDate = Date{days{r.days_()}};
-  o.endDate = Date{days{r.days_()}};
+  o.startDate = r.date();
+  o.endDate = r.date();
   const auto flags = r.num<std::uint8_t>();
   o.allDay = flags & 1;
   o.fromOverride = flags & 2;
@@ -277,7 +275,7 @@ std::optional<EventStore> deserializeStore(std::string_view bytes) {
     for (std::size_t k = 0; k < excludes; ++k) s.exclude.push_back(r.instant());
     if (!std::is_sorted(s.exclude.begin(), s.exclude.end())) return std::nullopt;
     const std::size_t excludeDays = r.count(8);
-    for (std::size_t k = 0; k < excludeDays; ++k) s.excludeDays.push_back(Date{days{r.days_()}});
+    for (std::size_t k = 0; k < excludeDays; ++k) s.excludeDays.push_back(r.date());
     s.notBefore = r.bound();
     s.notAfter = r.bound();
     s.shift = seconds{r.secs()};
