@@ -139,7 +139,9 @@ void drawHeader(Ui& ui, Rect r, ics::Date today) {
             {.sizePx = 20 * ui.s, .color = Shade::Grey3, .valign = VAlign::Middle}, 18 * ui.s);
 }
 
-// "ALL DAY  Company holiday  +11": the count stays visible however long the first title.
+// "ALL DAY  Company holiday  +11": the count stays visible however long the first title. When
+// the store's screen budget left out every item of the day, the strip names none and counts
+// them all ("ALL DAY  +3"), so that the day's all-day items are never silently missing.
 void drawAllDayStrip(Ui& ui, Rect r, const std::vector<const AgendaItem*>& items,
                      std::uint64_t leftOut) {
   Canvas& c = ui.c;
@@ -158,14 +160,16 @@ void drawAllDayStrip(Ui& ui, Rect r, const std::vector<const AgendaItem*>& items
   const TextStyle textStyle{
       .sizePx = 19 * ui.s, .weight = 700, .color = Shade::Grey6, .valign = VAlign::Middle};
   int right = strip.x + strip.width - ui.px(10);
-  if (items.size() > 1 || leftOut > 0) {
-    const std::string more = fmt::format("+{}", items.size() - 1 + leftOut);
-    const int w = c.measureText(more, 0, textStyle).width + 2;
-    c.text(more, {right - w, strip.y, w, strip.height}, textStyle);
+  const std::uint64_t more = items.size() + leftOut - (items.empty() ? 0 : 1);
+  if (more > 0) {
+    const std::string text = fmt::format("+{}", more);
+    const int w = c.measureText(text, 0, textStyle).width + 2;
+    c.text(text, {right - w, strip.y, w, strip.height}, textStyle);
     right -= w + ui.px(10);
   }
   const int x = strip.x + ui.px(20) + tagW;
-  c.text(ltrField(items.front()->summary), {x, strip.y, right - x, strip.height}, textStyle);
+  if (!items.empty())
+    c.text(ltrField(items.front()->summary), {x, strip.y, right - x, strip.height}, textStyle);
 }
 
 TextStyle nowTitleStyle(const Ui& ui) {
@@ -469,11 +473,13 @@ void drawFourByEight(Canvas& c, const Agenda& agenda, const LayoutContext& ctx) 
                     .title = "Waiting for calendar data",
                     .subtitle = "The agenda appears after the first sync."});
   } else {
-    if (!f.allDayToday.empty())
+    // A strip for the items a day has, or for those the store's screen budget left out.
+    const std::uint64_t todayLeftOut = allDayLeftOut(agenda, f.today, f.today);
+    if (!f.allDayToday.empty() || todayLeftOut > 0)
       head.push_back({.kind = Block::AllDay,
                       .height = stripH,
                       .allDay = f.allDayToday,
-                      .allDayLeftOut = allDayLeftOut(agenda, f.today, f.today)});
+                      .allDayLeftOut = todayLeftOut});
 
     // Running rows first, under NOW, whatever day they started.
     std::vector<const AgendaItem*> running(f.alsoNow.begin(), f.alsoNow.end());
@@ -498,12 +504,13 @@ void drawFourByEight(Canvas& c, const Agenda& agenda, const LayoutContext& ctx) 
           list.push_back({.kind = Block::DaySeparator, .height = sepH, .day = day});
         if (day != f.today) {
           auto strip = allDayFor(agenda, day, f.today);
-          if (!strip.empty())
+          const std::uint64_t leftOut = allDayLeftOut(agenda, day, f.today);
+          if (!strip.empty() || leftOut > 0)
             list.push_back({.kind = Block::AllDay,
                             .height = stripH,
                             .day = day,
-                            .allDay = strip,
-                            .allDayLeftOut = allDayLeftOut(agenda, day, f.today)});
+                            .allDay = std::move(strip),
+                            .allDayLeftOut = leftOut});
         }
         lastDay = day;
         first = false;

@@ -300,8 +300,9 @@ void drawContextLine(Canvas& c, const Zones& z, Rect r, const std::vector<std::s
   c.text("TODAY", {r.x, ty, tagW, tagH}, tag);
   const TextStyle textStyle{.sizePx = 20 * s, .color = Shade::Grey6, .valign = VAlign::Middle};
   int right = r.x + r.width;
-  if (items.size() > 1 || leftOut > 0) {
-    const std::string more = fmt::format("+{}", items.size() - 1 + leftOut);
+  const std::uint64_t count = items.size() + leftOut - (items.empty() ? 0 : 1);
+  if (count > 0) {
+    const std::string more = fmt::format("+{}", count);
     TextStyle moreStyle = textStyle;
     moreStyle.weight = 700;
     moreStyle.align = Align::Right;
@@ -310,7 +311,7 @@ void drawContextLine(Canvas& c, const Zones& z, Rect r, const std::vector<std::s
     right -= w + int(10 * s);
   }
   const int x = r.x + tagW + int(10 * s);
-  c.text(items.front(), {x, r.y, right - x, r.height}, textStyle);
+  if (!items.empty()) c.text(items.front(), {x, r.y, right - x, r.height}, textStyle);
 }
 
 // The status bar; offline it turns black, says since when on a first line and
@@ -371,10 +372,12 @@ void drawWhatsNext(Canvas& c, const Agenda& agenda, const LayoutContext& ctx) {
     context.push_back(ltrLine(fmt::format("{} until {}", isolate(it->summary),
                                           clockOn(it->end, f.today, *ctx.zone, ctx.use24h))));
   for (const AgendaItem* it : f.allDayToday) context.push_back(ltrField(it->summary));
-  if (!context.empty() && ctx.state.haveData) {
+  // Also when the store's screen budget left out every all-day item of today: "TODAY  +3".
+  const std::uint64_t allDayTodayLeftOut = allDayLeftOut(agenda, f.today, f.today);
+  if ((!context.empty() || allDayTodayLeftOut > 0) && ctx.state.haveData) {
     const int lineH = int(40 * s);
     drawContextLine(c, z, {cardArea.x, cardArea.y + cardArea.height - lineH, cardArea.width, lineH},
-                    context, allDayLeftOut(agenda, f.today, f.today));
+                    context, allDayTodayLeftOut);
     cardArea.height -= lineH + int(10 * s);
   }
 
