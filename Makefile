@@ -8,7 +8,7 @@ SAN_BUILD ?= build-sanitize
 SAN_SUITES ?= ics hal render layouts golden daemon integration systemd style
 FUZZ_BUILD ?= build-fuzz
 FUZZ_SECONDS ?= 60
-FUZZ_TARGETS ?= ingest snapshot config tzif
+FUZZ_TARGETS ?= ingest snapshot config tzif rrule
 SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 
 .PHONY: all deps configure build demo test bless gallery sanitize fuzz system-test release deb install clean

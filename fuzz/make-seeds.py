@@ -1,8 +1,10 @@
 #!/usr/bin/env python3
-"""Writes the small seed corpora of the fuzz targets into DIR/<target>/ (generated here, never
+"""Writes the small seed corpora of the fuzz targets into DIR/<target>/ (generated here, no file
 copied from a shared corpus): a few feeds of every shape the ingest knows, configs, TZif files
-of this system, and snapshot images written by the real daemon (`run --once`)."""
+of this system, snapshot images written by the real daemon (`run --once`), and RRULE values:
+a few written here and the distinct RRULE values found in ../shared/ics-corpus."""
 import os
+import re
 import pathlib
 import shutil
 import struct
@@ -82,6 +84,30 @@ for zone in ("UTC", "Europe/Berlin", "America/New_York", "Australia/Lord_Howe", 
     p = pathlib.Path("/usr/share/zoneinfo") / zone
     if p.exists():
         write("tzif", zone.replace("/", "-"), p.read_bytes())
+
+# RRULE values: the shapes the reader knows and its edges, then the shared corpus' own.
+rules = {
+    "FREQ=WEEKLY;UNTIL=20270426T163000Z;INTERVAL=2;BYDAY=MO,WE;WKST=SU",
+    "FREQ=MONTHLY;BYDAY=MO,TU,WE,TH,FR;BYSETPOS=-1",
+    "FREQ=YEARLY;BYMONTH=10;BYDAY=-1SU",
+    "FREQ=DAILY;COUNT=10;BYHOUR=9,17;BYMINUTE=0,30;BYSECOND=0",
+    "FREQ=YEARLY;BYYEARDAY=1,-1;BYWEEKNO=20;UNTIL=20300101",
+    "FREQ=WEEKLY;BYDAY=MO, TU, 2 TH;WKST=TH",
+    "FREQ=DAILY;INTERVAL=1;INTERVAL=3;UNTIL=20250101T090000;",
+    "RSCALE=HEBREW;FREQ=YEARLY;BYMONTH=5L;SKIP=FORWARD",
+}
+corpus = pathlib.Path(__file__).resolve().parent.parent.parent / "shared" / "ics-corpus"
+if corpus.is_dir():
+    for p in sorted(corpus.rglob("*")):
+        if p.is_file():
+            text = re.sub(rb"\r?\n[ \t]", b"", p.read_bytes())
+            for m in re.finditer(rb"^(?:RRULE|EXRULE)[;:][^\r\n]*", text, re.M | re.I):
+                line = m.group(0)
+                colon = re.search(rb':(?=(?:[^"]*"[^"]*")*[^"]*$)', line)  # outside quotes
+                if colon:
+                    rules.add(line[colon.end():].decode("utf-8", "replace"))
+for k, rule in enumerate(sorted(rules)):
+    write("rrule", f"rule-{k:03}", rule)
 
 # Snapshot files as the daemon writes them, from the ingest seeds.
 if binary:
