@@ -15,6 +15,7 @@
 #include "daemon/pipeline.hpp"
 #include "daemon/snapshot.hpp"
 #include "daemon/state_paths.hpp"
+#include "ics/ical_loaded.hpp"
 #include "ics/snapshot.hpp"
 #include "layouts/layout.hpp"
 #include "render/theme.hpp"
@@ -286,6 +287,12 @@ bool App::renderNow() {
   const auto t0 = steady_clock::now();
   render::Frame frame = draw(layoutIndex_);
   const auto t1 = steady_clock::now();
+  if (!icalNoted_ && ics::icalLoaded()) {
+    // Our reader and iterators left something to libical (ics/ical_lib.hpp): it stays mapped.
+    icalNoted_ = true;
+    log::info("libical loaded for {}, which only it reads: about 2 MB more resident",
+              ics::icalLoadedFor());
+  }
   monitor_.recordRender(duration_cast<microseconds>(t1 - t0));
   const bool shown = show(std::move(frame));
   if (shown)

@@ -148,6 +148,7 @@ class App {
   bool trimDue_ = true;     // the first frame, then new data: the heap's high water is behind us
   bool prewarmDue_ = true;  // after start and after each reload
   bool dirty_ = false;
+  bool icalNoted_ = false;  // "libical loaded" was logged
   std::chrono::days horizon_;
   Monitor monitor_;
 };

@@ -1,7 +1,7 @@
 // Private: libical's handles as unique_ptrs, the only place our code frees them.
 #pragma once
 
-#include <libical/ical.h>
+#include "ics/ical_lib.hpp"
 
 #include <cstdlib>
 #include <memory>
@@ -9,10 +9,10 @@
 namespace cb::ics {
 
 struct IcalComponentFree {
-  void operator()(icalcomponent* c) const noexcept { icalcomponent_free(c); }
+  void operator()(icalcomponent* c) const noexcept { ical().icalcomponent_free(c); }
 };
 struct IcalRecurIteratorFree {
-  void operator()(icalrecur_iterator* it) const noexcept { icalrecur_iterator_free(it); }
+  void operator()(icalrecur_iterator* it) const noexcept { ical().icalrecur_iterator_free(it); }
 };
 
 using IcalComponentPtr = std::unique_ptr<icalcomponent, IcalComponentFree>;

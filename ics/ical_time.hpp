@@ -1,7 +1,7 @@
 // Wall-clock times to and from libical's icaltimetype, where our code hands work to libical.
 #pragma once
 
-#include <libical/ical.h>
+#include "ics/ical_lib.hpp"
 
 #include "ics/time.hpp"
 
@@ -19,7 +19,7 @@ inline icaltimetype toIcal(LocalSeconds local, bool isDate) {
   const local_days d = floor<days>(local);
   const year_month_day ymd{d};
   const hh_mm_ss hms{local - d};
-  icaltimetype t = icaltime_null_time();
+  icaltimetype t = nullIcalTime();
   t.year = int(ymd.year());
   t.month = int(unsigned(ymd.month()));
   t.day = int(unsigned(ymd.day()));

@@ -208,6 +208,7 @@ struct Ingest::State {
     if (budget) {
       budget->finishMerged(d.singles, d.stats);
       dropSeriesOutside(d, *options.keptWindow(), options.limits);
+      settleLibicalSeries(d, *options.keptWindow(), options.limits);
       compactTexts(d, records);
       d.stats.events = d.singles.size() + d.series.size();
       if (d.stats.beyondBudget > 0)
@@ -216,7 +217,8 @@ struct Ingest::State {
             d.stats.beyondBudget, options.limits.screenEvents));
     }
     d.zones = zones.owned();
-    for (const auto& z : d.zones) d.zoneTexts.emplace_back(z->name(), zones.definition(z->name()));
+    for (const auto& z : d.zones)
+      d.zoneTexts.emplace_back(z->hasTable() ? std::string_view{} : zones.definition(z->name()));
   }
 };
 

@@ -2,11 +2,13 @@
 // DAILY-and-coarser shapes ours do not take) on wall-clock times, our own
 // UNTIL/COUNT/RDATE/EXDATE handling, skip-ahead so old series expand in bounded time, and a
 // step budget so that no rule, however it is shaped, costs more than its share.
-#include <libical/ical.h>
+
+#include <fmt/format.h>
 
 #include <algorithm>
 #include <cstdlib>
 #include <optional>
+#include <string>
 
 #include "ics/ical_handles.hpp"
 #include "ics/ical_time.hpp"
@@ -32,6 +34,28 @@ bool unboundedForLibical(const icalrecurrencetype& r) {
   const bool setPos = r.by_set_pos[0] != ICAL_RECURRENCE_ARRAY_MAX;
   return (weekNo && r.freq != ICAL_YEARLY_RECURRENCE) ||
          (setPos && r.freq == ICAL_DAILY_RECURRENCE);
+}
+
+// A rule's parts: our reader for the shapes feeds use, libical's for the rest (which loads
+// it, see ical_lib.hpp). False when the rule is unreadable: it adds nothing.
+bool readRule(std::string_view text, ParsedRrule& out) {
+  switch (parseRrule(text, out)) {
+    case RruleVerdict::kValid:
+      return true;
+    case RruleVerdict::kInvalid:
+      return false;
+    case RruleVerdict::kUnsure:
+      break;
+  }
+  const IcalLib& lib = ical(fmt::format("the rule \"{}\"", text));
+  const std::string copy(text);
+  out.rule = lib.icalrecurrencetype_from_string(copy.c_str());
+  lib.icalerror_clear_errno();
+  out.untilUtc = !isNullIcalTime(out.rule.until) && lib.icaltime_is_utc(out.rule.until) != 0;
+  if (out.rule.freq != ICAL_NO_RECURRENCE) return true;
+  std::free(out.rule.rscale);
+  out.rule.rscale = nullptr;
+  return false;
 }
 
 struct Candidate {
@@ -127,16 +151,15 @@ class Expander {
 
   Expansion rule(std::string_view text, Instant lo, Instant hi, std::size_t cap,
                  std::vector<Candidate>& out) {
-    const std::string copy(text);
-    icalrecurrencetype r = icalrecurrencetype_from_string(copy.c_str());
+    ParsedRrule parsed;
+    if (!readRule(text, parsed)) return Expansion::kComplete;
+    icalrecurrencetype& r = parsed.rule;
     const RscaleOwner rscale{&r};  // outlives the iterator below
-    icalerror_clear_errno();
-    if (r.freq == ICAL_NO_RECURRENCE) return Expansion::kComplete;
     const icaltimetype until = r.until;
     const int count = r.count;
-    r.until = icaltime_null_time();
+    r.until = nullIcalTime();
     r.count = 0;
-    const bool hasUntil = !icaltime_is_null_time(until);
+    const bool hasUntil = !isNullIcalTime(until);
     LocalSeconds untilLocal{};
     Instant untilUtc{};
     bool untilIsUtc = false;
@@ -149,9 +172,8 @@ class Expander {
         // series' zone (X-WR-TIMEZONE, else the feed's only VTIMEZONE, else the display zone;
         // see EventParser::parse): Outlook writes UTC local
         // midnight after the last day, which is that day's start in the producer's zone.
-        const LocalSeconds wall = icaltime_is_utc(until)
-                                      ? s_.zone->toLocal(Instant{untilLocal.time_since_epoch()})
-                                      : untilLocal;
+        const LocalSeconds wall =
+            parsed.untilUtc ? s_.zone->toLocal(Instant{untilLocal.time_since_epoch()}) : untilLocal;
         untilLocal = floor<days>(wall) + days{1} - seconds{1};
       } else if (s_.floating) {
         // A UTC UNTIL on a floating series: its wall-clock value, as the producer meant it
@@ -192,8 +214,8 @@ class Expander {
       if (skip) own->setStart(localLo);
     } else {
       if (unboundedForLibical(r)) return Expansion::kRefused;
-      iter.reset(icalrecur_iterator_new(r, toIcal(s_.dtstart, s_.allDay)));
-      icalerror_clear_errno();
+      iter.reset(ical().icalrecur_iterator_new(r, toIcal(s_.dtstart, s_.allDay)));
+      ical().icalerror_clear_errno();
       if (iter.get() == nullptr) {  // a rule that never meets its parts: DTSTART alone
         consider(s_.dtstart, lo, hi, out);
         return Expansion::kComplete;
@@ -202,8 +224,8 @@ class Expander {
     // libical's set_start may refuse: then it walks from DTSTART (within the budget).
     bool skipped = skip && (sub || own);
     if (skip && iter.get() != nullptr) {
-      skipped = icalrecur_iterator_set_start(iter.get(), toIcal(localLo, s_.allDay)) != 0;
-      icalerror_clear_errno();
+      skipped = ical().icalrecur_iterator_set_start(iter.get(), toIcal(localLo, s_.allDay)) != 0;
+      ical().icalerror_clear_errno();
     }
     int n = 0;
     if (!skipped) {
@@ -233,8 +255,8 @@ class Expander {
         if (!t) return Expansion::kComplete;
         local = *t;
       } else {
-        const icaltimetype t = icalrecur_iterator_next(iter.get());
-        if (icaltime_is_null_time(t)) return Expansion::kComplete;
+        const icaltimetype t = ical().icalrecur_iterator_next(iter.get());
+        if (isNullIcalTime(t)) return Expansion::kComplete;
         local = fromIcal(t);
       }
       if (local <= s_.dtstart) continue;
@@ -268,12 +290,13 @@ bool validRrule(std::string_view rrule) {
       break;
   }
   if (!rruleNumbersFit(rrule)) return false;
+  const IcalLib& lib = ical(fmt::format("the rule \"{}\"", rrule));
   const std::string copy(rrule);
-  icalerror_clear_errno();
-  icalrecurrencetype r = icalrecurrencetype_from_string(copy.c_str());
+  lib.icalerror_clear_errno();
+  icalrecurrencetype r = lib.icalrecurrencetype_from_string(copy.c_str());
   const RscaleOwner rscale{&r};
-  const bool ok = r.freq != ICAL_NO_RECURRENCE && icalerrno == ICAL_NO_ERROR;
-  icalerror_clear_errno();
+  const bool ok = r.freq != ICAL_NO_RECURRENCE && *lib.icalerrno_return() == ICAL_NO_ERROR;
+  lib.icalerror_clear_errno();
   return ok;
 }
 
@@ -306,12 +329,12 @@ Expansion expandSeries(const Series& s, const TimeZone& display, Instant from, I
 }
 
 bool expandedByLibical(std::string_view rrule) {
-  const std::string copy(rrule);
-  icalrecurrencetype r = icalrecurrencetype_from_string(copy.c_str());
-  const RscaleOwner rscale{&r};
-  icalerror_clear_errno();
-  return r.freq != ICAL_NO_RECURRENCE &&
-         !RruleIterator::create(r, LocalSeconds{days{20000}}).has_value();  // any DTSTART
+  ParsedRrule parsed;
+  if (!readRule(rrule, parsed)) return false;
+  const RscaleOwner rscale{&parsed.rule};
+  if (subDaily(parsed.rule)) return false;  // ours, or refused
+  return !RruleIterator::create(parsed.rule, LocalSeconds{days{20000}}).has_value() &&
+         !unboundedForLibical(parsed.rule);  // any DTSTART; the unbounded ones are refused
 }
 
 void seriesKeys(const Series& s, const TimeZone& display, Instant lo, Instant hi,

@@ -1,6 +1,8 @@
 // Our RRULE iterator: DAILY/WEEKLY/MONTHLY/YEARLY with the BY* parts feeds use, without ICU.
 #include "ics/rrule.hpp"
 
+#include "ics/ical_lib.hpp"
+
 #include <algorithm>
 
 namespace cb::ics {
@@ -61,7 +63,7 @@ std::optional<RruleIterator> RruleIterator::create(const icalrecurrencetype& r,
     // Only days that are both ("Sun>=8": BYDAY=SU;BYMONTHDAY=8,…,14), ordinals aside.
     if (it.freq_ != Freq::kMonthly && it.freq_ != Freq::kYearly) return std::nullopt;
     for (int i = 0; i < ICAL_BY_DAY_SIZE && r.by_day[i] != ICAL_RECURRENCE_ARRAY_MAX; ++i)
-      if (icalrecurrencetype_day_position(r.by_day[i]) != 0) return std::nullopt;
+      if (dayPosition(r.by_day[i]) != 0) return std::nullopt;
   }
   if (it.freq_ == Freq::kDaily && hasMonthDay) return std::nullopt;
   if (it.freq_ == Freq::kWeekly && (hasMonthDay || hasMonth)) return std::nullopt;
@@ -94,8 +96,8 @@ std::optional<RruleIterator> RruleIterator::create(const icalrecurrencetype& r,
   }
   const bool perMonth = it.freq_ == Freq::kMonthly || it.freq_ == Freq::kYearly;
   for (int i = 0; i < ICAL_BY_DAY_SIZE && r.by_day[i] != ICAL_RECURRENCE_ARRAY_MAX; ++i) {
-    const int wd = int(icalrecurrencetype_day_day_of_week(r.by_day[i]));  // 1 = Sunday
-    const int pos = icalrecurrencetype_day_position(r.by_day[i]);
+    const int wd = dayOfWeek(r.by_day[i]);  // 1 = Sunday
+    const int pos = dayPosition(r.by_day[i]);
     if (wd < 1 || wd > 7) return std::nullopt;
     if (pos != 0 && (!perMonth || pos > 5 || pos < -5)) return std::nullopt;
     if (perMonth) {

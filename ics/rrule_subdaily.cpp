@@ -1,6 +1,8 @@
 // SECONDLY/MINUTELY/HOURLY rules without libical, and the never-matching test (see the header).
 #include "ics/rrule_subdaily.hpp"
 
+#include "ics/ical_lib.hpp"
+
 #include <algorithm>
 #include <numeric>
 
@@ -101,8 +103,7 @@ bool dayPasses(const icalrecurrencetype& r, local_days day) {
   if (!empty(r.by_day)) {
     const int wd = int(weekday{day}.c_encoding()) + 1;  // libical: 1 = Sunday
     bool hit = false;
-    each(r.by_day, ICAL_BY_DAY_SIZE,
-         [&](int x) { hit = hit || int(icalrecurrencetype_day_day_of_week(short(x))) == wd; });
+    each(r.by_day, ICAL_BY_DAY_SIZE, [&](int x) { hit = hit || dayOfWeek(short(x)) == wd; });
     if (!hit) return false;
   }
   return true;

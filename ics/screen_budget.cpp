@@ -139,6 +139,40 @@ void dropSeriesOutside(EventStore::Data& data, TimeWindow window, const Limits& 
   data.series.erase(data.series.begin() + long(out), data.series.end());
 }
 
+void settleLibicalSeries(EventStore::Data& data, TimeWindow window, const Limits& limits) {
+  std::uint64_t feedLeft = limits.maxExpansionStepsPerFeed;
+  std::vector<Occurrence> found;
+  for (Series& s : data.series) {
+    bool libicals = false;
+    for (std::string_view rules = s.rrules; !rules.empty() && !libicals;) {
+      const std::size_t nl = std::min(rules.find('\n'), rules.size());
+      libicals = expandedByLibical(rules.substr(0, nl));
+      rules.remove_prefix(std::min(rules.size(), nl + 1));
+    }
+    if (!libicals || feedLeft == 0) continue;
+    StepBudget budget(std::min(limits.maxExpansionStepsPerSeries, feedLeft));
+    found.clear();
+    const Expansion e = expandSeries(s, *data.display, window.from, window.to,
+                                     data.maxOccurrencesPerSeries, budget, found);
+    feedLeft -= std::min(feedLeft, budget.used());
+    if (e != Expansion::kComplete) continue;
+    // Each instance as an RDATE with its end: the expansion finds the same ones again (EXDATEs
+    // and segment bounds applied already, and again harmlessly), DTSTART among them when it is
+    // in the window.
+    std::vector<RDate> instances;
+    instances.reserve(found.size());
+    for (const Occurrence& o : found) {
+      RDate r;
+      r.key = s.allDay ? dayKey(o.startDate) : o.start;
+      r.hasEnd = !s.allDay;
+      r.end = o.end;
+      instances.push_back(r);
+    }
+    s.rdates = std::move(instances);
+    s.rrules = {};
+  }
+}
+
 void compactTexts(EventStore::Data& data, Records& records) {
   Arena fresh;
   auto texts = [&](Occurrence& o) {

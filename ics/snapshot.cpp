@@ -1,8 +1,11 @@
 // EventStore ⇄ bytes: a little-endian, length-prefixed layout, bounds-checked on the way in.
 #include "ics/snapshot.hpp"
 
+#include <fmt/format.h>
+
 #include <cstring>
 
+#include "ics/ical_lib.hpp"
 #include "ics/store_data.hpp"
 
 namespace cb::ics {
@@ -93,6 +96,38 @@ class Reader {
   bool ok_ = true;
 };
 
+// A VTIMEZONE zone in the image: its table, or (rarely) its text for libical to answer.
+constexpr std::uint8_t kZoneTable = 0;
+constexpr std::uint8_t kZoneText = 1;
+constexpr std::size_t kMinZoneBytes = 4 + 1 + 4;  // a name, the kind, a count or a text
+constexpr std::size_t kZoneChangeBytes = 8 + 4 + 4 + 1;
+
+// The zone `r` holds; `text` gets a text zone's VTIMEZONE. nullptr when it is not valid.
+std::shared_ptr<const TimeZone> readZone(Reader& r, std::string& text) {
+  const std::string_view name = r.str();
+  const auto kind = r.num<std::uint8_t>();
+  if (!r.ok()) return nullptr;
+  if (kind == kZoneText) {
+    text = r.str();
+    if (!r.ok()) return nullptr;
+    (void)ical(fmt::format("the time zone \"{}\"", name));
+    return TimeZone::fromVtimezone(text, name);
+  }
+  if (kind != kZoneTable) return nullptr;
+  const auto endYear = r.num<std::int32_t>();
+  std::vector<TimeZone::Change> changes(r.count(kZoneChangeBytes));
+  for (TimeZone::Change& c : changes) {
+    c.utc = r.num<std::int64_t>();
+    c.offset = r.num<std::int32_t>();
+    c.prevOffset = r.num<std::int32_t>();
+    const auto daylight = r.num<std::uint8_t>();
+    if (daylight > 1) return nullptr;
+    c.daylight = daylight != 0;
+  }
+  if (!r.ok()) return nullptr;
+  return TimeZone::fromTable(std::string(name), std::move(changes), endYear);
+}
+
 void writeOccurrence(Writer& w, const Occurrence& o) {
   w.instant(o.start);
   w.instant(o.end);
@@ -158,10 +193,25 @@ std::string serializeStore(const EventStore& store) {
   for (std::uint64_t v : {st.bytes, st.events, st.skipped, st.dropped, st.duplicates, st.longLines})
     w.num(v);
   w.num(std::uint8_t(st.sawCalendar));
-  w.num(std::uint32_t(d.zoneTexts.size()));
-  for (const auto& [name, text] : d.zoneTexts) {
-    w.str(name);
-    w.str(text);
+  // VTIMEZONE zones as their tables of changes, so that reading the image needs no libical;
+  // the text only of a zone libical answers for.
+  w.num(std::uint32_t(d.zones.size()));
+  for (std::size_t i = 0; i < d.zones.size(); ++i) {
+    const TimeZone& z = *d.zones[i];
+    w.str(z.name());
+    w.num(std::uint8_t(z.hasTable() ? kZoneTable : kZoneText));
+    if (!z.hasTable()) {
+      w.str(d.zoneTexts[i]);
+      continue;
+    }
+    w.num(std::int32_t(z.tableEndYear()));
+    w.num(std::uint32_t(z.changes().size()));
+    for (const TimeZone::Change& c : z.changes()) {
+      w.num(c.utc);
+      w.num(c.offset);
+      w.num(c.prevOffset);
+      w.num(std::uint8_t(c.daylight));
+    }
   }
   w.num(std::uint32_t(d.singles.size()));
   for (const Occurrence& o : d.singles) writeOccurrence(w, o);
@@ -218,14 +268,11 @@ std::optional<EventStore> deserializeStore(std::string_view bytes) {
        {&st.bytes, &st.events, &st.skipped, &st.dropped, &st.duplicates, &st.longLines})
     *v = r.num<std::uint64_t>();
   st.sawCalendar = r.num<std::uint8_t>() != 0;
-  const std::size_t zoneCount = r.count(8);
+  const std::size_t zoneCount = r.count(kMinZoneBytes);
   for (std::size_t i = 0; i < zoneCount && r.ok(); ++i) {
-    const std::string_view name = r.str();
-    const std::string_view text = r.str();
-    auto zone = TimeZone::fromVtimezone(text, name);
+    auto zone = readZone(r, d.zoneTexts.emplace_back());
     if (!r.ok() || !zone) return std::nullopt;
     d.zones.push_back(std::move(zone));
-    d.zoneTexts.emplace_back(name, text);
   }
   const std::size_t singles = r.count(kMinOccurrenceBytes);
   d.singles.reserve(singles);

@@ -12,7 +12,9 @@ namespace cb::ics {
 // Version of the image layout; bump it whenever serializeStore() changes.
 // 2: Span::wallClock (flag 4 of a series), UID hashes by textHash (issue 16).
 // 3: the screen budget's tally of what it left out (EventStore::leftOut), after the series.
-inline constexpr std::uint32_t kStoreImageVersion = 3;
+// 4: VTIMEZONE zones as their tables of changes (a text only where libical answers), so that
+//    the daemon reads an image without libical.
+inline constexpr std::uint32_t kStoreImageVersion = 4;
 
 // Compact binary image of everything the store holds (records, recurring masters,
 // the VTIMEZONEs they use, text, stats). Equal content gives equal bytes.

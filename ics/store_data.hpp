@@ -88,8 +88,9 @@ struct EventStore::Data {
   Arena arena;
   std::vector<Occurrence> singles;  // plain events and overrides
   std::vector<Series> series;
-  std::vector<std::shared_ptr<const TimeZone>> zones;          // VTIMEZONE zones the records use
-  std::vector<std::pair<std::string, std::string>> zoneTexts;  // their TZID and VTIMEZONE text
+  std::vector<std::shared_ptr<const TimeZone>> zones;  // VTIMEZONE zones the records use
+  // By zones' index: the VTIMEZONE text of a zone libical answers for (no table), else empty.
+  std::vector<std::string> zoneTexts;
   const TimeZone* display = &TimeZone::utc();
   std::size_t maxOccurrencesPerSeries = 5000;
   std::uint64_t maxStepsPerSeries = Limits{}.maxExpansionStepsPerSeries;
@@ -157,8 +158,9 @@ void seriesKeys(const Series& s, const TimeZone& display, Instant lo, Instant hi
 // True when the RRULE text is one libical accepts.
 [[nodiscard]] bool validRrule(std::string_view rrule);
 
-// True when a valid RRULE's shape is not one our iterator takes, so libical's expands it. Where
+// True when a valid RRULE's shape is not one our iterators take, so libical's expands it. Where
 // time_t has 32 bits (armhf) libical's stops at the end of 2037: the ingest warns of such rules.
+// A store for the screens holds such a series as its instances (settleLibicalSeries).
 [[nodiscard]] bool expandedByLibical(std::string_view rrule);
 
 }  // namespace cb::ics

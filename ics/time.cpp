@@ -2,7 +2,6 @@
 #include "ics/time.hpp"
 
 #include <fmt/format.h>
-#include <libical/ical.h>
 
 #include <stdlib.h>
 #include <strings.h>
@@ -63,15 +62,15 @@ bool isSimpleYearlyRule(const icalrecurrencetype& r) {
   if (r.by_month[0] < 1 || r.by_month[0] > 12 || r.by_month[1] != ICAL_RECURRENCE_ARRAY_MAX)
     return false;
   if (emptyList(r.by_day) || r.by_day[1] != ICAL_RECURRENCE_ARRAY_MAX) return false;
-  const int pos = icalrecurrencetype_day_position(r.by_day[0]);
-  const int dow = int(icalrecurrencetype_day_day_of_week(r.by_day[0]));
+  const int pos = dayPosition(r.by_day[0]);
+  const int dow = dayOfWeek(r.by_day[0]);
   return pos != 0 && pos >= -5 && pos <= 5 && dow >= 1 && dow <= 7;
 }
 
 // The day of the rule in year y, if that year has one (a 5th Sunday may not exist).
 std::optional<year_month_day> simpleRuleDay(const icalrecurrencetype& r, int y) {
-  const int pos = icalrecurrencetype_day_position(r.by_day[0]);
-  const weekday wd{unsigned(int(icalrecurrencetype_day_day_of_week(r.by_day[0])) - 1)};
+  const int pos = dayPosition(r.by_day[0]);
+  const weekday wd{unsigned(dayOfWeek(r.by_day[0]) - 1)};
   const year_month ym = year{y} / month{unsigned(r.by_month[0])};
   if (pos > 0) {
     const year_month_weekday nth = ym / wd[unsigned(pos)];
@@ -112,28 +111,28 @@ bool isInstance(const icalrecurrencetype& rule, LocalSeconds dtstart) {
 // icaltimezone_expand_vtimezone() lists them. False when we cannot reproduce it.
 bool expandObservance(icalcomponent* comp, int endYear, std::vector<TimeZone::Change>& out) {
   TimeZone::Change change;
-  const icalcomponent_kind kind = icalcomponent_isa(comp);
+  const icalcomponent_kind kind = ical().icalcomponent_isa(comp);
   if (kind == ICAL_XSTANDARD_COMPONENT)
     change.daylight = false;
   else if (kind == ICAL_XDAYLIGHT_COMPONENT)
     change.daylight = true;
   else
     return true;
-  icaltimetype dtstart = icaltime_null_time();
+  icaltimetype dtstart = nullIcalTime();
   bool hasStart = false, hasTo = false, hasFrom = false, hasRdate = false, hasRrule = false;
-  for (icalproperty* p = icalcomponent_get_first_property(comp, ICAL_ANY_PROPERTY); p != nullptr;
-       p = icalcomponent_get_next_property(comp, ICAL_ANY_PROPERTY)) {
-    switch (icalproperty_isa(p)) {
+  for (icalproperty* p = ical().icalcomponent_get_first_property(comp, ICAL_ANY_PROPERTY);
+       p != nullptr; p = ical().icalcomponent_get_next_property(comp, ICAL_ANY_PROPERTY)) {
+    switch (ical().icalproperty_isa(p)) {
       case ICAL_DTSTART_PROPERTY:
-        dtstart = icalproperty_get_dtstart(p);
+        dtstart = ical().icalproperty_get_dtstart(p);
         hasStart = true;
         break;
       case ICAL_TZOFFSETTO_PROPERTY:
-        change.offset = icalproperty_get_tzoffsetto(p);
+        change.offset = ical().icalproperty_get_tzoffsetto(p);
         hasTo = true;
         break;
       case ICAL_TZOFFSETFROM_PROPERTY:
-        change.prevOffset = icalproperty_get_tzoffsetfrom(p);
+        change.prevOffset = ical().icalproperty_get_tzoffsetfrom(p);
         hasFrom = true;
         break;
       case ICAL_RDATE_PROPERTY:
@@ -151,7 +150,7 @@ bool expandObservance(icalcomponent* comp, int endYear, std::vector<TimeZone::Ch
     hasFrom = true;
   }
   if (!hasStart || !hasTo || !hasFrom) return true;  // libical ignores the observance too
-  if (icaltime_is_null_time(dtstart) || dtstart.year < 1 || dtstart.year > 9999) return false;
+  if (isNullIcalTime(dtstart) || dtstart.year < 1 || dtstart.year > 9999) return false;
   const std::int64_t start = civilSeconds(dtstart);
   auto add = [&](std::int64_t utc) {
     change.utc = utc;
@@ -159,22 +158,22 @@ bool expandObservance(icalcomponent* comp, int endYear, std::vector<TimeZone::Ch
   };
   if (!hasRrule) add(start - change.prevOffset);
   if (!hasRdate && !hasRrule) return true;
-  for (icalproperty* p = icalcomponent_get_first_property(comp, ICAL_ANY_PROPERTY); p != nullptr;
-       p = icalcomponent_get_next_property(comp, ICAL_ANY_PROPERTY)) {
-    const icalproperty_kind pk = icalproperty_isa(p);
+  for (icalproperty* p = ical().icalcomponent_get_first_property(comp, ICAL_ANY_PROPERTY);
+       p != nullptr; p = ical().icalcomponent_get_next_property(comp, ICAL_ANY_PROPERTY)) {
+    const icalproperty_kind pk = ical().icalproperty_isa(p);
     if (pk == ICAL_RDATE_PROPERTY) {
-      const icaldatetimeperiodtype rdate = icalproperty_get_rdate(p);
+      const icaldatetimeperiodtype rdate = ical().icalproperty_get_rdate(p);
       const icaltimetype& t = rdate.time;
-      if (icaltime_is_null_time(t) || t.year < 1 || t.year > 9999) return false;  // a PERIOD
-      if (icaltime_is_date(t))
+      if (isNullIcalTime(t) || t.year < 1 || t.year > 9999) return false;  // a PERIOD
+      if ((t.is_date != 0))
         add(civilSeconds(t.year, t.month, t.day, dtstart.hour, dtstart.minute, dtstart.second) -
             change.prevOffset);
-      else if (icaltime_is_utc(t))
+      else if (ical().icaltime_is_utc(t))
         add(civilSeconds(t));
       else
         add(civilSeconds(t) - change.prevOffset);
     } else if (pk == ICAL_RRULE_PROPERTY) {
-      icalrecurrencetype rule = icalproperty_get_rrule(p);
+      icalrecurrencetype rule = ical().icalproperty_get_rrule(p);
       if (rule.freq == ICAL_NO_RECURRENCE) return false;
       // Offsets that change more than daily are no time zone: such a rule (FREQ=SECONDLY from
       // year 1 would list billions of changes, and libical's iterator would hang on it) is
@@ -184,14 +183,14 @@ bool expandObservance(icalcomponent* comp, int endYear, std::vector<TimeZone::Ch
         add(start - change.prevOffset);
         continue;
       }
-      if (!icaltime_is_null_time(rule.until) && icaltime_is_utc(rule.until)) {
-        icaltime_adjust(&rule.until, 0, 0, 0, change.prevOffset);
+      if (!isNullIcalTime(rule.until) && ical().icaltime_is_utc(rule.until)) {
+        ical().icaltime_adjust(&rule.until, 0, 0, 0, change.prevOffset);
         rule.until.zone = nullptr;
       }
       add(start - change.prevOffset);
       // libical's iterator: no instance after a DATE-TIME UNTIL, none on a DATE UNTIL's day
       // (icaltime_compare() ranks a DATE-TIME of that day after it).
-      const bool hasUntil = !icaltime_is_null_time(rule.until);
+      const bool hasUntil = !isNullIcalTime(rule.until);
       const std::int64_t until = hasUntil ? civilSeconds(rule.until) : 0;
       auto pastUntil = [&](std::int64_t local) {
         return hasUntil && (rule.until.is_date ? local >= until : local > until);
@@ -224,12 +223,12 @@ bool expandObservance(icalcomponent* comp, int endYear, std::vector<TimeZone::Ch
         // A shape our iterator does not know: libical's (it opens an ICU calendar), unless no
         // day can match, which libical would search for until year 2582 inside one call.
         if (neverMatches(rule, LocalSeconds{seconds{start}})) continue;
-        const IcalRecurIteratorPtr theirs(icalrecur_iterator_new(rule, dtstart));
+        const IcalRecurIteratorPtr theirs(ical().icalrecur_iterator_new(rule, dtstart));
         if (theirs == nullptr) return false;
         for (std::size_t i = 0; i < kObservanceBudget; ++i) {
-          const icaltimetype occ = icalrecur_iterator_next(theirs.get());
-          if (icaltime_is_null_time(occ) || occ.year > endYear) break;
-          if (icaltime_compare(dtstart, occ) == 0) continue;
+          const icaltimetype occ = ical().icalrecur_iterator_next(theirs.get());
+          if (isNullIcalTime(occ) || occ.year > endYear) break;
+          if (ical().icaltime_compare(dtstart, occ) == 0) continue;
           add(civilSeconds(occ) - change.prevOffset);
         }
       }
@@ -243,9 +242,10 @@ bool expandObservance(icalcomponent* comp, int endYear, std::vector<TimeZone::Ch
 std::optional<std::vector<TimeZone::Change>> expandZone(icalcomponent* vtimezone, int endYear) {
   if (vtimezone == nullptr) return std::nullopt;
   std::vector<TimeZone::Change> changes;
-  for (icalcomponent* c = icalcomponent_get_first_component(vtimezone, ICAL_ANY_COMPONENT);
-       c != nullptr; c = icalcomponent_get_next_component(vtimezone, ICAL_ANY_COMPONENT))
-    if (!expandObservance(c, endYear, changes)) return std::nullopt;
+  for (icalcomponent* c = ical().icalcomponent_get_first_component(vtimezone, ICAL_ANY_COMPONENT);
+       c != nullptr; c = ical().icalcomponent_get_next_component(vtimezone, ICAL_ANY_COMPONENT))
+    if (!expandObservance(c, endYear, changes) || changes.size() > TimeZone::kMaxTableChanges)
+      return std::nullopt;
   std::stable_sort(changes.begin(), changes.end(),
                    [](const auto& a, const auto& b) { return a.utc < b.utc; });
   changes.shrink_to_fit();
@@ -255,24 +255,16 @@ std::optional<std::vector<TimeZone::Change>> expandZone(icalcomponent* vtimezone
 }  // namespace
 
 void TimeZone::IcalZoneFree::operator()(void* zone) const noexcept {
-  icaltimezone_free(zoneOf(zone), 1);
+  ical().icaltimezone_free(zoneOf(zone), 1);
 }
 
-TimeZone::TimeZone(std::string name, void* icalZone, bool owned)
-    : name_(std::move(name)),
-      zone_(icalZone),
-      ownedZone_(owned ? icalZone : nullptr),
-      utc_(icalZone == icaltimezone_get_utc_timezone()) {
-  if (utc_ || zone_ == nullptr) return;
-  if (auto changes = expandZone(icaltimezone_get_component(zoneOf(zone_)), kTableEndYear)) {
-    changes_ = std::move(*changes);
-    table_ = true;
-  }
-}
+TimeZone::TimeZone(std::string name, void* icalZone)
+    : name_(std::move(name)), zone_(icalZone), ownedZone_(icalZone) {}
 
 TimeZone::TimeZone(std::string name, std::vector<Change> changes, int endYear)
     : name_(std::move(name)),
       zone_(nullptr),
+      utc_(changes.empty()),  // no change: offset 0 throughout
       table_(true),
       tableEndYear_(endYear),
       changes_(std::move(changes)) {}
@@ -296,7 +288,6 @@ std::int32_t TimeZone::offsetOfLocal(std::int64_t local) const {
   if (changes_.empty()) return 0;
   // No offset exceeds 26 h, so no change past local + 26 h has begun, and the walk back
   // stops within a couple of changes.
-  constexpr std::int64_t kMaxOffset = 26 * 3600;
   auto it = std::upper_bound(changes_.begin(), changes_.end(), local + kMaxOffset,
                              [](std::int64_t v, const Change& c) { return v < c.utc; });
   while (it != changes_.begin()) {
@@ -488,9 +479,9 @@ const TimeZone* TimeZone::locate(std::string_view name) {
   }
   if (auto it = cache.zones.find(resolved); it != cache.zones.end())
     return cache.remember(name, it->second.get());
-  std::unique_ptr<TimeZone> tz =
-      bytes ? loadTzif(resolved, *bytes)
-            : std::make_unique<TimeZone>(resolved, icaltimezone_get_utc_timezone());
+  std::unique_ptr<TimeZone> tz = bytes
+                                     ? loadTzif(resolved, *bytes)
+                                     : std::make_unique<TimeZone>(resolved, std::vector<Change>{});
   if (tz == nullptr) return cache.remember(name, nullptr);
   ++cache.loads;
   const TimeZone* zone = tz.get();
@@ -511,17 +502,33 @@ const TimeZone& TimeZone::utc() {
 
 std::shared_ptr<const TimeZone> TimeZone::fromVtimezone(std::string_view text,
                                                         std::string_view name) {
+  const IcalLib& lib = ical();
   const std::string copy(text);
-  IcalComponentPtr comp(icalparser_parse_string(copy.c_str()));
-  if (comp == nullptr || icalcomponent_isa(comp.get()) != ICAL_VTIMEZONE_COMPONENT ||
-      icalcomponent_get_first_component(comp.get(), ICAL_ANY_COMPONENT) == nullptr)
+  IcalComponentPtr comp(lib.icalparser_parse_string(copy.c_str()));
+  if (comp == nullptr || lib.icalcomponent_isa(comp.get()) != ICAL_VTIMEZONE_COMPONENT ||
+      lib.icalcomponent_get_first_component(comp.get(), ICAL_ANY_COMPONENT) == nullptr)
     return nullptr;
-  std::unique_ptr<void, IcalZoneFree> zone(icaltimezone_new());
+  std::unique_ptr<void, IcalZoneFree> zone(lib.icaltimezone_new());
   if (zone == nullptr) return nullptr;
   // The zone takes the component only when it accepts it.
-  if (icaltimezone_set_component(zoneOf(zone.get()), comp.get()) == 0) return nullptr;
+  if (lib.icaltimezone_set_component(zoneOf(zone.get()), comp.get()) == 0) return nullptr;
   (void)comp.release();
-  return std::make_shared<const TimeZone>(std::string(name), zone.release(), true);
+  // Expanded into our table, the zone needs libical no more (and is kept as the table alone).
+  if (auto changes = expandZone(lib.icaltimezone_get_component(zoneOf(zone.get())), kTableEndYear))
+    return std::make_shared<const TimeZone>(std::string(name), std::move(*changes));
+  return std::make_shared<const TimeZone>(std::string(name), zone.release());
+}
+
+std::shared_ptr<const TimeZone> TimeZone::fromTable(std::string name, std::vector<Change> changes,
+                                                    int endYear) {
+  if (changes.size() > kMaxTableChanges || endYear < 1 || endYear > 9999) return nullptr;
+  for (std::size_t i = 0; i < changes.size(); ++i) {
+    const Change& c = changes[i];
+    if (std::abs(c.offset) > kMaxOffset || std::abs(c.prevOffset) > kMaxOffset ||
+        std::abs(c.utc) > kMaxChangeUtc || (i > 0 && c.utc < changes[i - 1].utc))
+      return nullptr;
+  }
+  return std::make_shared<const TimeZone>(std::move(name), std::move(changes), endYear);
 }
 
 // Where in the table a time `v` reads (ics/time.hpp): past the table, the same moment of a year
@@ -541,7 +548,7 @@ LocalSeconds TimeZone::toLocal(Instant t) const {
   icaltimetype tt = toIcal(LocalSeconds{seconds{v}}, false);
   int daylight = 0;
   return LocalSeconds{
-      seconds{v + icaltimezone_get_utc_offset_of_utc_time(zoneOf(zone_), &tt, &daylight)}};
+      seconds{v + ical().icaltimezone_get_utc_offset_of_utc_time(zoneOf(zone_), &tt, &daylight)}};
 }
 
 Instant TimeZone::toInstant(LocalSeconds local) const {
@@ -550,7 +557,8 @@ Instant TimeZone::toInstant(LocalSeconds local) const {
   if (table_) return Instant{seconds{v - offsetOfLocal(inTable(v))}};
   icaltimetype tt = toIcal(local, false);
   int daylight = 0;
-  const Instant theirs{seconds{v - icaltimezone_get_utc_offset(zoneOf(zone_), &tt, &daylight)}};
+  const Instant theirs{
+      seconds{v - ical().icaltimezone_get_utc_offset(zoneOf(zone_), &tt, &daylight)}};
   // libical answers with the later instant in an overlap and the offset after a gap;
   // offsetOfLocal()'s RFC 5545 3.3.5 reading asks for the offset before the change (a day
   // earlier: no zone changes twice in a day) wherever that reading is earlier.

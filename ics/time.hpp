@@ -51,6 +51,13 @@ class TimeZone {
     bool daylight = false;
   };
   static constexpr int kTableEndYear = 2100;
+  // No zone is further than this from UTC (seconds).
+  static constexpr std::int32_t kMaxOffset = 26 * 3600;
+  // A VTIMEZONE with more changes than this through kTableEndYear is left to libical
+  // (real ones have a few hundred: two a year since 1601).
+  static constexpr std::size_t kMaxTableChanges = 1 << 16;
+  // Changes further than this from 1970 (seconds, about 300,000 years) are refused.
+  static constexpr std::int64_t kMaxChangeUtc = std::int64_t{10'000'000} * 1'000'000;
 
   // IANA name (exact, then case-insensitive) or "UTC"/"Z"/"GMT"; nullptr if unknown.
   // Each zone is loaded once, whatever the spelling asked for (its name is tzdata's).
@@ -64,9 +71,15 @@ class TimeZone {
   [[nodiscard]] static LocateStats locateStats();
   [[nodiscard]] static const TimeZone& utc();
   // A zone from the text of one BEGIN:VTIMEZONE...END:VTIMEZONE block; nullptr if
-  // libical cannot use it.
+  // libical cannot use it. Loads libical (ics/ical_lib.hpp).
   [[nodiscard]] static std::shared_ptr<const TimeZone> fromVtimezone(std::string_view text,
                                                                      std::string_view name);
+  // A zone from its table (what changes() and tableEndYear() say of a zone with hasTable()),
+  // as the fetch child hands VTIMEZONE zones to the daemon; nullptr unless the changes are
+  // sorted and within the bounds above.
+  [[nodiscard]] static std::shared_ptr<const TimeZone> fromTable(std::string name,
+                                                                 std::vector<Change> changes,
+                                                                 int endYear);
   ~TimeZone();
   TimeZone(const TimeZone&) = delete;
   TimeZone& operator=(const TimeZone&) = delete;
@@ -85,11 +98,12 @@ class TimeZone {
   // The offset changes the table holds (empty when libical answers every query).
   [[nodiscard]] std::span<const Change> changes() const { return changes_; }
   [[nodiscard]] bool hasTable() const { return table_; }
+  [[nodiscard]] int tableEndYear() const { return tableEndYear_; }
 
   struct Impl;
-  // UTC or a VTIMEZONE zone (`owned`: freed with this); its table is expanded here.
-  TimeZone(std::string name, void* icalZone, bool owned = false);
-  // An IANA zone: its table, through the end of `endYear`.
+  // A VTIMEZONE zone libical answers for (an icaltimezone*, freed with this).
+  TimeZone(std::string name, void* icalZone);
+  // A zone by its table, through the end of `endYear` (no change at all: UTC).
   TimeZone(std::string name, std::vector<Change> changes, int endYear = kTableEndYear);
 
  private:
@@ -98,7 +112,7 @@ class TimeZone {
     void operator()(void* zone) const noexcept;
   };
   std::string name_;
-  void* zone_;  // icaltimezone*: UTC, or a VTIMEZONE's (then also ownedZone_); nullptr for IANA
+  void* zone_;  // icaltimezone* of a VTIMEZONE libical answers for (then also ownedZone_)
   std::unique_ptr<void, IcalZoneFree> ownedZone_;
   bool utc_ = false;
   bool table_ = false;  // changes_ answers every query (past its end as said above)

@@ -13,6 +13,8 @@
 #include "engine_support.hpp"
 #include "ics/snapshot.hpp"
 #include "ics/store.hpp"
+#include "ics/store_data.hpp"
+#include "ics/tsv.hpp"
 
 using namespace cb::ics;
 using cb::test::utc;
@@ -249,4 +251,59 @@ TEST_CASE("the tally of what the screen budget left out survives the snapshot, c
   std::string bad = image;
   bad.replace(bad.size() - 9, 4, bad.substr(bad.size() - 13, 4));
   CHECK_FALSE(deserializeStore(bad));
+}
+
+TEST_CASE("series only libical expands are held as their instances in the window",
+          "[ics][budget]") {
+  // Shapes our iterators leave to libical: every other Sunday with weeks from Monday, the
+  // last weekday of the month, a birthday on the 31st, one on 30 March all day; with an
+  // EXDATE, an override and a COUNT. Beside them a rule of ours, which stays a rule.
+  const std::string body =
+      "BEGIN:VEVENT\r\nUID:sun\r\nDTSTART:20250105T100000Z\r\nDTEND:20250105T110000Z\r\n"
+      "RRULE:FREQ=WEEKLY;INTERVAL=2;BYDAY=SU\r\nEXDATE:20250316T100000Z\r\nEND:VEVENT\r\n"
+      "BEGIN:VEVENT\r\nUID:last\r\nDTSTART;TZID=Europe/Berlin:20250131T170000\r\n"
+      "DTEND;TZID=Europe/Berlin:20250131T180000\r\n"
+      "RRULE:FREQ=MONTHLY;BYDAY=MO,TU,WE,TH,FR;BYSETPOS=-1;COUNT=3\r\nEND:VEVENT\r\n"
+      "BEGIN:VEVENT\r\nUID:last\r\nRECURRENCE-ID;TZID=Europe/Berlin:20250331T170000\r\n"
+      "DTSTART;TZID=Europe/Berlin:20250331T150000\r\nDTEND;TZID=Europe/Berlin:20250331T160000\r\n"
+      "SUMMARY:moved\r\nEND:VEVENT\r\n"
+      "BEGIN:VEVENT\r\nUID:oct\r\nDTSTART:20241031T090000Z\r\nDTEND:20241031T093000Z\r\n"
+      "RRULE:FREQ=YEARLY;BYMONTH=3,10;BYMONTHDAY=31\r\nEND:VEVENT\r\n"
+      "BEGIN:VEVENT\r\nUID:day\r\nDTSTART;VALUE=DATE:20240330\r\nDTEND;VALUE=DATE:20240331\r\n"
+      "RRULE:FREQ=YEARLY;BYMONTH=3;BYMONTHDAY=30\r\nEND:VEVENT\r\n"
+      "BEGIN:VEVENT\r\nUID:ours\r\nDTSTART:20250106T080000Z\r\nDTEND:20250106T083000Z\r\n"
+      "RRULE:FREQ=WEEKLY;BYDAY=MO\r\nEND:VEVENT\r\n";
+  for (const char* rule :
+       {"FREQ=WEEKLY;INTERVAL=2;BYDAY=SU", "FREQ=MONTHLY;BYDAY=MO,TU,WE,TH,FR;BYSETPOS=-1;COUNT=3",
+        "FREQ=YEARLY;BYMONTH=3,10;BYMONTHDAY=31", "FREQ=YEARLY;BYMONTH=3;BYMONTHDAY=30"})
+    REQUIRE(expandedByLibical(rule));
+  REQUIRE_FALSE(expandedByLibical("FREQ=WEEKLY;BYDAY=MO"));
+
+  const EventStore& whole = cb::test::ingestCalendar(body, "Europe/Berlin", IngestOptions{});
+  const EventStore& screen = cb::test::ingestCalendar(body, "Europe/Berlin", screens(160));
+  const Instant from = kNow - days{1}, to = kNow + days{62};
+  const std::string expected = tsvDocument(whole.occurrences(from, to));
+  CHECK(tsvDocument(screen.occurrences(from, to)) == expected);
+  // Every family is in the window: 2025-03-30 (Sunday, and the all-day birthday), 03-28
+  // moved to 03-31 15:00 local, 03-31 09:00Z.
+  for (const char* at : {"2025-03-30T10:00:00Z", "2025-03-31T13:00:00Z", "2025-03-31T09:00:00Z",
+                         "2025-03-30\t", "2025-03-10T08:00:00Z"})
+    CHECK(expected.find(at) != std::string::npos);
+  CHECK(expected.find("2025-03-16T10:00:00Z") == std::string::npos);  // the EXDATE
+  CHECK(expected.find("2025-04-30T15:00:00Z") == std::string::npos);  // past the COUNT
+  // The image holds the instances, not the rules: the daemon reads it without libical.
+  const std::string image = serializeStore(screen);
+  CHECK(image.find("BYSETPOS") == std::string::npos);
+  CHECK(image.find("INTERVAL=2") == std::string::npos);
+  CHECK(image.find("BYMONTHDAY") == std::string::npos);
+  CHECK(image.find("FREQ=WEEKLY;BYDAY=MO") != std::string::npos);
+  const std::optional<EventStore> back = deserializeStore(image);
+  REQUIRE(back);
+  CHECK(tsvDocument(back->occurrences(from, to)) == expected);
+
+  // More instances than a store keeps of a series: the rule stays (and libical expands it).
+  IngestOptions capped = screens(160);
+  capped.limits.maxOccurrencesPerSeries = 2;
+  CHECK(serializeStore(cb::test::ingestCalendar(body, "Europe/Berlin", capped))
+            .find("INTERVAL=2;BYDAY=SU") != std::string::npos);
 }

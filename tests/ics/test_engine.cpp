@@ -1,5 +1,6 @@
 // ics engine: recurrence, overrides, zones, limits and the store image, through Ingest/EventStore.
 #include <catch2/catch.hpp>
+#include <tuple>
 
 #include "engine_support.hpp"
 #include "ics/snapshot.hpp"
@@ -294,6 +295,63 @@ TEST_CASE("store image round-trips and rejects damaged bytes", "[ics]") {
   std::string garbage = image;
   for (std::size_t i = 8; i < garbage.size(); i += 7) garbage[i] = char(garbage[i] ^ 0x5A);
   CHECK_NOTHROW((void)deserializeStore(garbage));  // may or may not parse, must not crash
+}
+
+TEST_CASE("VTIMEZONEs travel as their tables; one only libical reads, as its text", "[ics]") {
+  // Outlook's zone (its rules from 1601): the image carries its offset changes, not its text,
+  // so that the daemon reads the image without libical (image version 4).
+  const std::string outlook =
+      "BEGIN:VTIMEZONE\r\nTZID:Customized Time Zone\r\nBEGIN:STANDARD\r\n"
+      "DTSTART:16010101T030000\r\nTZOFFSETFROM:+0200\r\nTZOFFSETTO:+0100\r\n"
+      "RRULE:FREQ=YEARLY;BYDAY=-1SU;BYMONTH=10\r\nEND:STANDARD\r\nBEGIN:DAYLIGHT\r\n"
+      "DTSTART:16010101T020000\r\nTZOFFSETFROM:+0100\r\nTZOFFSETTO:+0200\r\n"
+      "RRULE:FREQ=YEARLY;BYDAY=-1SU;BYMONTH=3\r\nEND:DAYLIGHT\r\nEND:VTIMEZONE\r\n";
+  // An observance given by an RDATE period: no table of ours; libical answers for the zone.
+  const std::string period =
+      "BEGIN:VTIMEZONE\r\nTZID:Period\r\nBEGIN:STANDARD\r\nDTSTART:19700101T000000\r\n"
+      "TZOFFSETFROM:+0300\r\nTZOFFSETTO:+0300\r\n"
+      "RDATE;VALUE=PERIOD:19800101T000000/19800102T000000\r\nEND:STANDARD\r\nEND:VTIMEZONE\r\n";
+  for (const auto& [zone, tzid, table] :
+       {std::tuple{outlook, "Customized Time Zone", true}, std::tuple{period, "Period", false}}) {
+    INFO(tzid);
+    REQUIRE(TimeZone::fromVtimezone(zone, tzid)->hasTable() == table);
+    EventStore& s = load(zone + "BEGIN:VEVENT\r\nUID:1\r\nDTSTART;TZID=" + tzid +
+                             ":20250320T090000\r\nDTEND;TZID=" + tzid +
+                             ":20250320T100000\r\nRRULE:FREQ=WEEKLY;COUNT=40\r\nEND:VEVENT\r\n",
+                         "Europe/Berlin");
+    const std::string image = serializeStore(s);
+    CHECK((image.find("BEGIN:VTIMEZONE") == std::string::npos) == table);
+    const std::optional<EventStore> back = deserializeStore(image);
+    REQUIRE(back);
+    CHECK(serializeStore(*back) == image);
+    const std::string before = tsv(s, utc(2025, 3, 1), utc(2025, 12, 31));
+    CHECK(tsv(*back, utc(2025, 3, 1), utc(2025, 12, 31)) == before);
+    if (table) {  // across both changes of 2025: 08:00Z in winter, 07:00Z in summer
+      CHECK(before.find("2025-03-20T08:00:00Z") != std::string::npos);
+      CHECK(before.find("2025-04-03T07:00:00Z") != std::string::npos);
+      CHECK(before.find("2025-10-30T08:00:00Z") != std::string::npos);
+    }
+  }
+}
+
+TEST_CASE("a zone's table is taken only sorted and within bounds", "[ics]") {
+  using Change = TimeZone::Change;
+  const std::vector<Change> good = {{0, 3600, 0, false}, {86400 * 100, 7200, 3600, true}};
+  const auto zone = TimeZone::fromTable("T", good, 2100);
+  REQUIRE(zone);
+  CHECK(zone->toLocal(Instant{seconds{86400 * 100}}) == LocalSeconds{seconds{86400 * 100 + 7200}});
+  CHECK(zone->tableEndYear() == 2100);
+  CHECK(TimeZone::fromTable("UTC-like", {}, 2100)->isUtc());
+  CHECK_FALSE(TimeZone::fromTable("T", {good[1], good[0]}, 2100));  // unsorted
+  for (const std::int32_t offset : {TimeZone::kMaxOffset + 1, -TimeZone::kMaxOffset - 1}) {
+    CHECK_FALSE(TimeZone::fromTable("T", {{0, offset, 0, false}}, 2100));
+    CHECK_FALSE(TimeZone::fromTable("T", {{0, 0, offset, false}}, 2100));
+  }
+  CHECK_FALSE(TimeZone::fromTable("T", {{TimeZone::kMaxChangeUtc + 1, 0, 0, false}}, 2100));
+  CHECK_FALSE(TimeZone::fromTable("T", good, 0));
+  CHECK_FALSE(TimeZone::fromTable("T", good, 10000));
+  CHECK_FALSE(
+      TimeZone::fromTable("T", std::vector<Change>(TimeZone::kMaxTableChanges + 1, good[0]), 2100));
 }
 
 TEST_CASE("a store image with an instant or a length beyond years 1..9999 is refused", "[ics]") {

@@ -1,4 +1,5 @@
 // Integration: the daemon under systemd's protocols — notify, watchdog, journal, signals.
+#include <fmt/format.h>
 #include <signal.h>
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -139,4 +140,107 @@ TEST_CASE("under journald, log lines carry sd-daemon priorities", "[integration]
       test::run(test::env("CB_BINARY"), {"run", "--config", config.string(), "--once"},
                 {"JOURNAL_STREAM=1:1"});  // not our stderr: plain lines
   CHECK(plain.err.find("<6>") == std::string::npos);
+}
+
+namespace {
+
+// A feed as Outlook writes one: its own VTIMEZONE (not a tzdata name) and the rule shapes
+// feeds use, recurring through this week whenever the test runs; among them shapes only
+// libical expands (every other weekend with weeks from Monday, the last weekday of the month,
+// a birthday on the 31st), which the fetch child hands over as their instances.
+std::string outlookFeed() {
+  std::string ics =
+      "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Microsoft Corporation//Outlook 16.0//EN\r\n"
+      "BEGIN:VTIMEZONE\r\nTZID:Customized Time Zone\r\nBEGIN:STANDARD\r\n"
+      "DTSTART:16010101T030000\r\nTZOFFSETFROM:+0200\r\nTZOFFSETTO:+0100\r\n"
+      "RRULE:FREQ=YEARLY;BYDAY=-1SU;BYMONTH=10\r\nEND:STANDARD\r\nBEGIN:DAYLIGHT\r\n"
+      "DTSTART:16010101T020000\r\nTZOFFSETFROM:+0100\r\nTZOFFSETTO:+0200\r\n"
+      "RRULE:FREQ=YEARLY;BYDAY=-1SU;BYMONTH=3\r\nEND:DAYLIGHT\r\nEND:VTIMEZONE\r\n";
+  const char* const rules[] = {"FREQ=DAILY",
+                               "FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR;WKST=MO",
+                               "FREQ=WEEKLY;INTERVAL=2;BYDAY=SA,SU",
+                               "FREQ=MONTHLY;BYDAY=1MO,2TU,3WE,-1FR",
+                               "FREQ=MONTHLY;BYMONTHDAY=5",
+                               "FREQ=MONTHLY;BYDAY=MO,TU,WE,TH,FR;BYSETPOS=-1",
+                               "FREQ=YEARLY;BYMONTH=1,3,5,7,8,10,12;BYMONTHDAY=31"};
+  int n = 0;
+  for (const char* rule : rules) {
+    ics += fmt::format(
+        "BEGIN:VEVENT\r\nUID:rule-{0}\r\nSUMMARY:Meeting {0}\r\n"
+        "DTSTART;TZID=Customized Time Zone:20240101T{1:02}0000\r\n"
+        "DTEND;TZID=Customized Time Zone:20240101T{1:02}3000\r\nRRULE:{2}\r\nEND:VEVENT\r\n",
+        n, 8 + n, rule);
+    ++n;
+  }
+  return ics + "END:VCALENDAR\r\n";
+}
+
+// A zone whose observance is an RDATE period: no table of ours, libical answers for it.
+const char* const kPeriodZoneFeed =
+    "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:x\r\nBEGIN:VTIMEZONE\r\nTZID:Period\r\n"
+    "BEGIN:STANDARD\r\nDTSTART:19700101T000000\r\nTZOFFSETFROM:+0300\r\nTZOFFSETTO:+0300\r\n"
+    "RDATE;VALUE=PERIOD:19800101T000000/19800102T000000\r\nEND:STANDARD\r\nEND:VTIMEZONE\r\n"
+    "BEGIN:VEVENT\r\nUID:p\r\nSUMMARY:Period\r\nDTSTART;TZID=Period:20240101T090000\r\n"
+    "DTEND;TZID=Period:20240101T100000\r\nRRULE:FREQ=DAILY\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
+
+// Waits for the journal line `line` (the data swapped in) and for both layouts drawn after it.
+void drawnWithData(test::Child& daemon, const fs::path& png, std::string& err,
+                   const std::string& line) {
+  REQUIRE(waitUntil(
+      [&] {
+        daemon.drainErr(err);
+        return err.find(line) != std::string::npos;
+      },
+      seconds{20}));
+  REQUIRE(waitUntil([&] { return frameHash(png) != 0; }, seconds{10}));
+  const std::uint64_t first = frameHash(png);
+  daemon.signal(SIGUSR1);  // 4x8: every day of the week expanded
+  REQUIRE(waitUntil([&] { return frameHash(png) != first && frameHash(png) != 0; }, seconds{10}));
+}
+
+}  // namespace
+
+TEST_CASE("the daemon reads stores and snapshots without libical or ICU", "[integration]") {
+  const fs::path dir = test::tempDir("it-no-libical");
+  const fs::path feed = dir / "outlook.ics";
+  const fs::path config = dir / "config.toml";
+  std::ofstream(config) << "timezone = \"Europe/Berlin\"\nprofile = \"pi-zero\"\nstate_dir = \""
+                        << dir.string() << "\"\n[display]\nkind = \"png\"\npath = \""
+                        << (dir / "frame.png").string() << "\"\n[[source]]\nname = \"fixture\"\n"
+                        << "url = \"" << feed.string() << "\"\n";
+  const fs::path png = dir / "frame.png";
+  std::string err;
+  {
+    std::ofstream(feed, std::ios::binary) << outlookFeed();
+    test::Child daemon(test::env("CB_BINARY"), {"run", "--config", config.string()});
+    drawnWithData(daemon, png, err, "fixture: updated");
+    // The child parsed the feed with libical; the daemon expanded its rules and zone alone.
+    INFO(err);
+    CHECK_FALSE(test::mapsFile(daemon.pid(), "libical"));
+    CHECK_FALSE(test::mapsFile(daemon.pid(), "libicu"));
+    daemon.signal(SIGTERM);
+    CHECK(daemon.wait().exitCode == 0);
+  }
+  {
+    // A restart reads the snapshot (the feed is gone): still no libical.
+    fs::remove(feed);
+    err.clear();
+    test::Child daemon(test::env("CB_BINARY"), {"run", "--config", config.string()});
+    drawnWithData(daemon, png, err, "events from the snapshot");
+    CHECK_FALSE(test::mapsFile(daemon.pid(), "libical"));
+    daemon.signal(SIGTERM);
+    CHECK(daemon.wait().exitCode == 0);
+  }
+  {
+    // A zone only libical reads loads it in the daemon, which says so.
+    std::ofstream(feed, std::ios::binary) << kPeriodZoneFeed;
+    err.clear();
+    test::Child daemon(test::env("CB_BINARY"), {"run", "--config", config.string()});
+    drawnWithData(daemon, png, err, "fixture: updated");
+    CHECK(test::mapsFile(daemon.pid(), "libical"));
+    daemon.signal(SIGTERM);
+    const auto r = daemon.wait();
+    CHECK(r.exitCode == 0);
+    CHECK((err + r.err).find("libical loaded for the time zone \"Period\"") != std::string::npos);
+  }
 }
