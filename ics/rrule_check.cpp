@@ -453,7 +453,9 @@ RruleVerdict parseRrule(std::string_view rrule, ParsedRrule& out) noexcept {
   return read(rrule, &out);
 }
 
-RruleVerdict quickRruleVerdict(std::string_view rrule) noexcept {
+// Flattened: with every step inlined the compiler drops the filling for a null `out` (callgrind,
+// the corpus' rules: 367 instructions a rule, 535 as calls, 441 before parseRrule existed).
+[[gnu::flatten]] RruleVerdict quickRruleVerdict(std::string_view rrule) noexcept {
   return read(rrule, nullptr);
 }
 
