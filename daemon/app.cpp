@@ -332,26 +332,32 @@ std::size_t App::prewarm() {
 
 bool App::show(render::Frame frame) {
   const std::uint64_t hash = frame.hash();
-  // The framebuffer is rewritten whole now and then, unchanged or not, so that whatever drew
-  // over it (a getty on its console) does not stay.
-  repainted_ = display_->needsRepaint();
-  if (!repainted_ && !lastDigest_.empty() && lastHash_ == hash) {  // unchanged: spare the panel
-    lastDrawnAt_ = clock_.now();
-    return false;
-  }
+  // An unchanged frame is offered too, marked so: the display decides whether its panel needs
+  // it again (the framebuffer is rewritten whole now and then, so that whatever drew over it, a
+  // getty on its console, does not stay).
+  const bool unchanged = !lastDigest_.empty() && lastHash_ == hash;
   // Only tile hashes of the shown frame are kept, not its 1.5 MB of pixels.
-  FrameDigest digest(frame);
-  const int rc = display_->show(toImage(frame, lastDigest_.damage(digest), hash));
+  FrameDigest digest = unchanged ? FrameDigest{} : FrameDigest(frame);
+  hal::Image image = toImage(frame, unchanged ? render::Rect{} : lastDigest_.damage(digest), hash);
+  image.unchanged = unchanged;
+  const int rc = display_->show(image);
   if (rc < 0) {
     log::error("display {}: {}", display_->describe(), std::strerror(-rc));
+    return false;
+  }
+  repainted_ = display_->rewroteWhole();
+  if (unchanged && !repainted_) {  // the panel has it: spared
+    lastDrawnAt_ = clock_.now();
     return false;
   }
   // E-ink pacing held the frame back: offer it again (unchanged or not) next minute.
   if (display_->pending()) return false;
   ++framesShown_;
   lastDrawnAt_ = clock_.now();
-  lastDigest_ = std::move(digest);
-  lastHash_ = hash;
+  if (!unchanged) {
+    lastDigest_ = std::move(digest);
+    lastHash_ = hash;
+  }
   return true;
 }
 

@@ -45,7 +45,10 @@ struct DisplayConfig {
 class Display {
  public:
   virtual ~Display() = default;
-  // Shows the image. Returns 0 or -errno; the display logs its own errors.
+  // Shows the image. Returns 0 or -errno; the display logs its own errors. An image marked
+  // `unchanged` is written again only when the panel may no longer show it (the framebuffer:
+  // its console was taken back from text mode, or its periodic whole repaint is due); the
+  // caller offers every frame, and this is the one place that decides.
   [[nodiscard]] virtual int show(const Image& image) = 0;
   // Human-readable target, e.g. "/tmp/calendarbot.png".
   [[nodiscard]] virtual std::string describe() const = 0;
@@ -54,10 +57,9 @@ class Display {
   // must then call show() although the frame hash did not change — a long
   // button press does this.
   virtual void invalidate() {}
-  // True when the panel may no longer show the last frame (the framebuffer: its console was
-  // taken back from text mode, or its periodic whole repaint is due): the caller must call
-  // show() although the frame hash did not change. Asked before each frame.
-  [[nodiscard]] virtual bool needsRepaint() { return false; }
+  // True when the last show() rewrote the whole panel, not only the image's damage: for an
+  // unchanged image, that it was shown at all.
+  [[nodiscard]] virtual bool rewroteWhole() const { return false; }
   // True when the frame of the last show() is not shown yet and must be offered
   // again later, even unchanged (e-ink refresh pacing).
   [[nodiscard]] virtual bool pending() const { return false; }

@@ -117,6 +117,7 @@ int FakeSys::close(int fd) {
 int FakeSys::ioctl(int fd, unsigned long request, void* arg) {
   const auto o = open_.find(fd);
   if (o == open_.end()) return -EBADF;
+  ++ioctlCalls_[request];
   if (hungUp_.count(fd) != 0) return -EIO;
   if (const auto f = ioctlFailures_.find(request); f != ioctlFailures_.end()) {
     const int err = f->second;

@@ -51,6 +51,11 @@ class FakeSys final : public Sys {
       const std::string& path) const;
   [[nodiscard]] std::uint32_t spiSpeed(const std::string& path) const;
   [[nodiscard]] int openCount() const { return int(open_.size()); }
+  // How many times `request` was asked on an open descriptor, answered or failed.
+  [[nodiscard]] int ioctlCount(unsigned long request) const {
+    const auto it = ioctlCalls_.find(request);
+    return it == ioctlCalls_.end() ? 0 : it->second;
+  }
 
   int open(const char* path, int flags) override;
   int close(int fd) override;
@@ -79,6 +84,7 @@ class FakeSys final : public Sys {
   std::map<int, std::string> open_;  // fd → path
   std::set<int> hungUp_;
   std::map<unsigned long, int> ioctlFailures_;
+  std::map<unsigned long, int> ioctlCalls_;
 };
 
 }  // namespace cb::hal

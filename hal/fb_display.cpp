@@ -298,14 +298,9 @@ void FramebufferDisplay::writeRect(const Image& image, const Region& rect) {
   lastRows_ += rect.height;
 }
 
-bool FramebufferDisplay::needsRepaint() {
-  if (console_ && console_->reclaim()) fresh_ = true;
-  if (clock_.now() - lastWhole_ >= kRepaintEvery) fresh_ = true;
-  return fresh_;
-}
-
 int FramebufferDisplay::show(const Image& image) {
   lastRows_ = 0;
+  rewroteWhole_ = false;
   if (image.width <= 0 || image.height <= 0 || image.strideWords < image.width ||
       image.pixels.size() <
           std::size_t(image.strideWords) * std::size_t(image.height - 1) + std::size_t(image.width))
@@ -315,11 +310,18 @@ int FramebufferDisplay::show(const Image& image) {
                            int(var_.xres), int(var_.yres), options_.fit);
     fresh_ = true;
   }
+  // Once per frame, changed or not: one KDGETMODE and one clock read.
+  if (console_ && console_->reclaim()) fresh_ = true;
+  const std::chrono::nanoseconds now = clock_.now();
+  if (now - lastWhole_ >= kRepaintEvery) fresh_ = true;
   Region rect = placement_.target();
-  if (needsRepaint()) {
+  if (fresh_) {
     clearAround(rect);
     fresh_ = false;
-    lastWhole_ = clock_.now();
+    lastWhole_ = now;
+    rewroteWhole_ = true;
+  } else if (image.unchanged) {
+    return 0;
   } else if (!image.damage.empty()) {
     rect = placement_.panelDamage(image.damage);
     if (rect.empty()) return 0;

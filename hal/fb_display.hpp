@@ -61,13 +61,13 @@ class FramebufferDisplay final : public Display {
   FramebufferDisplay(const FramebufferDisplay&) = delete;
   FramebufferDisplay& operator=(const FramebufferDisplay&) = delete;
 
-  // Converts and writes the damaged rows; all of them, and the borders cleared to black,
-  // after invalidate(), a size change, the console taken back, or kRepaintEvery. 0 or -errno.
+  // Converts and writes the damaged rows (none of an unchanged image); all of them, and the
+  // borders cleared to black, after invalidate(), a size change, the console taken back, or
+  // kRepaintEvery. 0 or -errno.
   [[nodiscard]] int show(const Image& image) override;
   [[nodiscard]] std::string describe() const override;
   void invalidate() override { fresh_ = true; }
-  // True when the next show() rewrites the whole panel (see above); takes the console back.
-  [[nodiscard]] bool needsRepaint() override;
+  [[nodiscard]] bool rewroteWhole() const override { return rewroteWhole_; }
 
   [[nodiscard]] const fb_var_screeninfo& var() const { return var_; }
   [[nodiscard]] const fb_fix_screeninfo& fix() const { return fix_; }
@@ -94,6 +94,7 @@ class FramebufferDisplay final : public Display {
   std::uint32_t opaque_ = 0;  // the transparency bits, all set
   Placement placement_;
   bool fresh_ = true;
+  bool rewroteWhole_ = false;
   int lastRows_ = 0;
 };
 

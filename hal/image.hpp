@@ -19,6 +19,8 @@ struct Image {
   int strideWords = 0;
   std::uint64_t hash = 0;  // equal images hash equal (0: unknown)
   Region damage;           // changed area against the previously shown image (empty: unknown)
+  // The image the previous show() was given, again: see Display::show().
+  bool unchanged = false;
 
   [[nodiscard]] std::uint32_t at(int x, int y) const {
     return pixels[std::size_t(y) * std::size_t(strideWords) + std::size_t(x)];

@@ -30,6 +30,7 @@ PngDisplay::PngDisplay(std::string path, int rotation)
     : path_(std::move(path)), rotation_(rotation) {}
 
 int PngDisplay::show(const Image& image) {
+  if (image.unchanged) return 0;  // the file has it: spare the SD card
   std::vector<std::uint32_t> rotated = rotate(image, rotation_);
   const bool swap = rotation_ == 90 || rotation_ == 270;
   const int w = swap ? image.height : image.width;

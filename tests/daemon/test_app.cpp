@@ -3,11 +3,16 @@
 
 #include <catch2/catch.hpp>
 
+#include <linux/kd.h>
+
+#include <cstring>
 #include <deque>
 
 #include "daemon/app.hpp"
 #include "daemon/frame_digest.hpp"
 #include "daemon/governor.hpp"
+#include "hal/fake_sys.hpp"
+#include "hal/fb_display.hpp"
 #include "support.hpp"
 
 using namespace cb;
@@ -24,12 +29,20 @@ struct FakeDisplay final : hal::Display {
   int fail = 0;
   int holdBack = 0;  // the next n frames wait (e-ink pacing)
   bool held = false;
-  int offered = 0;
-  bool repaint = false;  // needsRepaint()'s answer
-  bool needsRepaint() override { return repaint; }
+  int offered = 0;       // frames offered, not marked unchanged
+  int offeredAgain = 0;  // frames offered marked unchanged
+  bool repaint = false;  // the panel lost what it showed: an unchanged frame is shown whole
+  bool whole = false;
+  bool rewroteWhole() const override { return whole; }
   int show(const hal::Image& image) override {
     if (fail) return fail;
-    ++offered;
+    whole = repaint;
+    if (image.unchanged) {
+      ++offeredAgain;
+      if (!repaint) return 0;
+    } else {
+      ++offered;
+    }
     held = holdBack > 0 && holdBack-- > 0;
     if (held) return 0;
     shown.push_back(image.hash);
@@ -246,11 +259,12 @@ TEST_CASE("damage comes from tile digests, not a copy of the last frame", "[daem
   CHECK(screen.damages.back().width == app.config().width);
   CHECK(screen.damages.back().height == app.config().height);
 
-  // An unchanged frame spares the display, unless the display asks for a repaint (the
+  // An unchanged frame spares the display, unless the display rewrites it whole (the
   // framebuffer: its console was reset, or its periodic whole rewrite is due).
   const std::size_t shown = screen.shown.size();
   CHECK_FALSE(app.renderNow());
   CHECK(screen.shown.size() == shown);
+  CHECK(screen.offeredAgain == 1);
   screen.repaint = true;
   REQUIRE(app.renderNow());
   REQUIRE(screen.shown.size() == shown + 1);
@@ -367,8 +381,10 @@ TEST_CASE("a frame the e-ink pacing holds back is offered again, even unchanged"
   CHECK(screen.offered == 2);
   CHECK(app.renderNow());  // the same frame again: now shown
   CHECK(screen.offered == 3);
-  CHECK_FALSE(app.renderNow());  // and then unchanged: not offered
+  CHECK_FALSE(app.renderNow());  // and then unchanged: offered so marked, and spared
   CHECK(screen.offered == 3);
+  CHECK(screen.offeredAgain == 1);
+  CHECK(screen.shown.size() == 2);
 }
 
 TEST_CASE("on e-ink the minute's redraw follows the countdown's steps", "[daemon]") {
@@ -478,4 +494,74 @@ TEST_CASE("a drop to no events is held as suspect until a later fetch confirms i
   CHECK(fetch(minutes{20}) == events);
   CHECK(fetch(minutes{10}) == 0);  // 30 minutes after the first empty fetch
   CHECK_FALSE(app.sources()[0].suspectSince);
+}
+
+// The framebuffer as the daemon drives it: every frame, changed or not, asks the console once
+// (one KDGETMODE), and an unchanged frame heals what a getty or a scribble did to the panel.
+TEST_CASE("framebuffer frames: one console check each; a getty reset and a scribble heal",
+          "[daemon]") {
+  const auto start = *ics::parseIsoInstant("2025-03-10T08:00:00Z", ics::TimeZone::utc());
+  hal::FakeClock clock(start);
+  hal::FakeMonotonicClock monotonic;
+  hal::FakeSys sys;
+  fb_var_screeninfo var{};
+  var.xres = var.xres_virtual = 500;  // the 480x800 frame centred, black borders around it
+  var.yres = var.yres_virtual = 820;
+  var.bits_per_pixel = 32;
+  var.red = {16, 8, 0};
+  var.green = {8, 8, 0};
+  var.blue = {0, 8, 0};
+  fb_fix_screeninfo fix{};
+  std::strcpy(fix.id, "fakefb");
+  fix.type = FB_TYPE_PACKED_PIXELS;
+  fix.visual = FB_VISUAL_TRUECOLOR;
+  fix.line_length = var.xres_virtual * 4;
+  fix.smem_len = fix.line_length * var.yres_virtual;
+  sys.addFramebuffer("/dev/fb0", var, fix);
+  sys.addTty("/dev/tty1", KD_TEXT);
+  std::string error;
+  auto display = hal::FramebufferDisplay::create({"/dev/fb0", "/dev/tty1", 0, hal::Fit::Center},
+                                                 sys, error, &monotonic);
+  REQUIRE(display);
+  auto loader = std::make_unique<ScriptedLoader>();
+  ScriptedLoader& feed = *loader;
+  feed.script.push_back(updated("meeting-day.ics", start));
+  App app(testConfig(), clock, std::move(display), std::move(loader));
+  app.refreshDue();
+  feed.process({});
+
+  int asked = 0;
+  auto frame = [&] {
+    const bool shown = app.renderNow();
+    CHECK(sys.ioctlCount(KDGETMODE) == ++asked);
+    return shown;
+  };
+  REQUIRE(frame());
+  const std::vector<unsigned char> good = sys.memory("/dev/fb0");
+  auto intact = [&] {
+    return sys.memory("/dev/fb0") == good;
+  };                     // a bool: no 1.6 MB dump on failure
+  CHECK_FALSE(frame());  // unchanged, and the panel has it
+
+  // getty@tty1 starts: the console goes back to text mode and clears the screen.
+  sys.resetTty("/dev/tty1");
+  sys.fillMemory("/dev/fb0", 0x5A);
+  CHECK(frame());  // unchanged, shown whole
+  CHECK(sys.ttyMode("/dev/tty1") == KD_GRAPHICS);
+  CHECK(intact());
+
+  // Something scribbles on /dev/fb0: gone with the first frame kRepaintEvery after the last
+  // whole one.
+  sys.fillMemory("/dev/fb0", 0x5A);
+  monotonic.advance(hal::FramebufferDisplay::kRepaintEvery - seconds{1});
+  CHECK_FALSE(frame());
+  CHECK_FALSE(intact());
+  monotonic.advance(seconds{1});
+  CHECK(frame());
+  CHECK(intact());
+
+  // A changed frame (the countdown a minute on): still one question to the console.
+  clock.advance(minutes{1});
+  CHECK(frame());
+  CHECK_FALSE(intact());
 }

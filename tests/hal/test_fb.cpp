@@ -279,9 +279,22 @@ TEST_CASE("framebuffer: a getty's console reset and any scribble are healed by a
     auto d =
         FramebufferDisplay::create({"/dev/fb0", "/dev/tty1", 0, Fit::Center}, sys, error, &clock);
     REQUIRE(d);
-    REQUIRE(d->show(Image{px, 2, 2, 2, 1, {}}) == 0);
-    CHECK_FALSE(d->needsRepaint());
-    CHECK(d->show(Image{px, 2, 2, 2, 1, {0, 0, 1, 1}}) == 0);
+    // Every show() asks the console once, changed frame or not, and nothing else does.
+    int asked = 0;
+    auto show = [&](Image image) {
+      REQUIRE(d->show(image) == 0);
+      CHECK(sys.ioctlCount(KDGETMODE) == ++asked);
+    };
+    const auto unchanged = [&](std::uint64_t hash) {
+      return Image{px, 2, 2, 2, hash, {}, /*unchanged=*/true};
+    };
+    show(Image{px, 2, 2, 2, 1, {}});
+    CHECK(d->rewroteWhole());
+    show(unchanged(1));  // the panel has it
+    CHECK_FALSE(d->rewroteWhole());
+    CHECK(d->lastRowsWritten() == 0);
+    show(Image{px, 2, 2, 2, 1, {0, 0, 1, 1}});
+    CHECK_FALSE(d->rewroteWhole());
     CHECK(d->lastRowsWritten() == 1);  // the damage only
 
     // getty@tty1 starts: systemd hangs the tty up (our descriptor is dead), puts it back into
@@ -289,31 +302,35 @@ TEST_CASE("framebuffer: a getty's console reset and any scribble are healed by a
     sys.resetTty("/dev/tty1");
     sys.fillMemory("/dev/fb0", 0xA5);
     REQUIRE(sys.ttyMode("/dev/tty1") == KD_TEXT);
-    CHECK(d->needsRepaint());  // the next frame, changed or not, is shown whole
+    show(unchanged(1));  // the next frame, changed or not, is shown whole
+    CHECK(d->rewroteWhole());
     CHECK(sys.ttyMode("/dev/tty1") == KD_GRAPHICS);
-    REQUIRE(d->show(Image{px, 2, 2, 2, 2, {0, 0, 1, 1}}) == 0);
     CHECK(d->lastRowsWritten() == 2);
     checkMemory(sys.memory("/dev/fb0"), panel, f.name, want);  // borders black again
-    CHECK_FALSE(d->needsRepaint());
+    show(unchanged(1));
+    CHECK_FALSE(d->rewroteWhole());
 
     // Something else draws on /dev/fb0 while the console stays ours: the damage-only frames
     // leave it, the first frame kRepaintEvery after the last whole one removes it.
     sys.fillMemory("/dev/fb0", 0xA5);
     clock.advance(FramebufferDisplay::kRepaintEvery - std::chrono::seconds{1});
-    CHECK_FALSE(d->needsRepaint());
-    REQUIRE(d->show(Image{px, 2, 2, 2, 3, {1, 1, 1, 1}}) == 0);
+    show(unchanged(1));
+    CHECK(d->lastRowsWritten() == 0);
+    show(Image{px, 2, 2, 2, 3, {1, 1, 1, 1}});
     CHECK(d->lastRowsWritten() == 1);
+    CHECK_FALSE(d->rewroteWhole());
     clock.advance(std::chrono::seconds{1});
-    CHECK(d->needsRepaint());
-    REQUIRE(d->show(Image{px, 2, 2, 2, 3, {1, 1, 1, 1}}) == 0);
+    show(unchanged(3));
+    CHECK(d->rewroteWhole());
     checkMemory(sys.memory("/dev/fb0"), panel, f.name, want);
 
     // A console that cannot be taken back (here: no longer openable) keeps every frame whole.
     sys.resetTty("/dev/tty1");
     sys.deny("/dev/tty1", EACCES);
-    CHECK(d->needsRepaint());
-    REQUIRE(d->show(Image{px, 2, 2, 2, 3, {}}) == 0);
-    CHECK(d->needsRepaint());
+    show(unchanged(3));
+    CHECK(d->rewroteWhole());
+    show(unchanged(3));
+    CHECK(d->rewroteWhole());
     CHECK(sys.ttyMode("/dev/tty1") == KD_TEXT);
   }
   CHECK(sys.openCount() == 0);  // the hung-up descriptor and its replacement closed
