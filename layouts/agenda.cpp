@@ -3,6 +3,7 @@
 
 #include <algorithm>
 
+#include "ics/screen_tally.hpp"
 #include "layouts/format.hpp"
 
 namespace cb::layouts {
@@ -35,7 +36,8 @@ Agenda buildAgenda(std::span<const ics::EventStore* const> stores, ics::Instant 
       item.endDate = o.endDate;
       const bool masked = options.maskPrivate && o.privacy != ics::Privacy::Public;
       item.summary = cleanText(o.summary);
-      if (hasCancelPrefix(item.summary)) continue;
+      // Outlook's "Canceled: " title: the list the screen budget ranks by too.
+      if (ics::hasCancelPrefix(item.summary)) continue;
       if (masked) item.summary = "Busy";
       if (item.summary.empty()) item.summary = "(No title)";
       item.location = masked ? std::string{} : displayLocation(cleanText(o.location));

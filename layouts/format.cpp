@@ -9,8 +9,6 @@
 #include <array>
 #include <cctype>
 
-#include "ics/screen_tally.hpp"
-
 namespace cb::layouts {
 namespace {
 using namespace std::chrono;
@@ -299,10 +297,6 @@ std::string decodeReferences(std::string_view text) {
 }
 
 }  // namespace
-
-bool hasCancelPrefix(std::string_view summary) {
-  return ics::hasCancelPrefix(summary);  // one list: the screen budget ranks by it too
-}
 
 std::string cleanText(std::string_view raw) {
   std::string valid;

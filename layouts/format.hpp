@@ -83,8 +83,4 @@ struct Countdown {
 // calendars export ("R&amp;D", "&#8211;") are decoded, surrounding space is trimmed.
 [[nodiscard]] std::string cleanText(std::string_view text);
 
-// Outlook renames a meeting the organiser cancelled ("Canceled: Weekly sync",
-// "Abgesagt: …") and may leave its STATUS alone: such a title means cancelled.
-[[nodiscard]] bool hasCancelPrefix(std::string_view summary);
-
 }  // namespace cb::layouts

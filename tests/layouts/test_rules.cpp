@@ -2,6 +2,7 @@
 #include <pango/pangocairo.h>
 #include <catch2/catch.hpp>
 
+#include "ics/screen_tally.hpp"
 #include "ics/store.hpp"
 #include "layouts/focus.hpp"
 #include "layouts/format.hpp"
@@ -240,9 +241,9 @@ TEST_CASE("rule 8: cancel prefixes, HTML references, vocabulary", "[rules]") {
   const auto a = officeAgenda(now);
   CHECK(find(a, "Canceled: Budget review") == nullptr);
   CHECK(find(a, "R&D roadmap – Q3 – draft"));
-  CHECK(layouts::hasCancelPrefix("Abgesagt: Jour fixe"));
-  CHECK(layouts::hasCancelPrefix("CANCELLED: x"));
-  CHECK_FALSE(layouts::hasCancelPrefix("Cancellation policy review"));
+  CHECK(ics::hasCancelPrefix("Abgesagt: Jour fixe"));
+  CHECK(ics::hasCancelPrefix("CANCELLED: x"));
+  CHECK_FALSE(ics::hasCancelPrefix("Cancellation policy review"));
   CHECK(layouts::cleanText("R&amp;D &lt;b&gt; &#x2013; &#8211; &bogus; &#;") ==
         "R&D <b> – – &bogus; &#;");
   // One duration vocabulary: the countdown's units in small text.
