@@ -317,13 +317,8 @@ Expansion expandSeries(const Series& s, const TimeZone& display, Instant from, I
         c.start == c.end ? (from <= c.start && c.start < to) : (c.start < to && c.end > from);
     if (!overlaps || e.excluded(c)) continue;
     if (added++ >= cap) return Expansion::kCapped;
-    Occurrence o = s.proto;
-    o.start = c.start;
-    o.end = c.end;
-    o.allDay = s.allDay;
-    o.startDate = c.startDate;
-    o.endDate = c.endDate;
-    out.push_back(o);
+    out.push_back(instanceOf(
+        s, {.start = c.start, .end = c.end, .startDate = c.startDate, .endDate = c.endDate}));
   }
   return result;
 }

@@ -84,6 +84,27 @@ struct Series {
   mutable bool dropped = false;
 };
 
+// When one instance of a series is: timed, [start, end); all-day, the dates [startDate,
+// endDate) and their midnights in the display zone (left unset where only the dates are read).
+struct InstanceTimes {
+  Instant start{};
+  Instant end{};
+  Date startDate{};
+  Date endDate{};
+};
+
+// One instance of `s`: its prototype (UID, SUMMARY, STATUS, …) at the instance's times. The
+// expansion (expandSeries) and the streamed conformance TSV (writeWindowTsv) both make them so.
+[[nodiscard]] inline Occurrence instanceOf(const Series& s, const InstanceTimes& t) {
+  Occurrence o = s.proto;
+  o.start = t.start;
+  o.end = t.end;
+  o.allDay = s.allDay;
+  o.startDate = t.startDate;
+  o.endDate = t.endDate;
+  return o;
+}
+
 struct EventStore::Data {
   Arena arena;
   std::vector<Occurrence> singles;  // plain events and overrides

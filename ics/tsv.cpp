@@ -149,22 +149,18 @@ TsvCost writeWindowTsv(const EventStore& store, Instant from, Instant to, const 
     lines.clear();
     for (; j < refs.size() && refs[j].startKey() == refs[i].startKey(); ++j) {
       const Ref& r = refs[j];
-      Occurrence o;
       if (r.index < d.singles.size()) {
-        o = d.singles[r.index];
-      } else {
-        const Series& s = d.series[r.index - d.singles.size()];
-        o = s.proto;
-        o.allDay = s.allDay;
-        if (s.allDay) {
-          o.startDate = Date{days{r.first}};
-          o.endDate = Date{days{r.second}};
-        } else {
-          o.start = Instant{std::chrono::seconds{r.first}};
-          o.end = Instant{std::chrono::seconds{r.second}};
-        }
+        appendLine(text, lines, d.singles[r.index]);
+        continue;
       }
-      appendLine(text, lines, o);
+      // The TSV prints an all-day instance's dates only: its midnights are not looked up.
+      const Series& s = d.series[r.index - d.singles.size()];
+      using std::chrono::seconds;
+      appendLine(text, lines,
+                 instanceOf(s, r.allDay ? InstanceTimes{.startDate = Date{days{r.first}},
+                                                        .endDate = Date{days{r.second}}}
+                                        : InstanceTimes{.start = Instant{seconds{r.first}},
+                                                        .end = Instant{seconds{r.second}}}));
     }
     cost.largestGroup = std::max<std::uint64_t>(cost.largestGroup, j - i);
     cost.peakBytes =

@@ -103,3 +103,41 @@ TEST_CASE("streamed TSV holds 24 bytes an occurrence, not the occurrences", "[ic
   CHECK(s.text.size() > kEvents * 100);
   CHECK(s.text == tsvDocument(store.occurrences(from, to)));
 }
+
+// One instanceOf() makes a series' instances for the expansion and for the streamed TSV: the
+// prototype's texts at the instance's own times; an all-day instance's dates, starting and
+// ending at the display zone's midnights.
+TEST_CASE("a series' instance: its prototype at its own times", "[ics][tsv]") {
+  const Instant from = utc(2025, 3, 1);
+  const Instant to = utc(2025, 3, 15);
+  std::string body;
+  body += event("weekly",
+                "DTSTART;TZID=Europe/Berlin:20250210T090000\r\n"
+                "DTEND;TZID=Europe/Berlin:20250210T100000\r\nRRULE:FREQ=WEEKLY\r\n",
+                "STATUS:TENTATIVE\r\nLOCATION:Room 4\r\n", "Weekly sync");
+  body += event("yearly-day",
+                "DTSTART;VALUE=DATE:20200304\r\nDTEND;VALUE=DATE:20200306\r\n"
+                "RRULE:FREQ=YEARLY\r\n");
+  const EventStore& store = cb::test::ingestCalendar(body, "Pacific/Auckland", window(from, to));
+  const std::vector<Occurrence> all = store.occurrences(from, to);
+  REQUIRE(all.size() == 3);
+  for (const Occurrence& o : all) {
+    INFO(o.uid);
+    if (o.uid == "weekly") {
+      CHECK_FALSE(o.allDay);
+      CHECK(o.summary == "Weekly sync");
+      CHECK(o.location == "Room 4");
+      CHECK(o.statusText == "TENTATIVE");
+      CHECK((o.start == utc(2025, 3, 3, 8) || o.start == utc(2025, 3, 10, 8)));
+      CHECK(o.end - o.start == hours{1});
+    } else {
+      CHECK(o.uid == "yearly-day");
+      CHECK(o.allDay);
+      CHECK(o.startDate == Date{2025y / March / 4});
+      CHECK(o.endDate == Date{2025y / March / 6});
+      CHECK(o.start == utc(2025, 3, 3, 11));  // midnight in Auckland (UTC+13)
+      CHECK(o.end == utc(2025, 3, 5, 11));
+    }
+  }
+  CHECK(streamed(store, from, to).text == tsvDocument(all));
+}
