@@ -514,8 +514,10 @@ std::shared_ptr<const TimeZone> TimeZone::fromVtimezone(std::string_view text,
   if (lib.icaltimezone_set_component(zoneOf(zone.get()), comp.get()) == 0) return nullptr;
   (void)comp.release();
   // Expanded into our table, the zone needs libical no more (and is kept as the table alone).
+  // A table beyond fromTable's bounds (an offset of 101 hours) is no zone: nullptr, as the
+  // store image could not carry it (fuzz_ingest).
   if (auto changes = expandZone(lib.icaltimezone_get_component(zoneOf(zone.get())), kTableEndYear))
-    return std::make_shared<const TimeZone>(std::string(name), std::move(*changes));
+    return fromTable(std::string(name), std::move(*changes), kTableEndYear);
   return std::make_shared<const TimeZone>(std::string(name), zone.release());
 }
 

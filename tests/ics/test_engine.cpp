@@ -352,6 +352,21 @@ TEST_CASE("a zone's table is taken only sorted and within bounds", "[ics]") {
   CHECK_FALSE(TimeZone::fromTable("T", good, 10000));
   CHECK_FALSE(
       TimeZone::fromTable("T", std::vector<Change>(TimeZone::kMaxTableChanges + 1, good[0]), 2100));
+
+  // A VTIMEZONE libical reads as 101 hours east (fuzz_ingest): no zone, so that every store
+  // that is written can be read back.
+  const std::string far =
+      "BEGIN:VTIMEZONE\r\nTZID:Far\r\nBEGIN:STANDARD\r\nDTSTART:19700101T000000\r\n"
+      "TZOFFSETFROM:+0100\r\nTZOFFSETTO:10100\r\nEND:STANDARD\r\nEND:VTIMEZONE\r\n";
+  CHECK_FALSE(TimeZone::fromVtimezone(far, "Far"));
+  EventStore& s = load(far +
+                           "BEGIN:VEVENT\r\nUID:1\r\nDTSTART;TZID=Far:20250310T090000\r\n"
+                           "RRULE:FREQ=DAILY\r\nEND:VEVENT\r\n",
+                       "Europe/Berlin");
+  const std::optional<EventStore> back = deserializeStore(serializeStore(s));
+  REQUIRE(back);
+  CHECK(tsv(*back, utc(2025, 3, 10), utc(2025, 3, 12)) ==
+        tsv(s, utc(2025, 3, 10), utc(2025, 3, 12)));
 }
 
 TEST_CASE("a store image with an instant or a length beyond years 1..9999 is refused", "[ics]") {
