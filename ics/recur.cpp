@@ -332,6 +332,11 @@ bool expandedByLibical(std::string_view rrule) {
          !unboundedForLibical(parsed.rule);  // any DTSTART; the unbounded ones are refused
 }
 
+bool libicalNeededFor(std::string_view rrule) {
+  ParsedRrule parsed;
+  return parseRrule(rrule, parsed) != RruleVerdict::kValid || expandedByLibical(rrule);
+}
+
 void seriesKeys(const Series& s, const TimeZone& display, Instant lo, Instant hi,
                 StepBudget& budget, std::vector<Instant>& out) {
   Expander e(s, display, lo, budget);

@@ -146,7 +146,7 @@ void settleLibicalSeries(EventStore::Data& data, TimeWindow window, const Limits
     bool libicals = false;
     for (std::string_view rules = s.rrules; !rules.empty() && !libicals;) {
       const std::size_t nl = std::min(rules.find('\n'), rules.size());
-      libicals = expandedByLibical(rules.substr(0, nl));
+      libicals = libicalNeededFor(rules.substr(0, nl));
       rules.remove_prefix(std::min(rules.size(), nl + 1));
     }
     if (!libicals || feedLeft == 0) continue;

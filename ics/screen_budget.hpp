@@ -55,10 +55,10 @@ class ScreenBudget {
 // IngestStats::dropped. Call compactTexts afterwards.
 void dropSeriesOutside(EventStore::Data& data, TimeWindow window, const Limits& limits);
 
-// Replaces each series with a rule only libical expands (expandedByLibical) by its instances in
-// `window`, as RDATEs: the daemon, which reads the store and draws it, then never loads libical
-// and ICU (2.2 MB resident, ics/ical_lib.hpp). The store holds what `window` needs only, as it
-// does of plain events. A series whose instances are more than the store keeps of one
+// Replaces each series with a rule only libical reads or expands (libicalNeededFor) by its
+// instances in `window`, as RDATEs: the daemon, which reads the store and draws it, then never
+// loads libical and ICU (2.2 MB resident, ics/ical_lib.hpp). The store holds what `window` needs
+// only, as it does of plain events. A series whose instances are more than the store keeps of one
 // (maxOccurrencesPerSeries), or exceed the step budgets, keeps its rules. Call compactTexts
 // afterwards.
 void settleLibicalSeries(EventStore::Data& data, TimeWindow window, const Limits& limits);

@@ -181,7 +181,12 @@ void seriesKeys(const Series& s, const TimeZone& display, Instant lo, Instant hi
 
 // True when a valid RRULE's shape is not one our iterators take, so libical's expands it. Where
 // time_t has 32 bits (armhf) libical's stops at the end of 2037: the ingest warns of such rules.
-// A store for the screens holds such a series as its instances (settleLibicalSeries).
 [[nodiscard]] bool expandedByLibical(std::string_view rrule);
+
+// True when reading or expanding a valid RRULE needs libical: our reader leaves its text to
+// libical (lower case, RSCALE, …; rrule_check.hpp) or our iterators its shape
+// (expandedByLibical). A store for the screens holds such a series as its instances
+// (settleLibicalSeries), so that the daemon never loads libical for it.
+[[nodiscard]] bool libicalNeededFor(std::string_view rrule);
 
 }  // namespace cb::ics

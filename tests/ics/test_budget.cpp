@@ -271,6 +271,9 @@ TEST_CASE("series only libical expands are held as their instances in the window
       "RRULE:FREQ=YEARLY;BYMONTH=3,10;BYMONTHDAY=31\r\nEND:VEVENT\r\n"
       "BEGIN:VEVENT\r\nUID:day\r\nDTSTART;VALUE=DATE:20240330\r\nDTEND;VALUE=DATE:20240331\r\n"
       "RRULE:FREQ=YEARLY;BYMONTH=3;BYMONTHDAY=30\r\nEND:VEVENT\r\n"
+      // Our iterator's shape in lower case: our reader leaves the text to libical.
+      "BEGIN:VEVENT\r\nUID:lower\r\nDTSTART:20250107T070000Z\r\nDTEND:20250107T073000Z\r\n"
+      "RRULE:freq=weekly;byday=tu\r\nEND:VEVENT\r\n"
       "BEGIN:VEVENT\r\nUID:ours\r\nDTSTART:20250106T080000Z\r\nDTEND:20250106T083000Z\r\n"
       "RRULE:FREQ=WEEKLY;BYDAY=MO\r\nEND:VEVENT\r\n";
   for (const char* rule :
@@ -278,6 +281,9 @@ TEST_CASE("series only libical expands are held as their instances in the window
         "FREQ=YEARLY;BYMONTH=3,10;BYMONTHDAY=31", "FREQ=YEARLY;BYMONTH=3;BYMONTHDAY=30"})
     REQUIRE(expandedByLibical(rule));
   REQUIRE_FALSE(expandedByLibical("FREQ=WEEKLY;BYDAY=MO"));
+  REQUIRE_FALSE(expandedByLibical("freq=weekly;byday=tu"));
+  REQUIRE(libicalNeededFor("freq=weekly;byday=tu"));
+  REQUIRE_FALSE(libicalNeededFor("FREQ=WEEKLY;BYDAY=MO"));
 
   const EventStore& whole = cb::test::ingestCalendar(body, "Europe/Berlin", IngestOptions{});
   const EventStore& screen = cb::test::ingestCalendar(body, "Europe/Berlin", screens(160));
@@ -296,6 +302,8 @@ TEST_CASE("series only libical expands are held as their instances in the window
   CHECK(image.find("BYSETPOS") == std::string::npos);
   CHECK(image.find("INTERVAL=2") == std::string::npos);
   CHECK(image.find("BYMONTHDAY") == std::string::npos);
+  CHECK(image.find("freq=weekly") == std::string::npos);
+  CHECK(expected.find("2025-03-11T07:00:00Z") != std::string::npos);
   CHECK(image.find("FREQ=WEEKLY;BYDAY=MO") != std::string::npos);
   const std::optional<EventStore> back = deserializeStore(image);
   REQUIRE(back);

@@ -147,7 +147,8 @@ namespace {
 // A feed as Outlook writes one: its own VTIMEZONE (not a tzdata name) and the rule shapes
 // feeds use, recurring through this week whenever the test runs; among them shapes only
 // libical expands (every other weekend with weeks from Monday, the last weekday of the month,
-// a birthday on the 31st), which the fetch child hands over as their instances.
+// a birthday on the 31st) or reads (lower case), which the fetch child hands over as their
+// instances.
 std::string outlookFeed() {
   std::string ics =
       "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Microsoft Corporation//Outlook 16.0//EN\r\n"
@@ -162,7 +163,8 @@ std::string outlookFeed() {
                                "FREQ=MONTHLY;BYDAY=1MO,2TU,3WE,-1FR",
                                "FREQ=MONTHLY;BYMONTHDAY=5",
                                "FREQ=MONTHLY;BYDAY=MO,TU,WE,TH,FR;BYSETPOS=-1",
-                               "FREQ=YEARLY;BYMONTH=1,3,5,7,8,10,12;BYMONTHDAY=31"};
+                               "FREQ=YEARLY;BYMONTH=1,3,5,7,8,10,12;BYMONTHDAY=31",
+                               "freq=weekly;byday=mo,we"};
   int n = 0;
   for (const char* rule : rules) {
     ics += fmt::format(
