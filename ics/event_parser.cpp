@@ -112,15 +112,7 @@ EventParser::Outcome EventParser::parse(std::string_view text, const TimeZone* c
               "where libical expands this rule's shape)",
               cl.value, uid));
         // The same rule twice is one rule; distinct rules (RFC 2445) are a union.
-        bool dup = false;
-        std::string_view have = rrules;
-        while (!have.empty()) {
-          std::size_t e = have.find('\n');
-          if (e == std::string_view::npos) e = have.size();
-          dup = dup || have.substr(0, e) == rule;
-          have.remove_prefix(std::min(have.size(), e + 1));
-        }
-        if (!dup) {
+        if (!anyRrule(rrules, [&](std::string_view have) { return have == rule; })) {
           if (!rrules.empty()) rrules += '\n';
           rrules.append(rule);
         }

@@ -36,6 +36,13 @@ bool unboundedForLibical(const icalrecurrencetype& r) {
          (setPos && r.freq == ICAL_DAILY_RECURRENCE);
 }
 
+// A valid rule's shape is one only libical's iterator expands: neither sub-daily (ours, or
+// refused) nor one it could search for years (refused), nor one our iterator takes.
+bool iteratedByLibical(const icalrecurrencetype& r) {
+  return !subDaily(r) && !unboundedForLibical(r) &&
+         !RruleIterator::create(r, LocalSeconds{days{20000}}).has_value();  // any DTSTART
+}
+
 // A rule's parts: our reader for the shapes feeds use, libical's for the rest (which loads
 // it, see ical_lib.hpp). False when the rule is unreadable: it adds nothing.
 bool readRule(std::string_view text, ParsedRrule& out) {
@@ -75,14 +82,11 @@ class Expander {
   // Candidates with key in [lo, hi), sorted, duplicates removed.
   Expansion collect(Instant lo, Instant hi, std::size_t cap, std::vector<Candidate>& out) {
     Expansion worst = Expansion::kComplete;
-    std::string_view rules = s_.rrules;
-    while (!rules.empty()) {
-      std::size_t nl = rules.find('\n');
-      if (nl == std::string_view::npos) nl = rules.size();
-      worst = std::max(worst, rule(rules.substr(0, nl), lo, hi, cap, out));
-      if (worst >= Expansion::kOverBudget) return worst;
-      rules.remove_prefix(std::min(rules.size(), nl + 1));
-    }
+    if (anyRrule(s_.rrules, [&](std::string_view text) {
+          worst = std::max(worst, rule(text, lo, hi, cap, out));
+          return worst >= Expansion::kOverBudget;
+        }))
+      return worst;
     if (s_.rrules.empty()) consider(s_.dtstart, lo, hi, out);  // RDATE-only: DTSTART is one
     for (const RDate& r : s_.rdates) {
       if (r.key < lo || r.key >= hi) continue;
@@ -201,6 +205,7 @@ class Expander {
     const bool skip = count == 0 && localLo > s_.dtstart + days{1};
     std::optional<SubDailyIterator> sub;
     std::optional<RruleIterator> own;
+    const IcalLib* lib = nullptr;  // bound where libical's iterator serves
     IcalRecurIteratorPtr iter;
     if (subDaily(r)) {
       sub = SubDailyIterator::create(r, s_.dtstart);
@@ -214,8 +219,9 @@ class Expander {
       if (skip) own->setStart(localLo);
     } else {
       if (unboundedForLibical(r)) return Expansion::kRefused;
-      iter.reset(ical().icalrecur_iterator_new(r, toIcal(s_.dtstart, s_.allDay)));
-      ical().icalerror_clear_errno();
+      lib = &ical();
+      iter.reset(lib->icalrecur_iterator_new(r, toIcal(s_.dtstart, s_.allDay)));
+      lib->icalerror_clear_errno();
       if (iter.get() == nullptr) {  // a rule that never meets its parts: DTSTART alone
         consider(s_.dtstart, lo, hi, out);
         return Expansion::kComplete;
@@ -224,8 +230,8 @@ class Expander {
     // libical's set_start may refuse: then it walks from DTSTART (within the budget).
     bool skipped = skip && (sub || own);
     if (skip && iter.get() != nullptr) {
-      skipped = ical().icalrecur_iterator_set_start(iter.get(), toIcal(localLo, s_.allDay)) != 0;
-      ical().icalerror_clear_errno();
+      skipped = lib->icalrecur_iterator_set_start(iter.get(), toIcal(localLo, s_.allDay)) != 0;
+      lib->icalerror_clear_errno();
     }
     int n = 0;
     if (!skipped) {
@@ -255,7 +261,7 @@ class Expander {
         if (!t) return Expansion::kComplete;
         local = *t;
       } else {
-        const icaltimetype t = ical().icalrecur_iterator_next(iter.get());
+        const icaltimetype t = lib->icalrecur_iterator_next(iter.get());
         if (isNullIcalTime(t)) return Expansion::kComplete;
         local = fromIcal(t);
       }
@@ -327,14 +333,12 @@ bool expandedByLibical(std::string_view rrule) {
   ParsedRrule parsed;
   if (!readRule(rrule, parsed)) return false;
   const RscaleOwner rscale{&parsed.rule};
-  if (subDaily(parsed.rule)) return false;  // ours, or refused
-  return !RruleIterator::create(parsed.rule, LocalSeconds{days{20000}}).has_value() &&
-         !unboundedForLibical(parsed.rule);  // any DTSTART; the unbounded ones are refused
+  return iteratedByLibical(parsed.rule);
 }
 
 bool libicalNeededFor(std::string_view rrule) {
-  ParsedRrule parsed;
-  return parseRrule(rrule, parsed) != RruleVerdict::kValid || expandedByLibical(rrule);
+  ParsedRrule parsed;  // our reader's: nothing for RscaleOwner to free
+  return parseRrule(rrule, parsed) != RruleVerdict::kValid || iteratedByLibical(parsed.rule);
 }
 
 void seriesKeys(const Series& s, const TimeZone& display, Instant lo, Instant hi,

@@ -143,13 +143,7 @@ void settleLibicalSeries(EventStore::Data& data, TimeWindow window, const Limits
   std::uint64_t feedLeft = limits.maxExpansionStepsPerFeed;
   std::vector<Occurrence> found;
   for (Series& s : data.series) {
-    bool libicals = false;
-    for (std::string_view rules = s.rrules; !rules.empty() && !libicals;) {
-      const std::size_t nl = std::min(rules.find('\n'), rules.size());
-      libicals = libicalNeededFor(rules.substr(0, nl));
-      rules.remove_prefix(std::min(rules.size(), nl + 1));
-    }
-    if (!libicals || feedLeft == 0) continue;
+    if (feedLeft == 0 || !anyRrule(s.rrules, libicalNeededFor)) continue;
     StepBudget budget(std::min(limits.maxExpansionStepsPerSeries, feedLeft));
     found.clear();
     const Expansion e = expandSeries(s, *data.display, window.from, window.to,

@@ -302,13 +302,9 @@ std::optional<EventStore> deserializeStore(std::string_view bytes) {
     if (!r.ok() || s.length.days < 0 || s.length.days > Reader::kSpan / 86400 ||
         s.length.exact.count() < 0)
       return std::nullopt;
-    std::string_view check = rules;
-    while (!check.empty()) {  // never hand libical a rule the ingest would not have
-      std::size_t nl = check.find('\n');
-      if (nl == std::string_view::npos) nl = check.size();
-      if (!validRrule(check.substr(0, nl))) return std::nullopt;
-      check.remove_prefix(std::min(check.size(), nl + 1));
-    }
+    // Never hand libical a rule the ingest would not have.
+    if (anyRrule(rules, [](std::string_view rule) { return !validRrule(rule); }))
+      return std::nullopt;
     s.rrules = d.arena.intern(rules);
     const std::size_t rdates = r.count(17);
     for (std::size_t k = 0; k < rdates; ++k) {

@@ -1,6 +1,7 @@
 // Private: the compact records behind EventStore (shared by ingest, expansion and snapshots).
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -83,6 +84,18 @@ struct Series {
   // left out of every later window too (one warning, not one per frame).
   mutable bool dropped = false;
 };
+
+// Whether `pred` holds for one of the '\n'-separated RRULE values of `rrules` (Series::rrules);
+// it is asked of each in turn until it does.
+template <class Pred>
+[[nodiscard]] bool anyRrule(std::string_view rrules, Pred&& pred) {
+  while (!rrules.empty()) {
+    const std::size_t nl = std::min(rrules.find('\n'), rrules.size());
+    if (pred(rrules.substr(0, nl))) return true;
+    rrules.remove_prefix(std::min(rrules.size(), nl + 1));
+  }
+  return false;
+}
 
 // When one instance of a series is: timed, [start, end); all-day, the dates [startDate,
 // endDate) and their midnights in the display zone (left unset where only the dates are read).

@@ -110,8 +110,9 @@ bool isInstance(const icalrecurrencetype& rule, LocalSeconds dtstart) {
 // The offset changes of one STANDARD or DAYLIGHT observance, the way libical's
 // icaltimezone_expand_vtimezone() lists them. False when we cannot reproduce it.
 bool expandObservance(icalcomponent* comp, int endYear, std::vector<TimeZone::Change>& out) {
+  const IcalLib& lib = ical();
   TimeZone::Change change;
-  const icalcomponent_kind kind = ical().icalcomponent_isa(comp);
+  const icalcomponent_kind kind = lib.icalcomponent_isa(comp);
   if (kind == ICAL_XSTANDARD_COMPONENT)
     change.daylight = false;
   else if (kind == ICAL_XDAYLIGHT_COMPONENT)
@@ -120,19 +121,19 @@ bool expandObservance(icalcomponent* comp, int endYear, std::vector<TimeZone::Ch
     return true;
   icaltimetype dtstart = nullIcalTime();
   bool hasStart = false, hasTo = false, hasFrom = false, hasRdate = false, hasRrule = false;
-  for (icalproperty* p = ical().icalcomponent_get_first_property(comp, ICAL_ANY_PROPERTY);
-       p != nullptr; p = ical().icalcomponent_get_next_property(comp, ICAL_ANY_PROPERTY)) {
-    switch (ical().icalproperty_isa(p)) {
+  for (icalproperty* p = lib.icalcomponent_get_first_property(comp, ICAL_ANY_PROPERTY);
+       p != nullptr; p = lib.icalcomponent_get_next_property(comp, ICAL_ANY_PROPERTY)) {
+    switch (lib.icalproperty_isa(p)) {
       case ICAL_DTSTART_PROPERTY:
-        dtstart = ical().icalproperty_get_dtstart(p);
+        dtstart = lib.icalproperty_get_dtstart(p);
         hasStart = true;
         break;
       case ICAL_TZOFFSETTO_PROPERTY:
-        change.offset = ical().icalproperty_get_tzoffsetto(p);
+        change.offset = lib.icalproperty_get_tzoffsetto(p);
         hasTo = true;
         break;
       case ICAL_TZOFFSETFROM_PROPERTY:
-        change.prevOffset = ical().icalproperty_get_tzoffsetfrom(p);
+        change.prevOffset = lib.icalproperty_get_tzoffsetfrom(p);
         hasFrom = true;
         break;
       case ICAL_RDATE_PROPERTY:
@@ -158,22 +159,22 @@ bool expandObservance(icalcomponent* comp, int endYear, std::vector<TimeZone::Ch
   };
   if (!hasRrule) add(start - change.prevOffset);
   if (!hasRdate && !hasRrule) return true;
-  for (icalproperty* p = ical().icalcomponent_get_first_property(comp, ICAL_ANY_PROPERTY);
-       p != nullptr; p = ical().icalcomponent_get_next_property(comp, ICAL_ANY_PROPERTY)) {
-    const icalproperty_kind pk = ical().icalproperty_isa(p);
+  for (icalproperty* p = lib.icalcomponent_get_first_property(comp, ICAL_ANY_PROPERTY);
+       p != nullptr; p = lib.icalcomponent_get_next_property(comp, ICAL_ANY_PROPERTY)) {
+    const icalproperty_kind pk = lib.icalproperty_isa(p);
     if (pk == ICAL_RDATE_PROPERTY) {
-      const icaldatetimeperiodtype rdate = ical().icalproperty_get_rdate(p);
+      const icaldatetimeperiodtype rdate = lib.icalproperty_get_rdate(p);
       const icaltimetype& t = rdate.time;
       if (isNullIcalTime(t) || t.year < 1 || t.year > 9999) return false;  // a PERIOD
-      if ((t.is_date != 0))
+      if (t.is_date != 0)
         add(civilSeconds(t.year, t.month, t.day, dtstart.hour, dtstart.minute, dtstart.second) -
             change.prevOffset);
-      else if (ical().icaltime_is_utc(t))
+      else if (lib.icaltime_is_utc(t))
         add(civilSeconds(t));
       else
         add(civilSeconds(t) - change.prevOffset);
     } else if (pk == ICAL_RRULE_PROPERTY) {
-      icalrecurrencetype rule = ical().icalproperty_get_rrule(p);
+      icalrecurrencetype rule = lib.icalproperty_get_rrule(p);
       if (rule.freq == ICAL_NO_RECURRENCE) return false;
       // Offsets that change more than daily are no time zone: such a rule (FREQ=SECONDLY from
       // year 1 would list billions of changes, and libical's iterator would hang on it) is
@@ -183,8 +184,8 @@ bool expandObservance(icalcomponent* comp, int endYear, std::vector<TimeZone::Ch
         add(start - change.prevOffset);
         continue;
       }
-      if (!isNullIcalTime(rule.until) && ical().icaltime_is_utc(rule.until)) {
-        ical().icaltime_adjust(&rule.until, 0, 0, 0, change.prevOffset);
+      if (!isNullIcalTime(rule.until) && lib.icaltime_is_utc(rule.until)) {
+        lib.icaltime_adjust(&rule.until, 0, 0, 0, change.prevOffset);
         rule.until.zone = nullptr;
       }
       add(start - change.prevOffset);
@@ -223,12 +224,12 @@ bool expandObservance(icalcomponent* comp, int endYear, std::vector<TimeZone::Ch
         // A shape our iterator does not know: libical's (it opens an ICU calendar), unless no
         // day can match, which libical would search for until year 2582 inside one call.
         if (neverMatches(rule, LocalSeconds{seconds{start}})) continue;
-        const IcalRecurIteratorPtr theirs(ical().icalrecur_iterator_new(rule, dtstart));
+        const IcalRecurIteratorPtr theirs(lib.icalrecur_iterator_new(rule, dtstart));
         if (theirs == nullptr) return false;
         for (std::size_t i = 0; i < kObservanceBudget; ++i) {
-          const icaltimetype occ = ical().icalrecur_iterator_next(theirs.get());
+          const icaltimetype occ = lib.icalrecur_iterator_next(theirs.get());
           if (isNullIcalTime(occ) || occ.year > endYear) break;
-          if (ical().icaltime_compare(dtstart, occ) == 0) continue;
+          if (lib.icaltime_compare(dtstart, occ) == 0) continue;
           add(civilSeconds(occ) - change.prevOffset);
         }
       }
@@ -241,9 +242,10 @@ bool expandObservance(icalcomponent* comp, int endYear, std::vector<TimeZone::Ch
 // of its observances is beyond us (libical then answers for the zone).
 std::optional<std::vector<TimeZone::Change>> expandZone(icalcomponent* vtimezone, int endYear) {
   if (vtimezone == nullptr) return std::nullopt;
+  const IcalLib& lib = ical();
   std::vector<TimeZone::Change> changes;
-  for (icalcomponent* c = ical().icalcomponent_get_first_component(vtimezone, ICAL_ANY_COMPONENT);
-       c != nullptr; c = ical().icalcomponent_get_next_component(vtimezone, ICAL_ANY_COMPONENT))
+  for (icalcomponent* c = lib.icalcomponent_get_first_component(vtimezone, ICAL_ANY_COMPONENT);
+       c != nullptr; c = lib.icalcomponent_get_next_component(vtimezone, ICAL_ANY_COMPONENT))
     if (!expandObservance(c, endYear, changes) || changes.size() > TimeZone::kMaxTableChanges)
       return std::nullopt;
   std::stable_sort(changes.begin(), changes.end(),
